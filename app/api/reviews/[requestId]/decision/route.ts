@@ -1,0 +1,2 @@
+// POST /api/reviews/{request_id}/decision — an agent cancels its own pending request
+export { postReviewDecision as POST } from "@/lib/clearance/routes";

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
+import type { PrismaClient } from "@/lib/db";
+import { rotateSigningKey } from "@/lib/keys/signing-keys";
+import { applyPolicy } from "@/lib/policy/apply-policy";
+import { decideReview } from "@/lib/review/decide-review";
+import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
+
+/**
+ * Operator commands. The CLI runs them on the database directly, or, when a server
+ * holds the embedded database, through that server's admin socket.
+ */
+const command = <S extends z.ZodType, R>(input: S, run: (prisma: PrismaClient, input: z.output<S>) => Promise<R>) => ({ input, run });
+
+const tenantRef = z.string().min(1).max(100);
+
+export const COMMANDS = {
+  "tenant.create": command(z.object({ name: tenantNameSchema }), async (prisma, { name }) => {
+    const tenant = await createTenant(prisma, name);
+    return { id: tenant.id, name: tenant.name };
+  }),
+  "tenant.list": command(z.object({}), (prisma) =>
+    prisma.tenant.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, name: true, createdAt: true } }),
+  ),
+  "key.create": command(z.object({ tenant: tenantRef, name: z.string().min(1).max(100) }), async (prisma, input) => {
+    const tenant = await findTenantOrThrow(prisma, input.tenant);
+    return { tenantId: tenant.id, ...(await createApiKey(prisma, tenant.id, input.name)) };
+  }),
+  "key.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
+    listApiKeys(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
+  ),
+  "key.revoke": command(z.object({ id: z.string().min(1).max(100) }), (prisma, { id }) => revokeApiKey(prisma, id)),
+  "policy.apply": command(z.object({ tenant: tenantRef, source: z.string().min(1).max(1_000_000) }), async (prisma, input) =>
+    applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source),
+  ),
+  "review.decide": command(
+    z.object({ requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100) }),
+    async (prisma, input) => {
+      const row = await decideReview(prisma, { requestId: input.requestId, approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
+      return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
+    },
+  ),
+  "signing-key.rotate": command(z.object({ purpose: z.enum(["token", "ledger"]) }), (prisma, { purpose }) =>
+    rotateSigningKey(prisma, purpose),
+  ),
+  // Opening the database applies pending migrations; this reports the outcome.
+  "db.status": command(z.object({}), async (prisma) => ({
+    migrations: await prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`,
+  })),
+};
+
+export type CommandName = keyof typeof COMMANDS;
+
+export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+export async function executeCommand(prisma: PrismaClient, name: CommandName, input: unknown): Promise<unknown> {
+  const { input: schema, run } = COMMANDS[name] as ReturnType<typeof command<z.ZodType, unknown>>;
+  return run(prisma, schema.parse(input));
+}

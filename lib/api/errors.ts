@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/** Every error code the API answers with, and its HTTP status. Closed: add codes here. */
+export const ERROR_CODES = {
+  malformed_json: 400,
+  invalid_request: 400,
+  invalid_idempotency_key: 400,
+  missing_api_key: 401,
+  invalid_api_key: 401,
+  api_key_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  request_not_found: 404,
+  policy_not_found: 404,
+  method_not_allowed: 405,
+  review_not_pending: 409,
+  original_not_approved: 409,
+  policy_version_changed: 409,
+  tool_mismatch: 409,
+  agent_mismatch: 409,
+  tool_args_mismatch: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  validation_failed: 422,
+  invalid_policy: 422,
+  idempotency_key_reused: 422,
+  idempotency_in_flight: 429,
+  internal_error: 500,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.status = ERROR_CODES[code];
+  }
+
+  toBody() {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+/** zod issues → 422 naming each field path, e.g. `tool_args.amount`. */
+export function validationError(error: z.ZodError, what = "request body"): ApiError {
+  const details = error.issues.slice(0, 20).map((issue) => ({
+    path: issue.path.map(String).join(".") || "(root)",
+    message: issue.message,
+  }));
+  const first = details[0]!;
+  return new ApiError("validation_failed", `Invalid ${what}: ${first.path}: ${first.message}`, details);
+}

@@ -1,0 +1,66 @@
+import type { NextRequest } from "next/server";
+import { authenticateApiKey } from "@/lib/auth/api-keys";
+import { prisma, type PrismaClient } from "@/lib/db";
+import type { Tenant } from "@/lib/db/generated/client";
+import { ApiError } from "./errors";
+import { readBodyText } from "./body";
+
+export interface ApiResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): ApiResult => ({ status, body, headers });
+
+type Params = Record<string, string>;
+type NextContext = { params: Promise<Params> };
+
+export interface RequestContext {
+  req: NextRequest;
+  params: Params;
+  prisma: PrismaClient;
+}
+
+export interface TenantContext extends RequestContext {
+  tenant: Tenant;
+  apiKeyId: string;
+  /** The raw body text of a POST (already size-checked); "" for GETs. */
+  rawBody: string;
+}
+
+export function toResponse(result: ApiResult): Response {
+  return Response.json(result.body, { status: result.status, headers: result.headers });
+}
+
+function errorResponse(error: unknown, req: NextRequest): Response {
+  if (error instanceof ApiError) return Response.json(error.toBody(), { status: error.status, headers: error.headers });
+  // Unknown failures: details go to the server log only.
+  console.error(`ledgix: ${req.method} ${req.nextUrl.pathname} failed`, error);
+  const unavailable = /ECONNREFUSED|Connection terminated|database system is/i.test(String(error));
+  const apiError = unavailable
+    ? new ApiError("database_unavailable", "The database is unavailable; retry shortly.")
+    : new ApiError("internal_error", "Internal error.");
+  return Response.json(apiError.toBody(), { status: apiError.status });
+}
+
+/** Wraps a route: resolves params and the database, maps every error to `{ error: { code, message } }`. */
+export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
+  return async (req: NextRequest, next: NextContext): Promise<Response> => {
+    try {
+      return toResponse(await handler({ req, params: await next.params, prisma: await prisma() }));
+    } catch (error) {
+      return errorResponse(error, req);
+    }
+  };
+}
+
+/** `route` plus API-key authentication (X-Vault-API-Key, or Authorization: Bearer). */
+export function withApiKey(handler: (ctx: TenantContext) => Promise<ApiResult>) {
+  return route(async (ctx) => {
+    const bearer = ctx.req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
+    const { tenant, apiKeyId } = await authenticateApiKey(ctx.prisma, ctx.req.headers.get("x-vault-api-key") ?? bearer);
+    const rawBody = ctx.req.method === "POST" ? await readBodyText(ctx.req) : "";
+    return handler({ ...ctx, tenant, apiKeyId, rawBody });
+  });
+}

@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { open, seal } from "@/lib/keys/secret-box";
+import { ApiError } from "./errors";
+import type { ApiResult, TenantContext } from "./handler";
+
+// Decisions §7: keys scoped by tenant, method and path; kept 24 h; a retry while the
+// first request runs gets 429 + Retry-After 1 (the SDKs wait without spending retries).
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+// A claim older than this with no outcome belongs to a request that died mid-way.
+const ABANDONED_AFTER_MS = 60_000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+type Handler = (ctx: TenantContext) => Promise<ApiResult>;
+
+/** Replays the stored outcome of a repeated Idempotency-Key instead of running the handler again. */
+export function withIdempotency(handler: Handler): Handler {
+  return async (ctx) => {
+    const key = ctx.req.headers.get("idempotency-key");
+    if (key === null) return handler(ctx);
+    if (!KEY_PATTERN.test(key)) {
+      throw new ApiError("invalid_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters.");
+    }
+    const where = { tenantId: ctx.tenant.id, method: ctx.req.method, path: ctx.req.nextUrl.pathname, key };
+    const fingerprint = createHash("sha256").update(ctx.rawBody).digest("hex");
+    const sealContext = `idempotency:${Object.values(where).join(":")}`;
+    const records = ctx.prisma.idempotencyRecord;
+
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      const claimed = await records.createMany({
+        data: [{ ...where, fingerprint, expiresAt: new Date(now + RETENTION_MS) }],
+        skipDuplicates: true,
+      });
+      if (claimed.count === 1) break;
+      const existing = await records.findUnique({ where: { tenantId_method_path_key: where } });
+      if (!existing) continue;
+      const stale = existing.expiresAt.getTime() <= now ||
+        (existing.statusCode === null && now - existing.createdAt.getTime() > ABANDONED_AFTER_MS);
+      if (stale && attempt === 0) {
+        await records.deleteMany({ where: { ...where, createdAt: existing.createdAt } });
+        continue;
+      }
+      if (existing.fingerprint !== fingerprint) {
+        throw new ApiError("idempotency_key_reused", "This Idempotency-Key was already used with a different request body.");
+      }
+      if (existing.statusCode === null || existing.response === null) {
+        throw new ApiError("idempotency_in_flight", "A request with this Idempotency-Key is still in progress.", undefined, {
+          "Retry-After": "1",
+        });
+      }
+      return JSON.parse(open(existing.response, sealContext).toString("utf8")) as ApiResult;
+    }
+
+    const remember = (result: ApiResult) =>
+      records.update({
+        where: { tenantId_method_path_key: where },
+        data: { statusCode: result.status, response: seal(JSON.stringify(result), sealContext) },
+      });
+    const forget = () => records.deleteMany({ where });
+    try {
+      const result = await handler(ctx);
+      await (result.status < 500 && result.status !== 429 ? remember(result) : forget());
+      return result;
+    } catch (error) {
+      // Deterministic client errors are outcomes too; anything else may succeed on retry.
+      if (error instanceof ApiError && error.status < 500 && error.status !== 429) {
+        await remember({ status: error.status, body: error.toBody(), headers: error.headers });
+      } else {
+        await forget();
+      }
+      throw error;
+    }
+  };
+}

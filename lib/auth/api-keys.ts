@@ -1,0 +1,48 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { ApiError } from "@/lib/api/errors";
+import type { PrismaClient } from "@/lib/db";
+import { newId } from "@/lib/ids";
+
+// `lgx_<26-char id>_<43-char secret>`: the id finds the row, the secret is checked
+// against its stored SHA-256 in constant time. 256-bit secrets need no slow hash.
+const KEY_PATTERN = /^lgx_([0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
+const LAST_USED_PRECISION_MS = 60_000;
+
+const sha256 = (secret: string) => createHash("sha256").update(secret).digest();
+
+export async function createApiKey(prisma: PrismaClient, tenantId: string, name: string) {
+  const id = newId("key");
+  const secret = randomBytes(32).toString("base64url");
+  await prisma.apiKey.create({ data: { id, tenantId, name, secretHash: sha256(secret) } });
+  return { id, name, key: `lgx_${id.slice(4)}_${secret}` };
+}
+
+export function listApiKeys(prisma: PrismaClient, tenantId: string) {
+  return prisma.apiKey.findMany({
+    where: { tenantId },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, name: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
+}
+
+export async function revokeApiKey(prisma: PrismaClient, id: string) {
+  const key = await prisma.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });
+  if (!key) throw new ApiError("not_found", `No API key ${id}.`);
+  if (key.revokedAt) return { id, revokedAt: key.revokedAt };
+  return prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: { id: true, revokedAt: true } });
+}
+
+/** The tenant an API key belongs to, or a 401. */
+export async function authenticateApiKey(prisma: PrismaClient, presented: string | null) {
+  if (!presented) throw new ApiError("missing_api_key", "Send your API key in the X-Vault-API-Key header.");
+  const match = KEY_PATTERN.exec(presented.trim());
+  const invalid = new ApiError("invalid_api_key", "The API key is not valid.");
+  if (!match) throw invalid;
+  const row = await prisma.apiKey.findUnique({ where: { id: `key_${match[1]}` }, include: { tenant: true } });
+  if (!row || !timingSafeEqual(Buffer.from(row.secretHash), sha256(match[2]!))) throw invalid;
+  if (row.revokedAt) throw new ApiError("api_key_revoked", "The API key has been revoked.");
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return { apiKeyId: row.id, tenant: row.tenant };
+}

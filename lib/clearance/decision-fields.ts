@@ -1,0 +1,49 @@
+import type { PrismaClient } from "@/lib/db";
+import type { Tenant } from "@/lib/db/generated/client";
+import { meetsMinimum, type ConfidenceBucket } from "@/lib/policy/confidence";
+import type { Verdict } from "@/lib/policy/evaluate";
+import { newTokenFields } from "./token";
+
+/** The columns a verdict sets on a clearance request, after the tenant's confidence floor. */
+export async function decisionFields(prisma: PrismaClient, tenant: Tenant, verdict: Verdict, decidedBy = "policy") {
+  const common = {
+    confidenceBucket: verdict.confidence,
+    reason: verdict.reason,
+    reasonCode: verdict.reasonCode,
+    matchedRuleId: verdict.ruleId,
+  };
+  const minimum = tenant.minimumConfidenceBucket as ConfidenceBucket;
+  if (verdict.effect === "allow" && !meetsMinimum(verdict.confidence, minimum)) {
+    return {
+      ...common,
+      status: "pending_review",
+      decisionStatus: "approved_pending_review",
+      reason: `${verdict.reason} Confidence ${verdict.confidence} is below the tenant minimum ${minimum}; a human decides.`,
+      reasonCode: "below_minimum_confidence",
+      reviewQuorum: 1,
+    };
+  }
+  switch (verdict.effect) {
+    case "allow":
+      return {
+        ...common,
+        status: "approved",
+        decisionStatus: "approved",
+        decidedAt: new Date(),
+        decidedBy,
+        ...(await newTokenFields(prisma, tenant.tokenTtlSeconds)),
+      };
+    case "deny":
+      return { ...common, status: "denied", decisionStatus: "denied", decidedAt: new Date(), decidedBy };
+    case "review":
+      return {
+        ...common,
+        status: "pending_review",
+        decisionStatus: "approved_pending_review",
+        reviewQuorum: verdict.quorum ?? 1,
+        reviewTimeoutSeconds: verdict.reviewTimeoutSeconds ?? null,
+      };
+  }
+}
+
+export type DecisionFields = Awaited<ReturnType<typeof decisionFields>>;

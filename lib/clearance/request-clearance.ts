@@ -1,0 +1,88 @@
+import type { PrismaClient } from "@/lib/db";
+import type { Prisma, Tenant } from "@/lib/db/generated/client";
+import { env } from "@/lib/env";
+import { newId } from "@/lib/ids";
+import { evaluateRules, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
+import { resolvePolicy } from "@/lib/policy/resolve-policy";
+import type { ConditionInput } from "@/lib/policy/condition";
+import { toolArgsHash } from "./args-hash";
+import { decisionFields } from "./decision-fields";
+import { storeDecidedRequest, transitionRequest } from "./finalize-decision";
+import type { ClearanceBody } from "./schemas";
+
+export interface ClearanceCall {
+  tenant: Tenant;
+  apiKeyId: string | null;
+  body: ClearanceBody;
+  rawBody: string;
+}
+
+const failedEvaluation = (error: unknown): Verdict => ({
+  effect: "review",
+  confidence: "none",
+  reason: `The evaluation failed: ${(error as Error).message}`,
+  reasonCode: "policy_evaluation_error",
+  ruleId: null,
+});
+
+export const conditionInputOf = (row: { toolName: string; toolArgs: unknown; agentId: string; sessionId: string; context: unknown }): ConditionInput => ({
+  tool: row.toolName,
+  args: row.toolArgs as Record<string, unknown>,
+  agent_id: row.agentId,
+  session_id: row.sessionId,
+  context: row.context as Record<string, unknown>,
+  now: new Date(),
+});
+
+/** Resolves when `promise` settles or after `ms`, whichever is first; undefined means "not yet". */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  if (ms === 0) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Stores a clearance request and decides it. When the evaluation outlasts
+ * LEDGIX_DECISION_WAIT_MS the request is stored as `processing` and decided in the
+ * background; the client polls for the outcome.
+ */
+export async function requestClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator = evaluateRules) {
+  const { tenant, body } = call;
+  const slug = typeof body.context.policy_id === "string" && body.context.policy_id !== "" ? body.context.policy_id : null;
+  const resolved = await resolvePolicy(prisma, tenant.id, slug);
+  const request = {
+    id: newId("req"),
+    tenantId: tenant.id,
+    apiKeyId: call.apiKeyId,
+    agentId: body.agent_id,
+    sessionId: body.session_id,
+    toolName: body.tool_name,
+    toolArgs: body.tool_args as Prisma.InputJsonObject,
+    context: body.context as Prisma.InputJsonObject,
+    rawBody: call.rawBody,
+    humanPrincipal: body.human_principal ?? null,
+    parentJti: body.parent_jti ?? null,
+    toolArgsHash: toolArgsHash(body.tool_args),
+    policySlug: "policy" in resolved ? resolved.policy.slug : slug,
+    policyVersionId: "policy" in resolved ? resolved.policy.versionId : null,
+    policyContentHash: "policy" in resolved ? resolved.policy.contentHash : null,
+  };
+  const verdict = ("verdict" in resolved
+    ? Promise.resolve(resolved.verdict)
+    : evaluate(resolved.policy.document, conditionInputOf(request))
+  ).catch(failedEvaluation);
+
+  const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
+  if (early) return storeDecidedRequest(prisma, { ...request, ...(await decisionFields(prisma, tenant, early)) });
+
+  const pending = await storeDecidedRequest(prisma, { ...request, status: "processing", decisionStatus: "denied" });
+  void verdict
+    .then(async (late) => transitionRequest(prisma, request, ["processing"], await decisionFields(prisma, tenant, late)))
+    .catch((error) => console.error(`ledgix: deciding ${request.id} failed; it is retried on restart`, error));
+  return pending;
+}

@@ -1,0 +1,33 @@
+import { env } from "@/lib/env";
+import { openDatabase, type Database, type DatabaseConfig } from "./open";
+
+export type { Database, DatabaseConfig };
+export type { PrismaClient } from "./generated/client";
+export { Prisma } from "./generated/client";
+
+export function databaseConfig(): DatabaseConfig {
+  const { DATABASE_URL, dataDir } = env();
+  return DATABASE_URL ? { kind: "postgres", url: DATABASE_URL } : { kind: "embedded", dataDir };
+}
+
+// One database per process. Next bundles route handlers separately from server.ts,
+// so the handle lives on globalThis rather than in a module variable.
+const slot = globalThis as typeof globalThis & { __ledgixDb?: Promise<Database> };
+
+export function db(): Promise<Database> {
+  slot.__ledgixDb ??= openDatabase(databaseConfig()).catch((error) => {
+    slot.__ledgixDb = undefined;
+    throw error;
+  });
+  return slot.__ledgixDb;
+}
+
+export async function prisma() {
+  return (await db()).prisma;
+}
+
+export async function closeDb(): Promise<void> {
+  const pending = slot.__ledgixDb;
+  slot.__ledgixDb = undefined;
+  if (pending) await (await pending).close();
+}

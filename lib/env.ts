@@ -1,0 +1,44 @@
+import path from "node:path";
+import { z } from "zod";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional()
+    .describe("Run on this PostgreSQL instead of the embedded database"),
+  LEDGIX_DATA_DIR: z.string().min(1).default(".ledgix").describe("Embedded database and development keys"),
+  LEDGIX_MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional()
+    .describe("Encrypts private signing keys and stored responses at rest"),
+  LEDGIX_JWT_ISSUER: z.string().min(1).default("alcv-vault"),
+  LEDGIX_JWT_AUDIENCE: z
+    .string()
+    .default("ledgix-sdk")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string()).min(1, "needs at least one audience")),
+  LEDGIX_MAX_BODY_BYTES: positiveInt(256 * 1024),
+  LEDGIX_DECISION_WAIT_MS: z.coerce.number().int().min(0).default(2000)
+    .describe("How long a clearance request waits for its evaluation before answering `processing`"),
+});
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+let cached: Env | undefined;
+
+/** The parsed environment. A malformed variable stops the process with a message naming it. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.LEDGIX_DATA_DIR) };
+  return cached;
+}

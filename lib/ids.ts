@@ -1,0 +1,30 @@
+import { randomBytes } from "node:crypto";
+
+/** Every id prefix in the product. Ids are `<prefix>_<26 chars>`: sortable by creation time, URL-safe. */
+export const ID_PREFIXES = ["ten", "key", "pol", "pv", "req", "jti", "sk"] as const;
+export type IdPrefix = (typeof ID_PREFIXES)[number];
+
+const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += CROCKFORD[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += CROCKFORD[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** 48-bit millisecond timestamp then 80 random bits, like a ULID. */
+export function newId(prefix: IdPrefix): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(Date.now(), 0, 6);
+  return `${prefix}_${base32(bytes).slice(0, 26)}`;
+}

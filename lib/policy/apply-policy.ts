@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import YAML from "yaml";
+import { ApiError, validationError } from "@/lib/api/errors";
+import type { PrismaClient } from "@/lib/db";
+import { newId } from "@/lib/ids";
+import { policyDocumentSchema, type PolicyDocument } from "./schemas";
+
+export const contentHash = (source: string) => `sha256:${createHash("sha256").update(source).digest("hex")}`;
+
+/** Parses and validates a YAML or JSON policy document. */
+export function parsePolicyDocument(source: string): PolicyDocument {
+  let value: unknown;
+  try {
+    // JSON is YAML 1.2; `uniqueKeys` rejects a key given twice instead of keeping the last.
+    value = YAML.parse(source, { uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    throw new ApiError("invalid_policy", `Policy is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const parsed = policyDocumentSchema.safeParse(value);
+  if (!parsed.success) {
+    const { details, message } = validationError(parsed.error, "policy");
+    throw new ApiError("invalid_policy", message, details);
+  }
+  return parsed.data;
+}
+
+/**
+ * Stores a policy document as the new active version of its policy. Uploading the
+ * bytes of the active version again changes nothing and returns that version.
+ */
+export async function applyPolicy(prisma: PrismaClient, tenantId: string, source: string) {
+  const document = parsePolicyDocument(source);
+  const hash = contentHash(source);
+  return prisma.$transaction(async (tx) => {
+    const policy =
+      (await tx.policy.findUnique({
+        where: { tenantId_slug: { tenantId, slug: document.policy_id } },
+        include: { activeVersion: { select: { id: true, contentHash: true } } },
+      })) ??
+      (await tx.policy.create({
+        data: { id: newId("pol"), tenantId, slug: document.policy_id },
+        include: { activeVersion: { select: { id: true, contentHash: true } } },
+      }));
+    if (policy.activeVersion?.contentHash === hash) {
+      return { policyId: document.policy_id, versionId: policy.activeVersion.id, contentHash: hash, created: false };
+    }
+    const version = await tx.policyVersion.create({
+      data: { id: newId("pv"), tenantId, policyId: policy.id, contentHash: hash, source, document },
+    });
+    await tx.policy.update({ where: { id: policy.id }, data: { activeVersionId: version.id } });
+    return { policyId: document.policy_id, versionId: version.id, contentHash: hash, created: true };
+  });
+}

@@ -1,0 +1,19 @@
+import { parseBody } from "@/lib/api/body";
+import { json, withApiKey } from "@/lib/api/handler";
+import { withIdempotency } from "@/lib/api/idempotency";
+import { registerPolicy } from "./register-policy";
+import { registerPolicyBodySchema } from "./schemas";
+
+// POST /api/register-policy
+export const postRegisterPolicy = withApiKey(
+  withIdempotency(async ({ prisma, tenant, rawBody }) => {
+    const version = await registerPolicy(prisma, tenant.id, parseBody(rawBody, registerPolicyBodySchema));
+    return json({
+      policy_id: version.policyId,
+      status: version.created ? "registered" : "unchanged",
+      message: `Version ${version.versionId} (${version.contentHash}) is active.`,
+      policy_version_id: version.versionId,
+      policy_content_hash: version.contentHash,
+    }, version.created ? 201 : 200);
+  }),
+);

@@ -1,0 +1,43 @@
+// Ledgix server: opens (and migrates) the database, then serves the Next.js app.
+// `npm start` builds and runs this; `npm run serve` runs it on an existing build.
+import { createServer } from "node:http";
+import next from "next";
+import { startAdminSocket } from "@/lib/admin/socket-server";
+import { resumeProcessing } from "@/lib/clearance/resume-processing";
+import { closeDb, db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { printFirstStartHelp } from "@/lib/admin/first-start";
+
+const config = env();
+const database = await db();
+await activeSigningKey(database.prisma, "token");
+const resumed = await resumeProcessing(database.prisma);
+if (resumed > 0) console.log(`ledgix: decided ${resumed} request(s) left processing by the last run`);
+
+const app = next({ dev: false, dir: process.cwd() });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = createServer((req, res) => {
+  // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
+  req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
+  void handle(req, res);
+});
+await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+const admin = database.kind === "embedded" ? await startAdminSocket(config.dataDir, database.prisma) : undefined;
+
+const where = database.kind === "embedded" ? `embedded database in ${config.dataDir}` : "PostgreSQL";
+console.log(`ledgix: listening on http://localhost:${config.PORT} (${where})`);
+await printFirstStartHelp(database.prisma, config.PORT);
+
+async function shutdown(signal: string) {
+  console.log(`ledgix: ${signal}, shutting down`);
+  admin?.close();
+  server.close();
+  server.closeAllConnections();
+  await closeDb();
+  process.exit(0);
+}
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
