@@ -18,10 +18,10 @@ export function storeDecidedRequest(prisma: PrismaClient, data: Prisma.Clearance
  */
 export async function transitionRequest(
   prisma: PrismaClient,
-  where: { id: string; tenantId: string },
+  { id, tenantId }: { id: string; tenantId: string },
   from: ClearanceStatus[],
   data: Prisma.ClearanceRequestUncheckedUpdateManyInput,
 ): Promise<ClearanceRequest | null> {
-  const moved = await prisma.clearanceRequest.updateMany({ where: { ...where, status: { in: from } }, data });
-  return moved.count === 1 ? prisma.clearanceRequest.findUnique({ where: { id: where.id } }) : null;
+  const moved = await prisma.clearanceRequest.updateMany({ where: { id, tenantId, status: { in: from } }, data });
+  return moved.count === 1 ? prisma.clearanceRequest.findUnique({ where: { id } }) : null;
 }

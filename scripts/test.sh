@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite (`npm test`): lint, type-check, production build, then unit
+# and integration tests on the embedded database and on a throwaway PostgreSQL 15.
+# Set LEDGIX_TEST_DATABASE_URL to use an existing PostgreSQL instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/postgres.sh
+
+[ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres
+echo "== lint and types"
+npx eslint .
+npx tsc --noEmit
+echo "== build"
+npx next build >/dev/null
+echo "== tests"
+npx vitest run "$@"
