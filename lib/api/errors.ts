@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   tool_mismatch: 409,
   agent_mismatch: 409,
   tool_args_mismatch: 409,
+  limit_exceeded: 409,
   conflict: 409,
   payload_too_large: 413,
   validation_failed: 422,

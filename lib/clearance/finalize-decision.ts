@@ -1,4 +1,3 @@
-import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Prisma } from "@/lib/db/generated/client";
 
 export type ClearanceStatus = "processing" | "pending_review" | "approved" | "denied";
@@ -8,7 +7,7 @@ export type ClearanceStatus = "processing" | "pending_review" | "approved" | "de
  * status. Terminal decisions (approved, denied) are where the ledger appends its
  * event, in the same transaction (issue 3).
  */
-export function storeDecidedRequest(prisma: PrismaClient, data: Prisma.ClearanceRequestUncheckedCreateInput) {
+export function storeDecidedRequest(prisma: Prisma.TransactionClient, data: Prisma.ClearanceRequestUncheckedCreateInput) {
   return prisma.clearanceRequest.create({ data });
 }
 
@@ -17,7 +16,7 @@ export function storeDecidedRequest(prisma: PrismaClient, data: Prisma.Clearance
  * longer in one of them (someone else decided first), so no decision is ever overwritten.
  */
 export async function transitionRequest(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
   { id, tenantId }: { id: string; tenantId: string },
   from: ClearanceStatus[],
   data: Prisma.ClearanceRequestUncheckedUpdateManyInput,

@@ -1,12 +1,17 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
-import type { Prisma, Tenant } from "@/lib/db/generated/client";
+import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { jcs, toolArgsHash } from "./args-hash";
+import { getRequestOrThrow } from "./get-request";
 import { storeDecidedRequest } from "./finalize-decision";
 import type { mintTokenBodySchema } from "./schemas";
 import { newTokenFields, signClearanceToken } from "./token";
 import type { z } from "zod";
+import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
+import { policyVersion } from "@/lib/policy/resolve-policy";
+import { conditionInputOf } from "./request-clearance";
+import type { NewRequest } from "./settle-verdict";
 
 /** `customerId` and `customer_id` are the same key: the TS client converts only some calls. */
 function snakeKeys(value: unknown): unknown {
@@ -19,6 +24,20 @@ function snakeKeys(value: unknown): unknown {
   return value;
 }
 
+/** A mint is one more execution: it counts against, and must fit within, the rule's limits. */
+async function storeWithinLimits(prisma: PrismaClient, tenantId: string, original: ClearanceRequest, data: NewRequest & { status: string; decisionStatus: string }) {
+  const version = original.policyVersionId ? await policyVersion(prisma, tenantId, original.policyVersionId) : null;
+  const limits = version?.document.rules.find((rule) => rule.id === original.matchedRuleId)?.limits;
+  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return storeDecidedRequest(prisma, data);
+  const amounts = limitAmounts(limits, conditionInputOf(data));
+  const scope = { tenantId, policySlug: original.policySlug, ruleId: original.matchedRuleId, agentId: data.agentId, sessionId: data.sessionId };
+  return prisma.$transaction(async (tx) => {
+    const breach = await exceededLimit(tx, scope, limits, amounts);
+    if (breach) throw new ApiError("limit_exceeded", breach);
+    return storeDecidedRequest(tx, { ...data, limitAmounts: amounts });
+  });
+}
+
 /**
  * A fresh A-JWT for an approval the client cached (decisions §4): only while that
  * approval's policy version is still active and the call is the same call.
@@ -29,8 +48,7 @@ export async function mintToken(
   body: z.output<typeof mintTokenBodySchema>,
   rawBody: string,
 ) {
-  const original = await prisma.clearanceRequest.findFirst({ where: { id: body.original_request_id, tenantId: tenant.id } });
-  if (!original) throw new ApiError("request_not_found", `No clearance request ${body.original_request_id}.`);
+  const original = await getRequestOrThrow(prisma, body.original_request_id, tenant.id);
   if (original.status !== "approved") {
     throw new ApiError("original_not_approved", `Request ${original.id} is ${original.status}, not approved.`);
   }
@@ -46,7 +64,7 @@ export async function mintToken(
     throw new ApiError("tool_args_mismatch", "The tool arguments differ from the approved ones.");
   }
   const token = await newTokenFields(prisma, tenant.tokenTtlSeconds);
-  const row = await storeDecidedRequest(prisma, {
+  const data = {
     id: newId("req"),
     tenantId: tenant.id,
     agentId: body.agent_id,
@@ -69,6 +87,7 @@ export async function mintToken(
     decidedAt: new Date(),
     decidedBy: "mint",
     ...token,
-  });
+  };
+  const row = await storeWithinLimits(prisma, tenant.id, original, data);
   return { token: await signClearanceToken(prisma, { ...row, ...token }), request_id: row.id, reason: row.reason };
 }

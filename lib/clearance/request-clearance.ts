@@ -2,12 +2,12 @@ import type { PrismaClient } from "@/lib/db";
 import type { Prisma, Tenant } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
-import { evaluateRules, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
+import { evaluateRules, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
-import { decisionFields } from "./decision-fields";
-import { storeDecidedRequest, transitionRequest } from "./finalize-decision";
+import { storeDecidedRequest } from "./finalize-decision";
+import { failedEvaluation, insertRequest, settleProcessing, settleVerdict } from "./settle-verdict";
 import type { ClearanceBody } from "./schemas";
 
 export interface ClearanceCall {
@@ -16,14 +16,6 @@ export interface ClearanceCall {
   body: ClearanceBody;
   rawBody: string;
 }
-
-const failedEvaluation = (error: unknown): Verdict => ({
-  effect: "review",
-  confidence: "none",
-  reason: `The evaluation failed: ${(error as Error).message}`,
-  reasonCode: "policy_evaluation_error",
-  ruleId: null,
-});
 
 export const conditionInputOf = (row: { toolName: string; toolArgs: unknown; agentId: string; sessionId: string; context: unknown }): ConditionInput => ({
   tool: row.toolName,
@@ -72,17 +64,18 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
     policyVersionId: "policy" in resolved ? resolved.policy.versionId : null,
     policyContentHash: "policy" in resolved ? resolved.policy.contentHash : null,
   };
+  const input = conditionInputOf(request);
   const verdict = ("verdict" in resolved
     ? Promise.resolve(resolved.verdict)
-    : evaluate(resolved.policy.document, conditionInputOf(request))
+    : evaluate(resolved.policy.document, input)
   ).catch(failedEvaluation);
 
   const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
-  if (early) return storeDecidedRequest(prisma, { ...request, ...(await decisionFields(prisma, tenant, early)) });
+  if (early) return (await settleVerdict(prisma, tenant, request, input, early, insertRequest(request)))!;
 
   const pending = await storeDecidedRequest(prisma, { ...request, status: "processing", decisionStatus: "denied" });
   void verdict
-    .then(async (late) => transitionRequest(prisma, request, ["processing"], await decisionFields(prisma, tenant, late)))
+    .then((late) => settleVerdict(prisma, tenant, request, input, late, settleProcessing(request)))
     .catch((error) => console.error(`ledgix: deciding ${request.id} failed; it is retried on restart`, error));
   return pending;
 }

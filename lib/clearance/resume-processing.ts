@@ -1,9 +1,10 @@
 import type { PrismaClient } from "@/lib/db";
-import { evaluateRules, type Evaluator } from "@/lib/policy/evaluate";
+import { evaluateRules, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
 import { policyVersion, resolvePolicy } from "@/lib/policy/resolve-policy";
-import { decisionFields } from "./decision-fields";
-import { transitionRequest } from "./finalize-decision";
 import { conditionInputOf } from "./request-clearance";
+import { failedEvaluation, settleProcessing, settleVerdict } from "./settle-verdict";
+
+const versionGone: Verdict = failedEvaluation(new Error("its policy version no longer exists"));
 
 /**
  * Decides requests left `processing` by a process that stopped mid-evaluation, under
@@ -13,16 +14,14 @@ export async function resumeProcessing(prisma: PrismaClient, evaluate: Evaluator
   const rows = await prisma.clearanceRequest.findMany({ where: { status: "processing" }, include: { tenant: true } });
   let decided = 0;
   for (const { tenant, ...row } of rows) {
+    const input = conditionInputOf(row);
     const resolved = row.policyVersionId
-      ? await policyVersion(prisma, tenant.id, row.policyVersionId).then((policy) => (policy ? { policy } : null))
+      ? await policyVersion(prisma, tenant.id, row.policyVersionId).then((policy) => (policy ? { policy } : { verdict: versionGone }))
       : await resolvePolicy(prisma, tenant.id, row.policySlug);
-    const verdict = !resolved
-      ? { effect: "review" as const, confidence: "none" as const, reason: "Its policy version is gone; a human decides.", reasonCode: "policy_evaluation_error", ruleId: null }
-      : "verdict" in resolved
-        ? resolved.verdict
-        : await evaluate(resolved.policy.document, conditionInputOf(row));
-    const moved = await transitionRequest(prisma, row, ["processing"], await decisionFields(prisma, tenant, verdict));
-    if (moved) decided++;
+    const verdict = "verdict" in resolved
+      ? resolved.verdict
+      : await evaluate(resolved.policy.document, input).catch(failedEvaluation);
+    if (await settleVerdict(prisma, tenant, row, input, verdict, settleProcessing(row))) decided++;
   }
   return decided;
 }

@@ -3,6 +3,7 @@ import { ApiError } from "@/lib/api/errors";
 import { json, withApiKey } from "@/lib/api/handler";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { decideReview } from "@/lib/review/decide-review";
+import { getRequestOrThrow } from "./get-request";
 import { mintToken } from "./mint-token";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
@@ -20,8 +21,7 @@ export const postClearance = withApiKey(
 );
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
-  const row = await prisma.clearanceRequest.findFirst({ where: { id: params.requestId, tenantId: tenant.id } });
-  if (!row) throw new ApiError("request_not_found", `No clearance request ${params.requestId}.`);
+  const row = await getRequestOrThrow(prisma, params.requestId!, tenant.id);
   const response = await renderClearance(prisma, tenant, row);
   return json(response, httpStatusOf(response));
 });

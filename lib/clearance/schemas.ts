@@ -1,30 +1,12 @@
 import { z } from "zod";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 
-const MAX_JSON_DEPTH = 32;
-
-/** PostgreSQL's jsonb cannot hold U+0000, and nesting is bounded to keep evaluation cheap. */
-function checkJson(value: unknown, ctx: z.RefinementCtx, depth = 0, path: (string | number)[] = []): boolean {
-  if (depth > MAX_JSON_DEPTH) {
-    ctx.addIssue({ code: "custom", path, message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
-    return false;
-  }
-  if (typeof value === "string" && value.includes("\u0000")) {
-    ctx.addIssue({ code: "custom", path, message: "strings may not contain U+0000" });
-    return false;
-  }
-  if (Array.isArray(value)) return value.every((item, i) => checkJson(item, ctx, depth + 1, [...path, i]));
-  if (value && typeof value === "object") {
-    return Object.entries(value).every(([key, item]) =>
-      key.includes("\u0000")
-        ? (ctx.addIssue({ code: "custom", path, message: "keys may not contain U+0000" }), false)
-        : checkJson(item, ctx, depth + 1, [...path, key]),
-    );
-  }
-  return true;
-}
-
-const jsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => void checkJson(value, ctx));
+// A plain JSON object, kept as sent (a record schema would copy it and drop keys such
+// as "__proto__"). Its strings and depth are checked for every body by parseBody.
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  { message: "expected an object" },
+);
 const text = (max: number) => z.string().max(max).nullish();
 
 export const clearanceBodySchema = z.object({

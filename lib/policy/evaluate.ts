@@ -1,5 +1,7 @@
 import type { ConfidenceBucket } from "./confidence";
 import { evaluateCondition, matchesGlob, type ConditionInput } from "./condition";
+import { durationSeconds } from "./duration";
+import type { RuleLimits } from "./limits";
 import type { PolicyDocument } from "./schemas";
 
 export interface Verdict {
@@ -10,6 +12,8 @@ export interface Verdict {
   ruleId: string | null;
   quorum?: number;
   reviewTimeoutSeconds?: number;
+  /** Set on an allow whose rule has limits: the allow stands only within them. */
+  limits?: RuleLimits;
 }
 
 /**
@@ -17,9 +21,6 @@ export interface Verdict {
  * take time (a model for plain-English instructions) plug in behind this signature.
  */
 export type Evaluator = (policy: PolicyDocument, input: ConditionInput) => Promise<Verdict>;
-
-const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
-export const durationSeconds = (value: string) => Number(value.slice(0, -1)) * SECONDS[value.at(-1) as keyof typeof SECONDS];
 
 const review = (reason: string, reasonCode: string, ruleId: string | null = null): Verdict => ({
   effect: "review",
@@ -45,7 +46,14 @@ export const evaluateRules: Evaluator = async (policy, input) => {
     const reasonCode = rule.reason_code ?? null;
     switch (rule.effect) {
       case "allow":
-        return { effect: "allow", confidence: "extra_high", reason: rule.reason ?? `Allowed by rule ${rule.id}.`, reasonCode, ruleId: rule.id };
+        return {
+          effect: "allow",
+          confidence: "extra_high",
+          reason: rule.reason ?? `Allowed by rule ${rule.id}.`,
+          reasonCode,
+          ruleId: rule.id,
+          ...(rule.limits?.length ? { limits: { limits: rule.limits, reasonCode: rule.limit_reason_code ?? "limit_exceeded" } } : {}),
+        };
       case "deny":
         return { effect: "deny", confidence: "extra_high", reason: rule.reason ?? `Denied by rule ${rule.id}.`, reasonCode: reasonCode ?? "policy_denied", ruleId: rule.id };
       case "review":

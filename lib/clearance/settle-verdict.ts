@@ -1,0 +1,59 @@
+import type { PrismaClient } from "@/lib/db";
+import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client";
+import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
+import type { Verdict } from "@/lib/policy/evaluate";
+import type { ConditionInput } from "@/lib/policy/condition";
+import { decisionFields, type DecisionFields } from "./decision-fields";
+import { storeDecidedRequest, transitionRequest } from "./finalize-decision";
+
+/** What the limits and the write need to know of the request. */
+export type RequestRef = Pick<ClearanceRequest, "id" | "tenantId" | "agentId" | "sessionId" | "policySlug">;
+export type NewRequest = Omit<Prisma.ClearanceRequestUncheckedCreateInput, "status" | "decisionStatus"> & RequestRef;
+
+type Fields = DecisionFields & { limitAmounts?: Record<string, number> };
+type Store = (db: Prisma.TransactionClient, fields: Fields) => Promise<ClearanceRequest | null>;
+
+/** Store the decision as a new row. */
+export const insertRequest = (request: NewRequest): Store => (db, fields) => storeDecidedRequest(db, { ...request, ...fields });
+/** Store the decision on a row still `processing`; null if another process decided it first. */
+export const settleProcessing = (request: RequestRef): Store => (db, fields) => transitionRequest(db, request, ["processing"], fields);
+
+export const failedEvaluation = (error: unknown): Verdict => ({
+  effect: "review",
+  confidence: "none",
+  reason: `The evaluation failed: ${(error as Error).message.split("\n")[0]}`,
+  reasonCode: "policy_evaluation_error",
+  ruleId: null,
+});
+
+/**
+ * Stores a verdict on a request through `write`. An allow under limits stands only if
+ * they still hold once the rule's lock is taken; otherwise it becomes a denial with
+ * the rule's limit code.
+ */
+export async function settleVerdict(
+  prisma: PrismaClient,
+  tenant: Tenant,
+  request: RequestRef,
+  input: ConditionInput,
+  verdict: Verdict,
+  write: Store,
+): Promise<ClearanceRequest | null> {
+  const fields = await decisionFields(prisma, tenant, verdict);
+  const { limits } = verdict;
+  if (fields.status !== "approved" || !limits || !verdict.ruleId || !request.policySlug) return write(prisma, fields);
+
+  let amounts: Record<string, number>;
+  try {
+    amounts = limitAmounts(limits.limits, input);
+  } catch (error) {
+    return write(prisma, await decisionFields(prisma, tenant, failedEvaluation(error)));
+  }
+  const scope = { tenantId: tenant.id, policySlug: request.policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
+  const denial = (reason: string) =>
+    decisionFields(prisma, tenant, { effect: "deny", confidence: verdict.confidence, reason, reasonCode: limits.reasonCode, ruleId: verdict.ruleId });
+  return prisma.$transaction(async (tx) => {
+    const breach = await exceededLimit(tx, scope, limits.limits, amounts);
+    return write(tx, breach ? await denial(breach) : { ...fields, limitAmounts: amounts });
+  });
+}
