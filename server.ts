@@ -8,6 +8,17 @@ import { closeDb, db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
+import { ApiError } from "@/lib/api/errors";
+
+// Next cannot route a path whose escapes do not decode; it would answer a bare 500.
+function hasValidPercentEncoding(url: string): boolean {
+  try {
+    decodeURIComponent(url.split("?")[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const config = env();
 const database = await db();
@@ -22,6 +33,11 @@ const handle = app.getRequestHandler();
 const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
+  if (!hasValidPercentEncoding(req.url)) {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));
+    return;
+  }
   void handle(req, res);
 });
 await new Promise<void>((resolve) => server.listen(config.PORT, resolve));

@@ -28,6 +28,27 @@ export async function readBodyText(req: Request): Promise<string> {
   }
 }
 
+// Below the top-level object; tool_args may thus nest 32 levels.
+const MAX_DEPTH = 33;
+
+/**
+ * Values PostgreSQL cannot store (U+0000) or UTF-8 cannot encode (lone surrogates,
+ * from `\ud800` escapes), and nesting deep enough to make evaluation costly.
+ * Returns the path of the first offending value.
+ */
+function unstorable(value: unknown, path: string[] = []): { path: string; message: string } | null {
+  if (path.length > MAX_DEPTH) return { path: path.join("."), message: `nested deeper than ${MAX_DEPTH} levels` };
+  const badText = (text: string) => text.includes("\u0000") || !text.isWellFormed();
+  if (typeof value === "string") return badText(value) ? { path: path.join(".") || "(root)", message: "contains U+0000 or a lone surrogate" } : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (badText(key)) return { path: [...path, key].join("."), message: "key contains U+0000 or a lone surrogate" };
+    const found = unstorable(item, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Parses JSON text and validates it. An empty body counts as `{}`. */
 export function parseBody<S extends z.ZodType>(text: string, schema: S): z.output<S> {
   let value: unknown = {};
@@ -38,6 +59,8 @@ export function parseBody<S extends z.ZodType>(text: string, schema: S): z.outpu
       throw new ApiError("malformed_json", `Request body is not valid JSON: ${(error as Error).message}`);
     }
   }
+  const bad = unstorable(value);
+  if (bad) throw new ApiError("validation_failed", `Invalid request body: ${bad.path}: ${bad.message}`, [bad]);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;

@@ -21,5 +21,5 @@ export function masterKey(): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
-  return (cached = Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64"));
+  return (cached = Buffer.from(fs.readFileSync(/*turbopackIgnore: true*/ file, "utf8").trim(), "base64"));
 }

@@ -1,5 +1,6 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
+import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { transitionRequest } from "@/lib/clearance/finalize-decision";
 
 export interface ReviewDecision {
@@ -17,10 +18,7 @@ export interface ReviewDecision {
  * codes of decisions §9.
  */
 export async function decideReview(prisma: PrismaClient, decision: ReviewDecision) {
-  const row = await prisma.clearanceRequest.findFirst({
-    where: { id: decision.requestId, ...(decision.tenantId ? { tenantId: decision.tenantId } : {}) },
-  });
-  if (!row) throw new ApiError("request_not_found", `No clearance request ${decision.requestId}.`);
+  const row = await getRequestOrThrow(prisma, decision.requestId, decision.tenantId);
   const cancelled = decision.decidedBy === "agent";
   // A human's approval stands whatever the tenant's confidence floor; its token is
   // issued when the agent next polls, so a late poll still gets a live one.

@@ -5,3 +5,4 @@ export const GET = route(async ({ prisma }) => {
   await prisma.$queryRaw`SELECT 1`;
   return json({ status: "ok" });
 });
+export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
