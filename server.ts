@@ -7,6 +7,7 @@ import { resumeProcessing } from "@/lib/clearance/resume-processing";
 import { closeDb, db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { startSequencer } from "@/lib/ledger/sequencer";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
 
@@ -23,8 +24,16 @@ function hasValidPercentEncoding(url: string): boolean {
 const config = env();
 const database = await db();
 await activeSigningKey(database.prisma, "token");
+await activeSigningKey(database.prisma, "ledger");
 const resumed = await resumeProcessing(database.prisma);
 if (resumed > 0) console.log(`ledgix: decided ${resumed} request(s) left processing by the last run`);
+
+const stopSequencer = startSequencer(database.prisma, {
+  intervalMs: config.LEDGIX_SEQUENCER_INTERVAL_MS,
+  checkpointIntervalMs: config.LEDGIX_CHECKPOINT_INTERVAL_MS,
+  mmdSeconds: config.LEDGIX_LEDGER_MMD_SECONDS,
+  batchSize: config.LEDGIX_SEQUENCER_BATCH,
+});
 
 const app = next({ dev: false, dir: process.cwd() });
 await app.prepare();
@@ -52,6 +61,7 @@ async function shutdown(signal: string) {
   admin?.close();
   server.close();
   server.closeAllConnections();
+  await stopSequencer();
   await closeDb();
   process.exit(0);
 }

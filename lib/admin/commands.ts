@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import type { PrismaClient } from "@/lib/db";
-import { rotateSigningKey } from "@/lib/keys/signing-keys";
+import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
+import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { applyPolicy } from "@/lib/policy/apply-policy";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
@@ -21,6 +22,22 @@ export const COMMANDS = {
   }),
   "tenant.list": command(z.object({}), (prisma) =>
     prisma.tenant.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, name: true, createdAt: true } }),
+  ),
+  "tenant.update": command(
+    z.object({
+      tenant: tenantRef,
+      minimumConfidenceBucket: confidenceBucketSchema.optional(),
+      tokenTtlSeconds: z.coerce.number().int().min(30).max(MAX_TOKEN_TTL_SECONDS).optional(),
+      ledgerCanonicalVersion: z.coerce.number().int().min(1).max(3).optional(),
+    }),
+    async (prisma, { tenant, ...settings }) => {
+      const { id } = await findTenantOrThrow(prisma, tenant);
+      return prisma.tenant.update({
+        where: { id },
+        data: settings,
+        select: { id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true },
+      });
+    },
   ),
   "key.create": command(z.object({ tenant: tenantRef, name: z.string().min(1).max(100) }), async (prisma, input) => {
     const tenant = await findTenantOrThrow(prisma, input.tenant);

@@ -1,12 +1,30 @@
+import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Prisma } from "@/lib/db/generated/client";
+import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { appendDecisionEvent } from "@/lib/ledger/append-event";
 
 export type ClearanceStatus = "processing" | "pending_review" | "approved" | "denied";
 
+const TERMINAL = new Set<string>(["approved", "denied"]);
+
 /**
- * Every decision passes through these two functions, the only writers of a request's
- * status. Terminal decisions (approved, denied) are where the ledger appends its
- * event, in the same transaction (issue 3).
+ * Every decision is written through here: `write` stores it, and a terminal one gets its
+ * ledger event in the same transaction, so no decision reaches a client before its
+ * event is durable.
  */
+export async function recordDecision<Row extends ClearanceRequest | null>(
+  prisma: PrismaClient,
+  write: (tx: Prisma.TransactionClient) => Promise<Row>,
+): Promise<Row> {
+  // Outside the transaction: on the embedded database a query on `prisma` inside it would wait for it.
+  const signer = await activeSigningKey(prisma, "ledger");
+  return prisma.$transaction(async (tx) => {
+    const row = await write(tx);
+    if (row && TERMINAL.has(row.status)) await appendDecisionEvent(tx, row, signer);
+    return row;
+  });
+}
+
 export function storeDecidedRequest(prisma: Prisma.TransactionClient, data: Prisma.ClearanceRequestUncheckedCreateInput) {
   return prisma.clearanceRequest.create({ data });
 }

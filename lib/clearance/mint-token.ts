@@ -4,7 +4,7 @@ import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client
 import { newId } from "@/lib/ids";
 import { jcs, toolArgsHash } from "./args-hash";
 import { getRequestOrThrow } from "./get-request";
-import { storeDecidedRequest } from "./finalize-decision";
+import { recordDecision, storeDecidedRequest } from "./finalize-decision";
 import type { mintTokenBodySchema } from "./schemas";
 import { newTokenFields, signClearanceToken } from "./token";
 import type { z } from "zod";
@@ -28,10 +28,10 @@ function snakeKeys(value: unknown): unknown {
 async function storeWithinLimits(prisma: PrismaClient, tenantId: string, original: ClearanceRequest, data: NewRequest & { status: string; decisionStatus: string }) {
   const version = original.policyVersionId ? await policyVersion(prisma, tenantId, original.policyVersionId) : null;
   const limits = version?.document.rules.find((rule) => rule.id === original.matchedRuleId)?.limits;
-  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return storeDecidedRequest(prisma, data);
+  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return recordDecision(prisma, (tx) => storeDecidedRequest(tx, data));
   const amounts = limitAmounts(limits, conditionInputOf(data));
   const scope = { tenantId, policySlug: original.policySlug, ruleId: original.matchedRuleId, agentId: data.agentId, sessionId: data.sessionId };
-  return prisma.$transaction(async (tx) => {
+  return recordDecision(prisma, async (tx) => {
     const breach = await exceededLimit(tx, scope, limits, amounts);
     if (breach) throw new ApiError("limit_exceeded", breach);
     return storeDecidedRequest(tx, { ...data, limitAmounts: amounts });

@@ -4,7 +4,7 @@ import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
 import type { Verdict } from "@/lib/policy/evaluate";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { decisionFields, type DecisionFields } from "./decision-fields";
-import { storeDecidedRequest, transitionRequest } from "./finalize-decision";
+import { recordDecision, storeDecidedRequest, transitionRequest } from "./finalize-decision";
 
 /** What the limits and the write need to know of the request. */
 export type RequestRef = Pick<ClearanceRequest, "id" | "tenantId" | "agentId" | "sessionId" | "policySlug">;
@@ -41,19 +41,21 @@ export async function settleVerdict(
 ): Promise<ClearanceRequest | null> {
   const fields = await decisionFields(prisma, tenant, verdict);
   const { limits } = verdict;
-  if (fields.status !== "approved" || !limits || !verdict.ruleId || !request.policySlug) return write(prisma, fields);
+  if (fields.status !== "approved" || !limits || !verdict.ruleId || !request.policySlug) {
+    return recordDecision(prisma, (tx) => write(tx, fields));
+  }
 
   let amounts: Record<string, number>;
   try {
     amounts = limitAmounts(limits.limits, input);
   } catch (error) {
-    return write(prisma, await decisionFields(prisma, tenant, failedEvaluation(error)));
+    const review = await decisionFields(prisma, tenant, failedEvaluation(error));
+    return recordDecision(prisma, (tx) => write(tx, review));
   }
   const scope = { tenantId: tenant.id, policySlug: request.policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
-  const denial = (reason: string) =>
-    decisionFields(prisma, tenant, { effect: "deny", confidence: verdict.confidence, reason, reasonCode: limits.reasonCode, ruleId: verdict.ruleId });
-  return prisma.$transaction(async (tx) => {
+  const denied = await decisionFields(prisma, tenant, { effect: "deny", confidence: verdict.confidence, reason: "", reasonCode: limits.reasonCode, ruleId: verdict.ruleId });
+  return recordDecision(prisma, async (tx) => {
     const breach = await exceededLimit(tx, scope, limits.limits, amounts);
-    return write(tx, breach ? await denial(breach) : { ...fields, limitAmounts: amounts });
+    return write(tx, breach ? { ...denied, reason: breach } : { ...fields, limitAmounts: amounts });
   });
 }

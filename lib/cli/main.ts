@@ -27,6 +27,13 @@ export function buildProgram(): Command {
   const tenant = program.command("tenant").description("tenants");
   action(tenant.command("create").description("create a tenant; prints its id").argument("<name>"), "tenant.create",
     (name: string) => ({ name }), (r) => (r as { id: string }).id);
+  action(tenant.command("settings").description("change a tenant's settings; prints them").argument("<name|id>")
+    .addOption(new Option("--minimum-confidence <bucket>", "lowest confidence approved without a human").choices(["none", "low", "medium", "high", "extra_high"]))
+    .option("--token-ttl <seconds>", "lifetime of A-JWTs (30-3600)")
+    .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"])),
+  "tenant.update", (tenant: string, opts: { minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string }) => ({
+    tenant, minimumConfidenceBucket: opts.minimumConfidence, tokenTtlSeconds: opts.tokenTtl, ledgerCanonicalVersion: opts.ledgerCanonicalVersion,
+  }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"));
   action(tenant.command("list").description("list tenants"), "tenant.list", () => ({}), (r) => table(r as Record<string, unknown>[]));
 
   const key = program.command("key").description("API keys");

@@ -1,7 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
-import { transitionRequest } from "@/lib/clearance/finalize-decision";
+import { recordDecision, transitionRequest } from "@/lib/clearance/finalize-decision";
 
 export interface ReviewDecision {
   requestId: string;
@@ -30,11 +30,9 @@ export async function decideReview(prisma: PrismaClient, decision: ReviewDecisio
         reason: decision.reason || (cancelled ? "Cancelled by the agent." : "Denied by a reviewer."),
         reasonCode: cancelled ? "review_cancelled_by_agent" : "review_denied",
       };
-  const moved = await transitionRequest(prisma, row, ["pending_review", "processing"], {
-    ...data,
-    decidedAt: new Date(),
-    decidedBy: decision.decidedBy,
-  });
+  const moved = await recordDecision(prisma, (tx) =>
+    transitionRequest(tx, row, ["pending_review", "processing"], { ...data, decidedAt: new Date(), decidedBy: decision.decidedBy }),
+  );
   if (!moved) throw new ApiError("review_not_pending", `Request ${row.id} is already ${row.status}; nothing to decide.`);
   return moved;
 }

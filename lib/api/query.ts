@@ -1,0 +1,13 @@
+import type { NextRequest } from "next/server";
+import type { z } from "zod";
+import { ApiError, validationError } from "./errors";
+
+/** Validates the query string; a bad parameter is a 400 naming it. */
+export function parseQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.output<S> {
+  const parsed = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  if (!parsed.success) {
+    const { details, message } = validationError(parsed.error, "query");
+    throw new ApiError("invalid_request", message, details);
+  }
+  return parsed.data;
+}

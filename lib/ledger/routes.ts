@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { json, withApiKey } from "@/lib/api/handler";
+import { parseQuery } from "@/lib/api/query";
+import { consistencyProof, inclusionProof, listCheckpoints, listEntries, MAX_PAGE, proofBundle } from "./read-ledger";
+
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+// Clients send any number (PY clamps, TS does not): clamp to 1…500 as §6.1 recommends.
+const limit = (fallback: number) =>
+  z.coerce.number().int().default(fallback).transform((n) => Math.min(Math.max(n, 1), MAX_PAGE));
+const requestId = z.object({ request_id: z.string().min(1).max(100) });
+
+// GET /api/ledger?limit=&before= — the tenant's most recent entries
+export const getEntries = withApiKey(async ({ prisma, tenant, req }) => {
+  const query = parseQuery(req, z.object({ limit: limit(100), before: id.optional() }));
+  return json({ entries: await listEntries(prisma, tenant.id, query.limit, query.before) });
+});
+
+// GET /api/ledger/checkpoints?limit=&before= — the most recent signed checkpoints
+export const getCheckpoints = withApiKey(async ({ prisma, tenant, req }) => {
+  const query = parseQuery(req, z.object({ limit: limit(24), before: id.optional() }));
+  return json({ checkpoints: await listCheckpoints(prisma, tenant.id, query.limit, query.before) });
+});
+
+// GET /api/ledger/proof/inclusion?request_id= — inclusion in the latest checkpoint
+export const getInclusionProof = withApiKey(async ({ prisma, tenant, req }) =>
+  json(await inclusionProof(prisma, tenant.id, parseQuery(req, requestId).request_id)),
+);
+
+// GET /api/ledger/proof/consistency?from=&to= — between two checkpoint ids
+export const getConsistencyProof = withApiKey(async ({ prisma, tenant, req }) => {
+  const query = parseQuery(req, z.object({ from: id, to: id }));
+  return json(await consistencyProof(prisma, tenant.id, query.from, query.to));
+});
+
+// GET /api/ledger/proof/bundle?request_id= — everything to verify one decision offline
+export const getProofBundle = withApiKey(async ({ prisma, tenant, req }) =>
+  json(await proofBundle(prisma, tenant.id, parseQuery(req, requestId).request_id)),
+);

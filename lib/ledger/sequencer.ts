@@ -1,0 +1,162 @@
+import type { PrismaClient } from "@/lib/db";
+import { Prisma } from "@/lib/db/generated/client";
+import { activeSigningKey, type ActiveSigningKey } from "@/lib/keys/signing-keys";
+import { appendLeaves, frontierPositions, frontierRoot, type TreeNode } from "./compact-range";
+import { signCheckpoint } from "./sign";
+
+export interface SequencerOptions {
+  /** Most leaves integrated per transaction. */
+  batchSize: number;
+  /** A checkpoint is signed when new leaves exist and the last one is at least this old. */
+  checkpointIntervalMs: number;
+  /** Maximum merge delay promised in every checkpoint. */
+  mmdSeconds: number;
+}
+
+export interface Integration {
+  integrated: number;
+  size: number;
+  checkpointId?: number;
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+async function loadFrontier(tx: Prisma.TransactionClient, tenantId: string, size: number): Promise<TreeNode[]> {
+  const positions = frontierPositions(size);
+  if (positions.length === 0) return [];
+  const rows = await tx.ledgerNode.findMany({
+    where: { tenantId, OR: positions.map(({ level, index }) => ({ level, index: BigInt(index) })) },
+  });
+  const byPosition = new Map(rows.map((row) => [`${row.level}:${row.index}`, hex(row.hash)]));
+  return positions.map(({ level, index }) => {
+    const hash = byPosition.get(`${level}:${index}`);
+    if (!hash) throw new Error(`ledger of ${tenantId}: stored node ${level}:${index} is missing`);
+    return { level, index, hash };
+  });
+}
+
+/**
+ * Integrates a batch of a tenant's new events into its Merkle tree and, when due, signs a
+ * checkpoint — all in one transaction under the tenant's advisory lock, so one sequencer
+ * at a time works on a tree however many instances run. Returns null if another holds it.
+ */
+export async function integrateTenant(
+  prisma: PrismaClient,
+  tenantId: string,
+  options: SequencerOptions,
+  signer?: ActiveSigningKey,
+): Promise<Integration | null> {
+  const key = signer ?? (await activeSigningKey(prisma, "ledger"));
+  return prisma.$transaction(
+    async (tx) => {
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${`ledger:${tenantId}`}, 0)) AS locked`;
+      if (!lock?.locked) return null;
+      const tree = await tx.ledgerTree.findUnique({ where: { tenantId } });
+      const size = Number(tree?.size ?? 0);
+      const batch = await tx.ledgerEvent.findMany({
+        where: { tenantId, leafIndex: null },
+        orderBy: { seq: "asc" },
+        take: options.batchSize,
+        select: { seq: true, leafHash: true },
+      });
+      let newSize = size;
+      if (batch.length > 0) {
+        const { created, frontier } = appendLeaves(await loadFrontier(tx, tenantId, size), size, batch.map((e) => e.leafHash));
+        newSize = size + batch.length;
+        await tx.$executeRaw`
+          INSERT INTO "ledger_nodes" ("tenantId", "level", "index", "hash")
+          SELECT ${tenantId}, level, idx, decode(h, 'hex')
+          FROM unnest(${created.map((n) => n.level)}::int[], ${created.map((n) => n.index)}::bigint[], ${created.map((n) => n.hash)}::text[]) AS t(level, idx, h)`;
+        await tx.$executeRaw`
+          UPDATE "ledger_events" AS e SET "leafIndex" = u.idx
+          FROM unnest(${batch.map((e) => e.seq.toString())}::bigint[], ${batch.map((_, i) => size + i)}::bigint[]) AS u(seq, idx)
+          WHERE e."seq" = u.seq`;
+        const rootHash = frontierRoot(frontier);
+        await tx.ledgerTree.upsert({
+          where: { tenantId },
+          create: { tenantId, size: newSize, rootHash },
+          update: { size: newSize, rootHash },
+        });
+      }
+      const checkpointId = await checkpointIfDue(tx, tenantId, newSize, options, key);
+      return { integrated: batch.length, size: newSize, ...(checkpointId ? { checkpointId } : {}) };
+    },
+    { timeout: 60_000 },
+  );
+}
+
+async function checkpointIfDue(
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  size: number,
+  options: SequencerOptions,
+  signer: ActiveSigningKey,
+): Promise<number | undefined> {
+  if (size === 0) return undefined; // decisions §6: never sign an empty tree
+  const last = await tx.ledgerCheckpoint.findFirst({ where: { tenantId }, orderBy: { checkpointId: "desc" } });
+  if (last && (Number(last.treeSize) >= size || Date.now() - last.createdAt.getTime() < options.checkpointIntervalMs)) return undefined;
+  const tree = await tx.ledgerTree.findUniqueOrThrow({ where: { tenantId } });
+  const fields = {
+    tree_size: size,
+    root_hash: tree.rootHash,
+    prev_checkpoint_hash: last?.checkpointHash ?? "",
+    signed_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    mmd_seconds: options.mmdSeconds,
+    export_target: "",
+  };
+  const signed = signCheckpoint(fields, signer.id, signer.privateKey);
+  const checkpointId = (last?.checkpointId ?? 0) + 1;
+  await tx.ledgerCheckpoint.create({
+    data: {
+      tenantId,
+      checkpointId,
+      treeSize: size,
+      rootHash: fields.root_hash,
+      prevCheckpointHash: fields.prev_checkpoint_hash,
+      checkpointHash: signed.checkpoint_hash,
+      signerKeyId: signer.id,
+      signedAt: fields.signed_at,
+      mmdSeconds: fields.mmd_seconds,
+      payload: signed.checkpoint_payload,
+      signature: signed.checkpoint_signature,
+    },
+  });
+  return checkpointId;
+}
+
+/** Tenants with events not yet in their tree, or leaves not yet under a checkpoint. */
+async function tenantsWithWork(prisma: PrismaClient): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ tenantId: string }[]>`
+    SELECT DISTINCT "tenantId" FROM "ledger_events" WHERE "leafIndex" IS NULL
+    UNION
+    SELECT t."tenantId" FROM "ledger_trees" t
+    WHERE t."size" > COALESCE((SELECT max(c."treeSize") FROM "ledger_checkpoints" c WHERE c."tenantId" = t."tenantId"), 0)`;
+  return rows.map((row) => row.tenantId);
+}
+
+/** Runs the sequencer every `intervalMs` until the returned stop function is called. */
+export function startSequencer(prisma: PrismaClient, options: SequencerOptions & { intervalMs: number }): () => Promise<void> {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      for (const tenantId of await tenantsWithWork(prisma)) {
+        // Integrate a backlog batch by batch until this tenant is caught up.
+        for (let r = await integrateTenant(prisma, tenantId, options); r && r.integrated === options.batchSize && !stopped; ) {
+          r = await integrateTenant(prisma, tenantId, options);
+        }
+      }
+    } catch (error) {
+      console.error("ledgix: sequencer run failed; retrying", error);
+    }
+    if (!stopped) timer = setTimeout(() => (running = tick()), options.intervalMs);
+  };
+  running = tick();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}
