@@ -33,8 +33,15 @@ export function toResponse(result: ApiResult): Response {
   return Response.json(result.body, { status: result.status, headers: result.headers });
 }
 
+// Two requests racing to create the same record (a policy slug, a tenant name).
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === "P2002";
+
 function errorResponse(error: unknown, req: NextRequest): Response {
   if (error instanceof ApiError) return Response.json(error.toBody(), { status: error.status, headers: error.headers });
+  if (isUniqueViolation(error)) {
+    const conflict = new ApiError("conflict", "A concurrent request changed the same record; retry.");
+    return Response.json(conflict.toBody(), { status: conflict.status });
+  }
   // Unknown failures: details go to the server log only.
   console.error(`ledgix: ${req.method} ${req.nextUrl.pathname} failed`, error);
   const unavailable = /ECONNREFUSED|Connection terminated|database system is/i.test(String(error));

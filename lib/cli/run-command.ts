@@ -3,7 +3,7 @@ import http from "node:http";
 import { z } from "zod";
 import { adminSocketPath } from "@/lib/admin/socket-server";
 import { executeCommand, type CommandName } from "@/lib/admin/commands";
-import { ApiError, validationError, type ErrorCode } from "@/lib/api/errors";
+import { ApiError, validationError } from "@/lib/api/errors";
 import { databaseConfig } from "@/lib/db";
 import { openDatabase } from "@/lib/db/open";
 
@@ -54,4 +54,4 @@ export async function runCommand(name: CommandName, input: unknown): Promise<unk
   }
 }
 
-const asCommandError = (error: ApiError & { code: ErrorCode }) => new CommandError(error.code, error.message);
+const asCommandError = (error: ApiError) => new CommandError(error.code, error.message);

@@ -170,6 +170,14 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
     expect(decision).toMatchObject({ status: "pending_review", reason_code: "no_matching_rule", policy_version_id: created.policy_version_id });
   });
 
+  it("answers a race to create the same policy with 409, never 500", async () => {
+    const tenant = await createTenant(server, null);
+    const body = { policy_id: "raced", description: "", rules: ["Be careful"], tools: [] };
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => tenant.post("/api/register-policy", body).then((r) => r.status)));
+    expect(statuses.every((s) => [200, 201, 409].includes(s)), statuses.join()).toBe(true);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+  });
+
   it("rotates the signing key and keeps the old one published", async () => {
     const tenant = await createTenant(server);
     const before = await (await tenant.post("/api/clearance", refund(10))).json();
