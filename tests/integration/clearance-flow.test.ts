@@ -207,5 +207,8 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
     const tenant = await createTenant(server);
     const res = await tenant.post("/api//request-clearance", refund(12));
     expect((await res.json()).status).toBe("approved");
+    // Authorization: Bearer works as well as X-Vault-API-Key.
+    const bearer = await fetch(`${server.url}/api/clearance`, { method: "POST", headers: { Authorization: `Bearer ${tenant.key}` }, body: JSON.stringify(refund(13)) });
+    expect((await bearer.json()).status).toBe("approved");
   });
 });
