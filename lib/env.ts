@@ -29,6 +29,11 @@ const envSchema = z.object({
   LEDGIX_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000).describe("Least time between two checkpoints of a tenant"),
   LEDGIX_LEDGER_MMD_SECONDS: positiveInt(30).describe("Maximum merge delay promised in checkpoints"),
   LEDGIX_SEQUENCER_BATCH: positiveInt(10_000).describe("Most events integrated per transaction"),
+  LEDGIX_LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/u, "must be non-empty, without spaces or '+' (it is a C2SP key name)")
+    .default("ledgix.local")
+    .describe("Origin of the C2SP checkpoint notes; each tenant's log is <origin>/<tenant id>"),
 }).refine(
   (e) => e.LEDGIX_SEQUENCER_INTERVAL_MS + e.LEDGIX_CHECKPOINT_INTERVAL_MS < e.LEDGIX_LEDGER_MMD_SECONDS * 1000,
   { path: ["LEDGIX_LEDGER_MMD_SECONDS"], message: "must exceed the sequencer plus checkpoint intervals" },

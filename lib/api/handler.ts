@@ -12,6 +12,7 @@ export interface ApiResult {
 }
 
 export const json = (body: unknown, status = 200, headers?: Record<string, string>): ApiResult => ({ status, body, headers });
+export const text = (body: string, status = 200): ApiResult => ({ status, body, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 type Params = Record<string, string>;
 type NextContext = { params: Promise<Params> };
@@ -29,8 +30,8 @@ export interface TenantContext extends RequestContext {
   rawBody: string;
 }
 
-export function toResponse(result: ApiResult): Response {
-  return Response.json(result.body, { status: result.status, headers: result.headers });
+export function toResponse({ body, status, headers }: ApiResult): Response {
+  return typeof body === "string" ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
 }
 
 // Two requests racing to create the same record (a policy slug, a tenant name).

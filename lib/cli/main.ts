@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from "commander";
 import { DataDirLockedError } from "@/lib/db/data-dir-lock";
 import type { CommandName } from "@/lib/admin/commands";
 import { CommandError, runCommand } from "./run-command";
+import { verifyBundleCommand } from "./verify-bundle";
+import { verifyLogCommand } from "./verify-log";
 
 type Print = (result: unknown) => string;
 
@@ -69,6 +71,16 @@ export function buildProgram(): Command {
 
   action(program.command("db").description("database").command("migrate").description("apply pending migrations"),
     "db.status", () => ({}), (r) => (r as { migrations: { migration_name: string }[] }).migrations.map((m) => `applied ${m.migration_name}`).join("\n"));
+
+  // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
+  program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
+    .argument("<bundle.json>").option("--jwks <file>", "a JWKS file, for bundles that embed no keys")
+    .option("--json", "print the result as JSON").action(verifyBundleCommand);
+  program.command("verify-log").description("download a tenant's whole ledger and verify every entry, the checkpoint chain and the latest root")
+    .addOption(new Option("--url <url>", "the vault's API base URL, e.g. http://localhost:3000/api").env("LEDGIX_VAULT_URL").makeOptionMandatory())
+    .addOption(new Option("--api-key <key>", "the tenant's API key").env("LEDGIX_VAULT_API_KEY").makeOptionMandatory())
+    .option("--progress", "show a progress bar even when stderr is not a terminal")
+    .option("--json", "print the result as JSON").action(verifyLogCommand);
 
   return program;
 }

@@ -1,7 +1,11 @@
 import { z } from "zod";
-import { json, withApiKey } from "@/lib/api/handler";
+import { ApiError } from "@/lib/api/errors";
+import { json, text, withApiKey } from "@/lib/api/handler";
 import { parseQuery } from "@/lib/api/query";
+import { env } from "@/lib/env";
+import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { consistencyProof, inclusionProof, listCheckpoints, listEntries, MAX_PAGE, proofBundle } from "./read-ledger";
+import { checkpointNoteBody, signNote } from "./signed-note";
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // Clients send any number (PY clamps, TS does not): clamp to 1…500 as §6.1 recommends.
@@ -36,3 +40,12 @@ export const getConsistencyProof = withApiKey(async ({ prisma, tenant, req }) =>
 export const getProofBundle = withApiKey(async ({ prisma, tenant, req }) =>
   json(await proofBundle(prisma, tenant.id, parseQuery(req, requestId).request_id)),
 );
+
+// GET /api/ledger/checkpoint — the latest checkpoint as a C2SP signed note, for witnesses
+export const getCheckpointNote = withApiKey(async ({ prisma, tenant }) => {
+  const [latest] = await listCheckpoints(prisma, tenant.id, 1);
+  if (!latest) throw new ApiError("not_yet_integrated", "The ledger has no signed checkpoint yet.");
+  const origin = `${env().LEDGIX_LOG_ORIGIN}/${tenant.id}`;
+  const body = checkpointNoteBody({ origin, treeSize: latest.tree_size, rootHash: latest.root_hash });
+  return text(signNote(body, origin, (await activeSigningKey(prisma, "ledger")).privateKey));
+});
