@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # `npm run bench`: builds, starts a throwaway PostgreSQL 15 (unless
-# LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as a Markdown table.
+# LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as Markdown tables:
+# the clearance API (scripts/bench.ts), then the ledger (scripts/bench-ledger.ts) on a
+# BENCH_LEDGER_SIZE-entry ledger (default 1,000,000; e.g. 20000 for a quick run).
+# BENCH_ONLY=clearance or BENCH_ONLY=ledger runs just one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+only=${BENCH_ONLY:-}
+case "$only" in "" | clearance | ledger) ;; *) echo "BENCH_ONLY must be clearance or ledger" >&2; exit 2 ;; esac
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
 npx next build >/dev/null
-node --import tsx scripts/bench.ts "$@"
+[ "$only" = ledger ] || node --import tsx scripts/bench.ts "$@"
+[ "$only" = clearance ] || node --import tsx scripts/bench-ledger.ts

@@ -1,10 +1,10 @@
 import type { PrismaClient } from "@/lib/db";
-import type { LedgerCheckpoint } from "@/lib/db/generated/client";
+import { Prisma, type LedgerCheckpoint } from "@/lib/db/generated/client";
 import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { SIGNATURE_ALGORITHM } from "./sign";
-import { storedConsistencyPath, storedInclusionPath } from "./stored-paths";
+import { storedPaths } from "./stored-paths";
 import type { Checkpoint, ConsistencyProof, InclusionProof, KeyVersion, LedgerEntry, ProofBundle } from "./types";
 
 // The ledger as served (wire protocol §6): entries, checkpoints, proofs and bundles.
@@ -27,7 +27,10 @@ function entryJson(row: EntryRow): LedgerEntry {
   };
 }
 
-export function checkpointJson(row: LedgerCheckpoint): Checkpoint {
+/** A checkpoint row: Prisma's model, or the same columns read through to_jsonb (treeSize a number). */
+export type CheckpointRow = Omit<LedgerCheckpoint, "treeSize" | "createdAt"> & { treeSize: bigint | number };
+
+export function checkpointJson(row: CheckpointRow): Checkpoint {
   return {
     checkpoint_id: row.checkpointId,
     microblock_id: row.checkpointId,
@@ -47,11 +50,19 @@ export function checkpointJson(row: LedgerCheckpoint): Checkpoint {
   };
 }
 
+// The first checkpoint covering entry e. Tree sizes grow with checkpoint ids (the sequencer
+// signs only a larger tree), so the smallest covering tree is the earliest checkpoint, and
+// the (tenantId, treeSize) index finds it in one step however many checkpoints there are
+// (coveredEntry below does the same).
+const firstCovering = Prisma.sql`
+  SELECT c."checkpointId" FROM "ledger_checkpoints" c
+  WHERE c."tenantId" = e."tenantId" AND c."treeSize" > e."leafIndex"
+  ORDER BY c."treeSize" LIMIT 1`;
+
 /** The most recent `limit` entries (before `before`, a seq, when paging back). */
 export async function listEntries(prisma: PrismaClient, tenantId: string, limit: number, before?: number): Promise<LedgerEntry[]> {
   const rows = await prisma.$queryRaw<EntryRow[]>`
-    SELECT e."seq", e."entry", e."leafIndex",
-      (SELECT min(c."checkpointId") FROM "ledger_checkpoints" c WHERE c."tenantId" = e."tenantId" AND c."treeSize" > e."leafIndex") AS "checkpointId"
+    SELECT e."seq", e."entry", e."leafIndex", (${firstCovering}) AS "checkpointId"
     FROM "ledger_events" e
     WHERE e."tenantId" = ${tenantId} AND e."seq" < ${BigInt(before ?? Number.MAX_SAFE_INTEGER)}
     ORDER BY e."seq" DESC LIMIT ${limit}`;
@@ -68,12 +79,6 @@ export async function listCheckpoints(prisma: PrismaClient, tenantId: string, li
   return rows.map(checkpointJson);
 }
 
-async function checkpointOrThrow(prisma: PrismaClient, tenantId: string, checkpointId: number) {
-  const row = await prisma.ledgerCheckpoint.findUnique({ where: { tenantId_checkpointId: { tenantId, checkpointId } } });
-  if (!row) throw new ApiError("checkpoint_not_found", `No checkpoint ${checkpointId}.`);
-  return row;
-}
-
 const notYet = () => {
   const { LEDGIX_SEQUENCER_INTERVAL_MS, LEDGIX_CHECKPOINT_INTERVAL_MS } = env();
   const seconds = Math.max(1, Math.ceil((LEDGIX_SEQUENCER_INTERVAL_MS + LEDGIX_CHECKPOINT_INTERVAL_MS) / 1000));
@@ -82,49 +87,79 @@ const notYet = () => {
   });
 };
 
-/** A request's ledger entry and the checkpoint that first covered it. */
-async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: string) {
-  await getRequestOrThrow(prisma, requestId, tenantId);
-  const [row] = await prisma.$queryRaw<EntryRow[]>`
-    SELECT e."seq", e."entry", e."leafIndex",
-      (SELECT min(c."checkpointId") FROM "ledger_checkpoints" c WHERE c."tenantId" = e."tenantId" AND c."treeSize" > e."leafIndex") AS "checkpointId"
-    FROM "ledger_events" e WHERE e."tenantId" = ${tenantId} AND e."requestId" = ${requestId}`;
-  if (!row) throw new ApiError("ledger_entry_not_found", `Request ${requestId} has no ledger entry: it is not decided yet.`);
-  if (row.leafIndex === null || row.checkpointId === null) throw notYet();
-  return { entry: entryJson(row), first: await checkpointOrThrow(prisma, tenantId, row.checkpointId) };
+interface CoveredRow {
+  seq: bigint | null;
+  entry: string | null;
+  leafIndex: bigint | null;
+  checkpointId: number | null;
+  first: CheckpointRow | null;
+  latest: CheckpointRow | null;
 }
 
-async function inclusionAgainst(prisma: PrismaClient, tenantId: string, entry: LedgerEntry, checkpoint: LedgerCheckpoint): Promise<InclusionProof> {
-  const size = Number(checkpoint.treeSize);
+/**
+ * A request's ledger entry, the checkpoint that first covered it and the latest one, in
+ * one query. No row means no such request of the tenant: getRequestOrThrow says so.
+ */
+async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: string) {
+  const [row] = await prisma.$queryRaw<CoveredRow[]>`
+    SELECT e."seq", e."entry", e."leafIndex", f."checkpointId", to_jsonb(f) AS "first", to_jsonb(l) AS "latest"
+    FROM "clearance_requests" r
+    LEFT JOIN "ledger_events" e ON e."tenantId" = r."tenantId" AND e."requestId" = r."id"
+    LEFT JOIN LATERAL (
+      SELECT * FROM "ledger_checkpoints" c WHERE c."tenantId" = e."tenantId" AND c."treeSize" > e."leafIndex"
+      ORDER BY c."treeSize" LIMIT 1
+    ) f ON TRUE
+    LEFT JOIN LATERAL (
+      SELECT * FROM "ledger_checkpoints" c WHERE c."tenantId" = r."tenantId" ORDER BY c."checkpointId" DESC LIMIT 1
+    ) l ON f."checkpointId" IS NOT NULL
+    WHERE r."id" = ${requestId} AND r."tenantId" = ${tenantId}`;
+  if (!row) await getRequestOrThrow(prisma, requestId, tenantId);
+  if (!row || row.seq === null || row.entry === null) {
+    throw new ApiError("ledger_entry_not_found", `Request ${requestId} has no ledger entry: it is not decided yet.`);
+  }
+  if (row.leafIndex === null || row.checkpointId === null || !row.first || !row.latest) throw notYet();
+  const entry = entryJson({ seq: row.seq, entry: row.entry, leafIndex: row.leafIndex, checkpointId: row.checkpointId });
+  return { entry, first: row.first, latest: row.latest };
+}
+
+function inclusionAgainst(entry: LedgerEntry, checkpoint: CheckpointRow, path: string[]): InclusionProof {
   return {
     event_uuid: entry.event_uuid,
     request_id: entry.request_id,
     event_hash: entry.event_hash,
     leaf_hash: entry.leaf_hash,
     leaf_index: entry.leaf_index!,
-    tree_size: size,
-    path: await storedInclusionPath(prisma, tenantId, entry.leaf_index!, size),
+    tree_size: Number(checkpoint.treeSize),
+    path,
     checkpoint: checkpointJson(checkpoint),
   };
 }
 
-const latestCheckpoint = (prisma: PrismaClient, tenantId: string) =>
-  prisma.ledgerCheckpoint.findFirstOrThrow({ where: { tenantId }, orderBy: { checkpointId: "desc" } });
+const inclusionSpec = (entry: LedgerEntry, checkpoint: CheckpointRow) => ({
+  inclusion: { index: entry.leaf_index!, size: Number(checkpoint.treeSize) },
+});
+const consistencySpec = (from: CheckpointRow, to: CheckpointRow) => ({
+  consistency: { oldSize: Number(from.treeSize), newSize: Number(to.treeSize) },
+});
 
 /** Inclusion of a request's entry in the latest checkpoint. */
 export async function inclusionProof(prisma: PrismaClient, tenantId: string, requestId: string): Promise<InclusionProof> {
-  const { entry } = await coveredEntry(prisma, tenantId, requestId);
-  return inclusionAgainst(prisma, tenantId, entry, await latestCheckpoint(prisma, tenantId));
+  const { entry, latest } = await coveredEntry(prisma, tenantId, requestId);
+  const [path] = await storedPaths(prisma, tenantId, [inclusionSpec(entry, latest)]);
+  return inclusionAgainst(entry, latest, path!);
 }
 
 export async function consistencyProof(prisma: PrismaClient, tenantId: string, fromId: number, toId: number): Promise<ConsistencyProof> {
   if (fromId > toId) throw new ApiError("invalid_request", "`from` must not be a later checkpoint than `to`.");
-  const [from, to] = await Promise.all([checkpointOrThrow(prisma, tenantId, fromId), checkpointOrThrow(prisma, tenantId, toId)]);
-  return {
-    from_checkpoint: checkpointJson(from),
-    to_checkpoint: checkpointJson(to),
-    path: await storedConsistencyPath(prisma, tenantId, Number(from.treeSize), Number(to.treeSize)),
+  const rows = await prisma.ledgerCheckpoint.findMany({ where: { tenantId, checkpointId: { in: [fromId, toId] } } });
+  const byId = (checkpointId: number) => {
+    const row = rows.find((r) => r.checkpointId === checkpointId);
+    if (!row) throw new ApiError("checkpoint_not_found", `No checkpoint ${checkpointId}.`);
+    return row;
   };
+  const [from, to] = [byId(fromId), byId(toId)];
+  const [path] = await storedPaths(prisma, tenantId, [consistencySpec(from, to)]);
+  return { from_checkpoint: checkpointJson(from), to_checkpoint: checkpointJson(to), path: path! };
 }
 
 /** Ledger keys as key versions (§6.4), with their activation and retirement times. */
@@ -145,13 +180,16 @@ export async function keyVersions(prisma: PrismaClient, ids: string[]): Promise<
  * the latest one, and the keys that signed them.
  */
 export async function proofBundle(prisma: PrismaClient, tenantId: string, requestId: string): Promise<ProofBundle> {
-  const { entry, first } = await coveredEntry(prisma, tenantId, requestId);
-  const latest = await latestCheckpoint(prisma, tenantId);
+  const { entry, first, latest } = await coveredEntry(prisma, tenantId, requestId);
   const later = latest.checkpointId > first.checkpointId;
-  const [inclusion, consistency] = await Promise.all([
-    inclusionAgainst(prisma, tenantId, entry, first),
-    later ? consistencyProof(prisma, tenantId, first.checkpointId, latest.checkpointId) : undefined,
-  ]);
   const signers = [entry.receipt_key_id, first.signerKeyId, ...(later ? [latest.signerKeyId] : [])];
-  return { event: entry, inclusion, ...(consistency ? { consistency } : {}), keys: await keyVersions(prisma, signers) };
+  const [[inclusionPath, consistencyPath], keys] = await Promise.all([
+    storedPaths(prisma, tenantId, [inclusionSpec(entry, first), ...(later ? [consistencySpec(first, latest)] : [])]),
+    keyVersions(prisma, signers),
+  ]);
+  const inclusion = inclusionAgainst(entry, first, inclusionPath!);
+  const consistency: ConsistencyProof | undefined = later
+    ? { from_checkpoint: checkpointJson(first), to_checkpoint: checkpointJson(latest), path: consistencyPath! }
+    : undefined;
+  return { event: entry, inclusion, ...(consistency ? { consistency } : {}), keys };
 }

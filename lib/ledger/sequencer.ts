@@ -54,12 +54,22 @@ export async function integrateTenant(
       if (!lock?.locked) return null;
       const tree = await tx.ledgerTree.findUnique({ where: { tenantId } });
       const size = Number(tree?.size ?? 0);
-      const batch = await tx.ledgerEvent.findMany({
-        where: { tenantId, leafIndex: null },
-        orderBy: { seq: "asc" },
-        take: options.batchSize,
-        select: { seq: true, leafHash: true },
-      });
+      // Claims the oldest unintegrated events and numbers them in seq order, in one statement.
+      // Every candidate's leafIndex is null, so ordering by it first changes nothing but lets the
+      // (tenantId, leafIndex, seq) index hand them over already sorted.
+      const claimed = await tx.$queryRaw<{ leafIndex: bigint; leafHash: string }[]>`
+        WITH batch AS (
+          SELECT "seq", row_number() OVER (ORDER BY "seq") - 1 AS n
+          FROM (
+            SELECT "seq" FROM "ledger_events"
+            WHERE "tenantId" = ${tenantId} AND "leafIndex" IS NULL
+            ORDER BY "leafIndex", "seq" LIMIT ${options.batchSize}
+          ) AS oldest
+        )
+        UPDATE "ledger_events" AS e SET "leafIndex" = ${BigInt(size)} + batch.n
+        FROM batch WHERE e."seq" = batch."seq"
+        RETURNING e."leafIndex", e."leafHash"`;
+      const batch = claimed.map((e) => ({ index: Number(e.leafIndex), leafHash: e.leafHash })).sort((a, b) => a.index - b.index);
       let newSize = size;
       if (batch.length > 0) {
         const { created, frontier } = appendLeaves(await loadFrontier(tx, tenantId, size), size, batch.map((e) => e.leafHash));
@@ -68,10 +78,6 @@ export async function integrateTenant(
           INSERT INTO "ledger_nodes" ("tenantId", "level", "index", "hash")
           SELECT ${tenantId}, level, idx, decode(h, 'hex')
           FROM unnest(${created.map((n) => n.level)}::int[], ${created.map((n) => n.index)}::bigint[], ${created.map((n) => n.hash)}::text[]) AS t(level, idx, h)`;
-        await tx.$executeRaw`
-          UPDATE "ledger_events" AS e SET "leafIndex" = u.idx
-          FROM unnest(${batch.map((e) => e.seq.toString())}::bigint[], ${batch.map((_, i) => size + i)}::bigint[]) AS u(seq, idx)
-          WHERE e."seq" = u.seq`;
         const rootHash = frontierRoot(frontier);
         await tx.ledgerTree.upsert({
           where: { tenantId },
@@ -128,7 +134,8 @@ async function checkpointIfDue(
 /** Tenants with events not yet in their tree, or leaves not yet under a checkpoint. */
 async function tenantsWithWork(prisma: PrismaClient): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ tenantId: string }[]>`
-    SELECT DISTINCT "tenantId" FROM "ledger_events" WHERE "leafIndex" IS NULL
+    SELECT t."id" AS "tenantId" FROM "tenants" t
+    WHERE EXISTS (SELECT 1 FROM "ledger_events" e WHERE e."tenantId" = t."id" AND e."leafIndex" IS NULL)
     UNION
     SELECT t."tenantId" FROM "ledger_trees" t
     WHERE t."size" > COALESCE((SELECT max(c."treeSize") FROM "ledger_checkpoints" c WHERE c."tenantId" = t."tenantId"), 0)`;

@@ -1,29 +1,48 @@
 import type { PrismaClient } from "@/lib/db";
 import { completeSubtrees, consistencyRanges, inclusionRanges, subtreeRootFromComplete, type LeafRange } from "./merkle";
 
-const key = (start: number, size: number) => `${Math.log2(size)}:${start / size}`;
+const key = (level: number, index: number | bigint) => `${level}:${index}`;
+
+export type PathSpec =
+  | { inclusion: { index: number; size: number } }
+  | { consistency: { oldSize: number; newSize: number } };
+
+function rangesOf(spec: PathSpec): LeafRange[] {
+  if ("inclusion" in spec) return inclusionRanges(spec.inclusion.index, spec.inclusion.size);
+  const { oldSize, newSize } = spec.consistency;
+  return oldSize === newSize ? [] : consistencyRanges(oldSize, newSize);
+}
 
 /**
  * Proof paths from stored complete-subtree hashes: each range a proof needs splits into
- * O(log n) stored nodes, all fetched in one query.
+ * O(log n) stored nodes. Every node of every path asked for comes in one query.
  */
-async function pathOf(prisma: PrismaClient, tenantId: string, ranges: LeafRange[]): Promise<string[]> {
-  const wanted = ranges.flatMap(([start, end]) => completeSubtrees(start, end));
-  if (wanted.length === 0) return [];
-  const rows = await prisma.ledgerNode.findMany({
-    where: { tenantId, OR: wanted.map(([start, size]) => ({ level: Math.log2(size), index: BigInt(start / size) })) },
-  });
-  const hashes = new Map(rows.map((row) => [`${row.level}:${row.index}`, Buffer.from(row.hash).toString("hex")]));
+export async function storedPaths(prisma: PrismaClient, tenantId: string, specs: PathSpec[]): Promise<string[][]> {
+  const paths = specs.map(rangesOf);
+  const wanted = new Map<string, { level: number; index: number }>();
+  for (const [start, end] of paths.flat()) {
+    for (const [s, size] of completeSubtrees(start, end)) {
+      const level = Math.log2(size);
+      wanted.set(key(level, s / size), { level, index: s / size });
+    }
+  }
+  if (wanted.size === 0) return paths.map(() => []);
+  const nodes = [...wanted.values()];
+  const rows = await prisma.$queryRaw<{ level: number; index: bigint; hash: string }[]>`
+    SELECT n."level", n."index", encode(n."hash", 'hex') AS "hash"
+    FROM unnest(${nodes.map((n) => n.level)}::int[], ${nodes.map((n) => n.index)}::bigint[]) AS w(level, idx)
+    JOIN "ledger_nodes" n ON n."tenantId" = ${tenantId} AND n."level" = w.level AND n."index" = w.idx`;
+  const hashes = new Map(rows.map((row) => [key(row.level, row.index), row.hash]));
   const root = subtreeRootFromComplete((start, size) => {
-    const hash = hashes.get(key(start, size));
-    if (!hash) throw new Error(`ledger of ${tenantId}: stored node ${key(start, size)} is missing`);
+    const hash = hashes.get(key(Math.log2(size), start / size));
+    if (!hash) throw new Error(`ledger of ${tenantId}: stored node ${key(Math.log2(size), start / size)} is missing`);
     return hash;
   });
-  return Promise.all(ranges.map(([start, end]) => root(start, end)));
+  return Promise.all(paths.map((ranges) => Promise.all(ranges.map(([start, end]) => root(start, end)))));
 }
 
-export const storedInclusionPath = (prisma: PrismaClient, tenantId: string, index: number, size: number) =>
-  pathOf(prisma, tenantId, inclusionRanges(index, size));
+export const storedInclusionPath = async (prisma: PrismaClient, tenantId: string, index: number, size: number) =>
+  (await storedPaths(prisma, tenantId, [{ inclusion: { index, size } }]))[0]!;
 
-export const storedConsistencyPath = (prisma: PrismaClient, tenantId: string, oldSize: number, newSize: number) =>
-  oldSize === newSize ? Promise.resolve([]) : pathOf(prisma, tenantId, consistencyRanges(oldSize, newSize));
+export const storedConsistencyPath = async (prisma: PrismaClient, tenantId: string, oldSize: number, newSize: number) =>
+  (await storedPaths(prisma, tenantId, [{ consistency: { oldSize, newSize } }]))[0]!;
