@@ -58,7 +58,7 @@ async function appendThroughput(db: Database) {
       toolArgs: toolArgs as Prisma.InputJsonObject,
       context: context as Prisma.InputJsonObject,
     };
-    return recordDecision(db.prisma, (tx) => storeDecidedRequest(tx, data));
+    return recordDecision(db.prisma, tenant, (tx) => storeDecidedRequest(tx, data));
   };
   const run = async (ms: number) => {
     const latencies: number[] = [];

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
-import type { ClearanceRequest, Prisma } from "@/lib/db/generated/client";
+import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { appendDecisionEvent } from "@/lib/ledger/append-event";
 
@@ -9,18 +9,19 @@ const TERMINAL = new Set<string>(["approved", "denied"]);
 
 /**
  * Every decision is written through here: `write` stores it, and a terminal one gets its
- * ledger event in the same transaction, so no decision reaches a client before its
- * event is durable.
+ * ledger event (in the tenant's event layout) in the same transaction, so no decision
+ * reaches a client before its event is durable.
  */
 export async function recordDecision<Row extends ClearanceRequest | null>(
   prisma: PrismaClient,
+  tenant: Pick<Tenant, "ledgerCanonicalVersion">,
   write: (tx: Prisma.TransactionClient) => Promise<Row>,
 ): Promise<Row> {
   // Outside the transaction: on the embedded database a query on `prisma` inside it would wait for it.
   const signer = await activeSigningKey(prisma, "ledger");
   return prisma.$transaction(async (tx) => {
     const row = await write(tx);
-    if (row && TERMINAL.has(row.status)) await appendDecisionEvent(tx, row, signer);
+    if (row && TERMINAL.has(row.status)) await appendDecisionEvent(tx, row, tenant.ledgerCanonicalVersion, signer);
     return row;
   });
 }

@@ -25,13 +25,14 @@ function snakeKeys(value: unknown): unknown {
 }
 
 /** A mint is one more execution: it counts against, and must fit within, the rule's limits. */
-async function storeWithinLimits(prisma: PrismaClient, tenantId: string, original: ClearanceRequest, data: NewRequest & { status: string; decisionStatus: string }) {
+async function storeWithinLimits(prisma: PrismaClient, tenant: Tenant, original: ClearanceRequest, data: NewRequest & { status: string; decisionStatus: string }) {
+  const tenantId = tenant.id;
   const version = original.policyVersionId ? await policyVersion(prisma, tenantId, original.policyVersionId) : null;
   const limits = version?.document.rules.find((rule) => rule.id === original.matchedRuleId)?.limits;
-  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return recordDecision(prisma, (tx) => storeDecidedRequest(tx, data));
+  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return recordDecision(prisma, tenant, (tx) => storeDecidedRequest(tx, data));
   const amounts = limitAmounts(limits, conditionInputOf(data));
   const scope = { tenantId, policySlug: original.policySlug, ruleId: original.matchedRuleId, agentId: data.agentId, sessionId: data.sessionId };
-  return recordDecision(prisma, async (tx) => {
+  return recordDecision(prisma, tenant, async (tx) => {
     const breach = await exceededLimit(tx, scope, limits, amounts);
     if (breach) throw new ApiError("limit_exceeded", breach);
     return storeDecidedRequest(tx, { ...data, limitAmounts: amounts });
@@ -88,6 +89,6 @@ export async function mintToken(
     decidedBy: "mint",
     ...token,
   };
-  const row = await storeWithinLimits(prisma, tenant.id, original, data);
+  const row = await storeWithinLimits(prisma, tenant, original, data);
   return { token: await signClearanceToken(prisma, { ...row, ...token }), request_id: row.id, reason: row.reason };
 }

@@ -42,7 +42,7 @@ export async function settleVerdict(
   const fields = await decisionFields(prisma, tenant, verdict);
   const { limits } = verdict;
   if (fields.status !== "approved" || !limits || !verdict.ruleId || !request.policySlug) {
-    return recordDecision(prisma, (tx) => write(tx, fields));
+    return recordDecision(prisma, tenant, (tx) => write(tx, fields));
   }
 
   let amounts: Record<string, number>;
@@ -50,11 +50,11 @@ export async function settleVerdict(
     amounts = limitAmounts(limits.limits, input);
   } catch (error) {
     const review = await decisionFields(prisma, tenant, failedEvaluation(error));
-    return recordDecision(prisma, (tx) => write(tx, review));
+    return recordDecision(prisma, tenant, (tx) => write(tx, review));
   }
   const scope = { tenantId: tenant.id, policySlug: request.policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
   const denied = await decisionFields(prisma, tenant, { effect: "deny", confidence: verdict.confidence, reason: "", reasonCode: limits.reasonCode, ruleId: verdict.ruleId });
-  return recordDecision(prisma, async (tx) => {
+  return recordDecision(prisma, tenant, async (tx) => {
     const breach = await exceededLimit(tx, scope, limits.limits, amounts);
     return write(tx, breach ? { ...denied, reason: breach } : { ...fields, limitAmounts: amounts });
   });

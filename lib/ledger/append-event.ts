@@ -52,9 +52,8 @@ export function decisionEntry(row: ClearanceRequest, canonicalVersion: number, s
 }
 
 /** Writes a terminal decision's ledger event inside the decision's own transaction. */
-export async function appendDecisionEvent(tx: Prisma.TransactionClient, row: ClearanceRequest, signer: ActiveSigningKey) {
-  const { ledgerCanonicalVersion } = await tx.tenant.findUniqueOrThrow({ where: { id: row.tenantId }, select: { ledgerCanonicalVersion: true } });
-  const entry = decisionEntry(row, ledgerCanonicalVersion, signer);
+export async function appendDecisionEvent(tx: Prisma.TransactionClient, row: ClearanceRequest, canonicalVersion: number, signer: ActiveSigningKey) {
+  const entry = decisionEntry(row, canonicalVersion, signer);
   await tx.ledgerEvent.create({
     data: { tenantId: row.tenantId, requestId: row.id, eventUuid: entry.event_uuid, entry: JSON.stringify(entry), leafHash: entry.leaf_hash },
   });

@@ -30,7 +30,9 @@ export async function decideReview(prisma: PrismaClient, decision: ReviewDecisio
         reason: decision.reason || (cancelled ? "Cancelled by the agent." : "Denied by a reviewer."),
         reasonCode: cancelled ? "review_cancelled_by_agent" : "review_denied",
       };
-  const moved = await recordDecision(prisma, (tx) =>
+  // Reviews are rare: reading the tenant here keeps it off the hot path of automatic decisions.
+  const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: row.tenantId }, select: { ledgerCanonicalVersion: true } });
+  const moved = await recordDecision(prisma, tenant, (tx) =>
     transitionRequest(tx, row, ["pending_review", "processing"], { ...data, decidedAt: new Date(), decidedBy: decision.decidedBy }),
   );
   if (!moved) throw new ApiError("review_not_pending", `Request ${row.id} is already ${row.status}; nothing to decide.`);
