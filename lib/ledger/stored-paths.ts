@@ -40,9 +40,3 @@ export async function storedPaths(prisma: PrismaClient, tenantId: string, specs:
   });
   return Promise.all(paths.map((ranges) => Promise.all(ranges.map(([start, end]) => root(start, end)))));
 }
-
-export const storedInclusionPath = async (prisma: PrismaClient, tenantId: string, index: number, size: number) =>
-  (await storedPaths(prisma, tenantId, [{ inclusion: { index, size } }]))[0]!;
-
-export const storedConsistencyPath = async (prisma: PrismaClient, tenantId: string, oldSize: number, newSize: number) =>
-  (await storedPaths(prisma, tenantId, [{ consistency: { oldSize, newSize } }]))[0]!;

@@ -17,5 +17,3 @@ export async function findTenantOrThrow(prisma: PrismaClient, nameOrId: string) 
   if (!tenant) throw new ApiError("not_found", `No tenant with id or name ${nameOrId}.`);
   return tenant;
 }
-
-export const countTenants = (prisma: PrismaClient) => prisma.tenant.count();
