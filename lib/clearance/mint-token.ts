@@ -4,14 +4,13 @@ import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client
 import { newId } from "@/lib/ids";
 import { jcs, toolArgsHash } from "./args-hash";
 import { getRequestOrThrow } from "./get-request";
-import { recordDecision, storeDecidedRequest } from "./finalize-decision";
+import { insertDecision, ledgerWriter, type RequestInsert } from "./finalize-decision";
 import type { mintTokenBodySchema } from "./schemas";
 import { newTokenFields, signClearanceToken } from "./token";
 import type { z } from "zod";
 import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
 import { policyVersion } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "./request-clearance";
-import type { NewRequest } from "./settle-verdict";
 
 /** `customerId` and `customer_id` are the same key: the TS client converts only some calls. */
 function snakeKeys(value: unknown): unknown {
@@ -25,17 +24,18 @@ function snakeKeys(value: unknown): unknown {
 }
 
 /** A mint is one more execution: it counts against, and must fit within, the rule's limits. */
-async function storeWithinLimits(prisma: PrismaClient, tenant: Tenant, original: ClearanceRequest, data: NewRequest & { status: string; decisionStatus: string }) {
+async function storeWithinLimits(prisma: PrismaClient, tenant: Tenant, original: ClearanceRequest, data: RequestInsert) {
   const tenantId = tenant.id;
+  const ledger = await ledgerWriter(prisma, tenant);
   const version = original.policyVersionId ? await policyVersion(prisma, tenantId, original.policyVersionId) : null;
   const limits = version?.document.rules.find((rule) => rule.id === original.matchedRuleId)?.limits;
-  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return recordDecision(prisma, tenant, (tx) => storeDecidedRequest(tx, data));
+  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return insertDecision(prisma, ledger, data);
   const amounts = limitAmounts(limits, conditionInputOf(data));
   const scope = { tenantId, policySlug: original.policySlug, ruleId: original.matchedRuleId, agentId: data.agentId, sessionId: data.sessionId };
-  return recordDecision(prisma, tenant, async (tx) => {
+  return prisma.$transaction(async (tx) => {
     const breach = await exceededLimit(tx, scope, limits, amounts);
     if (breach) throw new ApiError("limit_exceeded", breach);
-    return storeDecidedRequest(tx, { ...data, limitAmounts: amounts });
+    return insertDecision(tx, ledger, { ...data, limitAmounts: amounts });
   });
 }
 
@@ -71,8 +71,8 @@ export async function mintToken(
     agentId: body.agent_id,
     sessionId: body.session_id,
     toolName: body.tool_name,
-    toolArgs: body.tool_args as Prisma.InputJsonObject,
-    context: original.context as Prisma.InputJsonObject,
+    toolArgs: body.tool_args as Prisma.JsonObject,
+    context: original.context,
     rawBody,
     toolArgsHash: toolArgsHash(body.tool_args),
     status: "approved",

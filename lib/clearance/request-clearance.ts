@@ -6,7 +6,6 @@ import { evaluateRules, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
-import { storeDecidedRequest } from "./finalize-decision";
 import { failedEvaluation, insertRequest, settleProcessing, settleVerdict } from "./settle-verdict";
 import type { ClearanceBody } from "./schemas";
 
@@ -54,8 +53,8 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
     agentId: body.agent_id,
     sessionId: body.session_id,
     toolName: body.tool_name,
-    toolArgs: body.tool_args as Prisma.InputJsonObject,
-    context: body.context as Prisma.InputJsonObject,
+    toolArgs: body.tool_args as Prisma.JsonObject,
+    context: body.context as Prisma.JsonObject,
     rawBody: call.rawBody,
     humanPrincipal: body.human_principal ?? null,
     parentJti: body.parent_jti ?? null,
@@ -73,9 +72,9 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
   const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
   if (early) return (await settleVerdict(prisma, tenant, request, input, early, insertRequest(request)))!;
 
-  const pending = await storeDecidedRequest(prisma, { ...request, status: "processing", decisionStatus: "denied" });
+  const pending = await prisma.clearanceRequest.create({ data: { ...request, status: "processing", decisionStatus: "denied" } });
   void verdict
-    .then((late) => settleVerdict(prisma, tenant, request, input, late, settleProcessing(request)))
+    .then((late) => settleVerdict(prisma, tenant, pending, input, late, settleProcessing(pending)))
     .catch((error) => console.error(`ledgix: deciding ${request.id} failed; it is retried on restart`, error));
   return pending;
 }

@@ -4,19 +4,20 @@ import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
 import type { Verdict } from "@/lib/policy/evaluate";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { decisionFields, type DecisionFields } from "./decision-fields";
-import { recordDecision, storeDecidedRequest, transitionRequest } from "./finalize-decision";
+import { insertDecision, ledgerWriter, transitionDecision, type LedgerWriter, type RequestInsert } from "./finalize-decision";
 
 /** What the limits and the write need to know of the request. */
 export type RequestRef = Pick<ClearanceRequest, "id" | "tenantId" | "agentId" | "sessionId" | "policySlug">;
-export type NewRequest = Omit<Prisma.ClearanceRequestUncheckedCreateInput, "status" | "decisionStatus"> & RequestRef;
+export type NewRequest = Omit<RequestInsert, "status" | "decisionStatus">;
 
 type Fields = DecisionFields & { limitAmounts?: Record<string, number> };
-type Store = (db: Prisma.TransactionClient, fields: Fields) => Promise<ClearanceRequest | null>;
+type Store = (db: Prisma.TransactionClient, ledger: LedgerWriter, fields: Fields) => Promise<ClearanceRequest | null>;
 
 /** Store the decision as a new row. */
-export const insertRequest = (request: NewRequest): Store => (db, fields) => storeDecidedRequest(db, { ...request, ...fields });
+export const insertRequest = (request: NewRequest): Store => (db, ledger, fields) => insertDecision(db, ledger, { ...request, ...fields });
 /** Store the decision on a row still `processing`; null if another process decided it first. */
-export const settleProcessing = (request: RequestRef): Store => (db, fields) => transitionRequest(db, request, ["processing"], fields);
+export const settleProcessing = (request: ClearanceRequest): Store => (db, ledger, fields) =>
+  transitionDecision(db, ledger, request, ["processing"], fields);
 
 export const failedEvaluation = (error: unknown): Verdict => ({
   effect: "review",
@@ -39,23 +40,22 @@ export async function settleVerdict(
   verdict: Verdict,
   write: Store,
 ): Promise<ClearanceRequest | null> {
+  const ledger = await ledgerWriter(prisma, tenant);
   const fields = await decisionFields(prisma, tenant, verdict);
   const { limits } = verdict;
-  if (fields.status !== "approved" || !limits || !verdict.ruleId || !request.policySlug) {
-    return recordDecision(prisma, tenant, (tx) => write(tx, fields));
-  }
+  if (fields.status !== "approved" || !limits || !verdict.ruleId || !request.policySlug) return write(prisma, ledger, fields);
 
   let amounts: Record<string, number>;
   try {
     amounts = limitAmounts(limits.limits, input);
   } catch (error) {
     const review = await decisionFields(prisma, tenant, failedEvaluation(error));
-    return recordDecision(prisma, tenant, (tx) => write(tx, review));
+    return write(prisma, ledger, review);
   }
   const scope = { tenantId: tenant.id, policySlug: request.policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
   const denied = await decisionFields(prisma, tenant, { effect: "deny", confidence: verdict.confidence, reason: "", reasonCode: limits.reasonCode, ruleId: verdict.ruleId });
-  return recordDecision(prisma, tenant, async (tx) => {
+  return prisma.$transaction(async (tx) => {
     const breach = await exceededLimit(tx, scope, limits.limits, amounts);
-    return write(tx, breach ? { ...denied, reason: breach } : { ...fields, limitAmounts: amounts });
+    return write(tx, ledger, breach ? { ...denied, reason: breach } : { ...fields, limitAmounts: amounts });
   });
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { ClearanceRequest, Prisma } from "@/lib/db/generated/client";
+import type { ClearanceRequest } from "@/lib/db/generated/client";
 import type { ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { jcs } from "@/lib/clearance/args-hash";
 import { eventHash, leafHash } from "./hashes";
@@ -49,12 +49,4 @@ export function decisionEntry(row: ClearanceRequest, canonicalVersion: number, s
   const leaf_hash = leafHash(event_hash);
   const receipt = signReceipt({ event_uuid: uuid, request_id: row.id, accepted_at: fields.accepted_at, event_hash, leaf_hash }, signer.id, signer.privateKey);
   return { ...fields, event_hash, leaf_hash, ...receipt };
-}
-
-/** Writes a terminal decision's ledger event inside the decision's own transaction. */
-export async function appendDecisionEvent(tx: Prisma.TransactionClient, row: ClearanceRequest, canonicalVersion: number, signer: ActiveSigningKey) {
-  const entry = decisionEntry(row, canonicalVersion, signer);
-  await tx.ledgerEvent.create({
-    data: { tenantId: row.tenantId, requestId: row.id, eventUuid: entry.event_uuid, entry: JSON.stringify(entry), leafHash: entry.leaf_hash },
-  });
 }

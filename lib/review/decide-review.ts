@@ -1,7 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
-import { recordDecision, transitionRequest } from "@/lib/clearance/finalize-decision";
+import { ledgerWriter, transitionDecision } from "@/lib/clearance/finalize-decision";
 
 export interface ReviewDecision {
   requestId: string;
@@ -32,9 +32,11 @@ export async function decideReview(prisma: PrismaClient, decision: ReviewDecisio
       };
   // Reviews are rare: reading the tenant here keeps it off the hot path of automatic decisions.
   const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: row.tenantId }, select: { ledgerCanonicalVersion: true } });
-  const moved = await recordDecision(prisma, tenant, (tx) =>
-    transitionRequest(tx, row, ["pending_review", "processing"], { ...data, decidedAt: new Date(), decidedBy: decision.decidedBy }),
-  );
+  const moved = await transitionDecision(prisma, await ledgerWriter(prisma, tenant), row, ["pending_review", "processing"], {
+    ...data,
+    decidedAt: new Date(),
+    decidedBy: decision.decidedBy,
+  });
   if (!moved) throw new ApiError("review_not_pending", `Request ${row.id} is already ${row.status}; nothing to decide.`);
   return moved;
 }
