@@ -1,0 +1,106 @@
+// insertDecision and transitionDecision on both databases: concurrent decisions share
+// statements (group commit) yet each terminal one gets exactly one ledger event, and
+// what is read back is what was written, whatever the process's time zone.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import type { ClearanceRequest } from "@/lib/db/generated/client";
+import type { LedgerEntry } from "@/lib/ledger/types";
+import { createPostgresDatabase } from "../../fixtures/server";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-insert-"));
+vi.stubEnv("LEDGIX_DATA_DIR", dataDir);
+vi.stubEnv("LEDGIX_MASTER_KEY", undefined);
+// pg sends a Date in local time: a zone far from UTC shows whether the write path corrects for it.
+vi.stubEnv("TZ", "Asia/Kolkata");
+vi.spyOn(console, "warn").mockImplementation(() => undefined); // the dev master key notice
+
+const { openDatabase } = await import("@/lib/db/open");
+const { insertDecision, ledgerWriter, transitionDecision } = await import("@/lib/clearance/finalize-decision");
+const { createTenant } = await import("@/lib/tenants/tenants");
+const { eventHash, leafHash } = await import("@/lib/ledger/hashes");
+const { eventPayload } = await import("@/lib/ledger/payloads");
+const { newId } = await import("@/lib/ids");
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const STATUSES = ["approved", "denied", "pending_review"] as const;
+
+function newRequest(tenantId: string, i: number) {
+  const status = STATUSES[i % STATUSES.length]!;
+  const terminal = status !== "pending_review";
+  return {
+    id: newId("req"),
+    tenantId,
+    agentId: `agent-${i}`,
+    sessionId: "s",
+    toolName: "stripe_refund",
+    toolArgs: { amount: i, note: "ünïcode ✓", nested: { list: [1, 2.5, null] } },
+    context: { policy_id: "refunds" },
+    rawBody: `{"i":${i}}`,
+    toolArgsHash: "0".repeat(64),
+    status,
+    decisionStatus: status === "pending_review" ? "approved_pending_review" : status,
+    confidenceBucket: "high",
+    reason: `reason ${i}`,
+    ...(terminal ? { decidedAt: new Date(Date.UTC(2026, 10, 22, 21, 0, i)), decidedBy: "policy" } : {}),
+  };
+}
+
+describe.each(["embedded", "postgres"] as const)("writing decisions on the %s database", (kind) => {
+  const opened = (async () =>
+    kind === "embedded"
+      ? openDatabase({ kind, dataDir: fs.mkdtempSync(path.join(dataDir, "db-")) })
+      : openDatabase({ kind, url: await createPostgresDatabase() }))();
+  afterAll(async () => (await opened).close());
+
+  it("stores concurrent decisions, each terminal one with exactly one event that hashes to its leaf", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `insert-${kind}-${Date.now()}`);
+    const ledger = await ledgerWriter(prisma, tenant);
+    const requests = Array.from({ length: 30 }, (_, i) => newRequest(tenant.id, i));
+    const returned = await Promise.all(requests.map((request) => insertDecision(prisma, ledger, request)));
+
+    const stored = await prisma.clearanceRequest.findMany({ where: { tenantId: tenant.id } });
+    expect(stored).toHaveLength(30);
+    for (const row of returned) {
+      expect(stored.find((s) => s.id === row.id)).toEqual(row);
+    }
+    const events = await prisma.ledgerEvent.findMany({ where: { tenantId: tenant.id }, orderBy: { seq: "asc" } });
+    const terminal = requests.filter((r) => r.status !== "pending_review").map((r) => r.id);
+    expect(events.map((e) => e.requestId).sort()).toEqual(terminal.sort());
+    for (const event of events) {
+      const entry = JSON.parse(event.entry) as LedgerEntry;
+      const row = stored.find((s) => s.id === event.requestId)!;
+      expect(entry).toMatchObject({ request_id: row.id, tool_args: row.toolArgs, approved: row.status === "approved", accepted_at: row.decidedAt!.toISOString() });
+      expect(leafHash(eventHash(eventPayload(entry)))).toBe(event.leafHash);
+    }
+  });
+
+  it("moves a pending request once, with its event, and refuses a second decision", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `transition-${kind}-${Date.now()}`);
+    const ledger = await ledgerWriter(prisma, tenant);
+    const pending: ClearanceRequest = await insertDecision(prisma, ledger, newRequest(tenant.id, 2));
+    expect(pending.status).toBe("pending_review");
+    const decidedAt = new Date();
+    const approve = { status: "approved", decisionStatus: "approved", decidedAt, decidedBy: "operator:test" };
+    const [first, second] = await Promise.all([
+      transitionDecision(prisma, ledger, pending, ["pending_review"], approve),
+      transitionDecision(prisma, ledger, pending, ["pending_review"], { ...approve, status: "denied", decisionStatus: "denied" }),
+    ]);
+    const winner = first ?? second;
+    expect([first, second].filter(Boolean)).toHaveLength(1);
+    const stored = await prisma.clearanceRequest.findUniqueOrThrow({ where: { id: pending.id } });
+    expect(stored).toEqual(winner);
+    expect(stored.decidedAt).toEqual(decidedAt);
+    const events = await prisma.ledgerEvent.findMany({ where: { requestId: pending.id } });
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.entry)).toMatchObject({ approved: stored.status === "approved", accepted_at: decidedAt.toISOString() });
+  });
+});
