@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
-import type { PrismaClient } from "@/lib/db";
+import { Prisma, query, type PrismaClient } from "@/lib/db";
+import type { Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 
 // `lgx_<26-char id>_<43-char secret>`: the id finds the row, the secret is checked
@@ -38,11 +39,17 @@ export async function authenticateApiKey(prisma: PrismaClient, presented: string
   const match = KEY_PATTERN.exec(presented.trim());
   const invalid = new ApiError("invalid_api_key", "The API key is not valid.");
   if (!match) throw invalid;
-  const row = await prisma.apiKey.findUnique({ where: { id: `key_${match[1]}` }, include: { tenant: true } });
-  if (!row || !timingSafeEqual(Buffer.from(row.secretHash), sha256(match[2]!))) throw invalid;
-  if (row.revokedAt) throw new ApiError("api_key_revoked", "The API key has been revoked.");
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
-    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  // Every API request starts here: the key and its tenant in one query.
+  const id = `key_${match[1]}`;
+  const [row] = await query<Tenant & { secretHash: Uint8Array; revokedAt: Date | null; lastUsedAt: Date | null }>(prisma, Prisma.sql`
+    SELECT t.*, k."secretHash", k."revokedAt", k."lastUsedAt"
+    FROM "api_keys" k JOIN "tenants" t ON t."id" = k."tenantId" WHERE k."id" = ${id}`);
+  if (!row) throw invalid;
+  const { secretHash, revokedAt, lastUsedAt, ...tenant } = row;
+  if (!timingSafeEqual(Buffer.from(secretHash), sha256(match[2]!))) throw invalid;
+  if (revokedAt) throw new ApiError("api_key_revoked", "The API key has been revoked.");
+  if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    await prisma.apiKey.update({ where: { id }, data: { lastUsedAt: new Date() } });
   }
-  return { apiKeyId: row.id, tenant: row.tenant };
+  return { apiKeyId: id, tenant };
 }

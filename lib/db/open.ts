@@ -22,18 +22,44 @@ export interface Database {
   close(): Promise<void>;
 }
 
-// A statement through Prisma's query pipeline costs about as much Node CPU as the rest of
-// a decision, so the hottest writes go straight to the pg pool behind the client.
-type Execute = (statement: Prisma.Sql) => Promise<number>;
-const executors = new WeakMap<PrismaClient, Execute>();
+// A statement through Prisma's query pipeline costs Node about as much CPU as the rest of
+// a decision or a proof, so the hottest statements go straight to the pg pool behind the
+// client on PostgreSQL (and through Prisma on the embedded database, which has one session).
+interface Direct {
+  execute(statement: Prisma.Sql): Promise<number>;
+  query<T>(statement: Prisma.Sql): Promise<T[]>;
+}
+// Kept on the client under a registered symbol: Next bundles its own copy of this module
+// beside server.ts's, and both must find it.
+const DIRECT = Symbol.for("ledgix.db.direct");
+const direct = (prisma: PrismaClient) => (prisma as PrismaClient & { [DIRECT]?: Direct })[DIRECT];
 
 /** Runs one statement outside any transaction; returns the rows it affected. */
 export function execute(prisma: PrismaClient, statement: Prisma.Sql): Promise<number> {
-  return (executors.get(prisma) ?? ((s) => prisma.$executeRaw(s)))(statement);
+  return direct(prisma)?.execute(statement) ?? prisma.$executeRaw(statement);
 }
 
-// pg would send a Date in local time, which a `timestamp` column takes without its offset.
+/** Runs one query outside any transaction; values come back as `$queryRaw` returns them. */
+export function query<T>(prisma: PrismaClient, statement: Prisma.Sql): Promise<T[]> {
+  return direct(prisma)?.query<T>(statement) ?? prisma.$queryRaw<T[]>(statement);
+}
+
+// pg reads and writes `timestamp` (no zone) in local time; Prisma, and these, in UTC. It
+// would also read int8 as a string, where Prisma gives a BigInt.
 const pgValue = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+const PARSERS: Record<number, (text: string) => unknown> = {
+  20: BigInt,
+  1114: (text) => new Date(`${text.replace(" ", "T")}Z`),
+};
+const types = { getTypeParser: ((oid: number, format?: "text") => PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser };
+
+function directTo(pool: pg.Pool): Direct {
+  const run = (statement: Prisma.Sql) => pool.query({ text: statement.text, values: statement.values.map(pgValue), types });
+  return {
+    execute: async (statement) => (await run(statement)).rowCount ?? 0,
+    query: async <T>(statement: Prisma.Sql) => (await run(statement)).rows as T[],
+  };
+}
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   const unlock = lockDataDir(dataDir);
@@ -62,7 +88,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  executors.set(prisma, async (statement) => (await pool.query(statement.text, statement.values.map(pgValue))).rowCount ?? 0);
+  Object.defineProperty(prisma, DIRECT, { value: directTo(pool) });
   // Session-level advisory locks need one connection for lock, work and unlock.
   const session = await pool.connect();
   return {

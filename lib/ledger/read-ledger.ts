@@ -1,5 +1,5 @@
-import type { PrismaClient } from "@/lib/db";
-import { Prisma, type LedgerCheckpoint } from "@/lib/db/generated/client";
+import { Prisma, query, type PrismaClient } from "@/lib/db";
+import type { LedgerCheckpoint } from "@/lib/db/generated/client";
 import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
@@ -87,6 +87,14 @@ const notYet = () => {
   });
 };
 
+/** A ledger key as coveredEntry reads it, times in epoch milliseconds. */
+interface KeyRow {
+  id: string;
+  publicJwk: unknown;
+  createdAtMs: number;
+  retiredAtMs: number | null;
+}
+
 interface CoveredRow {
   seq: bigint | null;
   entry: string | null;
@@ -94,15 +102,33 @@ interface CoveredRow {
   checkpointId: number | null;
   first: CheckpointRow | null;
   latest: CheckpointRow | null;
+  keys: KeyRow[] | null;
 }
 
+/** Ledger keys as key versions (§6.4), with their activation and retirement times. */
+const keyVersion = (row: KeyRow): KeyVersion => ({
+  key_id: row.id,
+  algorithm: SIGNATURE_ALGORITHM,
+  public_jwk: Buffer.from(JSON.stringify(row.publicJwk)).toString("base64url"),
+  active_from: new Date(row.createdAtMs).toISOString(),
+  ...(row.retiredAtMs === null ? {} : { retired_at: new Date(row.retiredAtMs).toISOString() }),
+});
+
+const epochMs = (column: Prisma.Sql) => Prisma.sql`floor(extract(epoch FROM ${column}) * 1000)`;
+
 /**
- * A request's ledger entry, the checkpoint that first covered it and the latest one, in
- * one query. No row means no such request of the tenant: getRequestOrThrow says so.
+ * A request's ledger entry, the checkpoint that first covered it, the latest one and the
+ * keys that signed them, in one query: proofs are served on every audit, and each round
+ * trip costs more than the proof itself. No row means no such request of the tenant:
+ * getRequestOrThrow says so.
  */
 async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: string) {
-  const [row] = await prisma.$queryRaw<CoveredRow[]>`
-    SELECT e."seq", e."entry", e."leafIndex", f."checkpointId", to_jsonb(f) AS "first", to_jsonb(l) AS "latest"
+  const [row] = await query<CoveredRow>(prisma, Prisma.sql`
+    SELECT e."seq", e."entry", e."leafIndex", f."checkpointId", to_jsonb(f) AS "first", to_jsonb(l) AS "latest",
+      (SELECT json_agg(json_build_object('id', k."id", 'publicJwk', k."publicJwk",
+                'createdAtMs', ${epochMs(Prisma.sql`k."createdAt"`)}, 'retiredAtMs', ${epochMs(Prisma.sql`k."retiredAt"`)}) ORDER BY k."createdAt")
+       FROM "signing_keys" k
+       WHERE k."purpose" = 'ledger' AND k."id" IN (e."entry"::jsonb ->> 'receipt_key_id', f."signerKeyId", l."signerKeyId")) AS "keys"
     FROM "clearance_requests" r
     LEFT JOIN "ledger_events" e ON e."tenantId" = r."tenantId" AND e."requestId" = r."id"
     LEFT JOIN LATERAL (
@@ -112,14 +138,14 @@ async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: s
     LEFT JOIN LATERAL (
       SELECT * FROM "ledger_checkpoints" c WHERE c."tenantId" = r."tenantId" ORDER BY c."checkpointId" DESC LIMIT 1
     ) l ON f."checkpointId" IS NOT NULL
-    WHERE r."id" = ${requestId} AND r."tenantId" = ${tenantId}`;
+    WHERE r."id" = ${requestId} AND r."tenantId" = ${tenantId}`);
   if (!row) await getRequestOrThrow(prisma, requestId, tenantId);
   if (!row || row.seq === null || row.entry === null) {
     throw new ApiError("ledger_entry_not_found", `Request ${requestId} has no ledger entry: it is not decided yet.`);
   }
   if (row.leafIndex === null || row.checkpointId === null || !row.first || !row.latest) throw notYet();
   const entry = entryJson({ seq: row.seq, entry: row.entry, leafIndex: row.leafIndex, checkpointId: row.checkpointId });
-  return { entry, first: row.first, latest: row.latest };
+  return { entry, first: row.first, latest: row.latest, keys: (row.keys ?? []).map(keyVersion) };
 }
 
 function inclusionAgainst(entry: LedgerEntry, checkpoint: CheckpointRow, path: string[]): InclusionProof {
@@ -151,7 +177,8 @@ export async function inclusionProof(prisma: PrismaClient, tenantId: string, req
 
 export async function consistencyProof(prisma: PrismaClient, tenantId: string, fromId: number, toId: number): Promise<ConsistencyProof> {
   if (fromId > toId) throw new ApiError("invalid_request", "`from` must not be a later checkpoint than `to`.");
-  const rows = await prisma.ledgerCheckpoint.findMany({ where: { tenantId, checkpointId: { in: [fromId, toId] } } });
+  const rows = await query<CheckpointRow>(prisma, Prisma.sql`
+    SELECT * FROM "ledger_checkpoints" WHERE "tenantId" = ${tenantId} AND "checkpointId" IN (${fromId}, ${toId})`);
   const byId = (checkpointId: number) => {
     const row = rows.find((r) => r.checkpointId === checkpointId);
     if (!row) throw new ApiError("checkpoint_not_found", `No checkpoint ${checkpointId}.`);
@@ -162,30 +189,17 @@ export async function consistencyProof(prisma: PrismaClient, tenantId: string, f
   return { from_checkpoint: checkpointJson(from), to_checkpoint: checkpointJson(to), path: path! };
 }
 
-/** Ledger keys as key versions (§6.4), with their activation and retirement times. */
-export async function keyVersions(prisma: PrismaClient, ids: string[]): Promise<KeyVersion[]> {
-  const rows = await prisma.signingKey.findMany({ where: { id: { in: [...new Set(ids)] }, purpose: "ledger" }, orderBy: { createdAt: "asc" } });
-  return rows.map((row) => ({
-    key_id: row.id,
-    algorithm: SIGNATURE_ALGORITHM,
-    public_jwk: Buffer.from(JSON.stringify(row.publicJwk)).toString("base64url"),
-    active_from: row.createdAt.toISOString(),
-    ...(row.retiredAt ? { retired_at: row.retiredAt.toISOString() } : {}),
-  }));
-}
-
 /**
  * Everything an auditor needs to check one decision offline (§6.4): the entry, its
  * inclusion in the checkpoint that first covered it, that checkpoint's consistency with
  * the latest one, and the keys that signed them.
  */
 export async function proofBundle(prisma: PrismaClient, tenantId: string, requestId: string): Promise<ProofBundle> {
-  const { entry, first, latest } = await coveredEntry(prisma, tenantId, requestId);
+  const { entry, first, latest, keys } = await coveredEntry(prisma, tenantId, requestId);
   const later = latest.checkpointId > first.checkpointId;
-  const signers = [entry.receipt_key_id, first.signerKeyId, ...(later ? [latest.signerKeyId] : [])];
-  const [[inclusionPath, consistencyPath], keys] = await Promise.all([
-    storedPaths(prisma, tenantId, [inclusionSpec(entry, first), ...(later ? [consistencySpec(first, latest)] : [])]),
-    keyVersions(prisma, signers),
+  const [inclusionPath, consistencyPath] = await storedPaths(prisma, tenantId, [
+    inclusionSpec(entry, first),
+    ...(later ? [consistencySpec(first, latest)] : []),
   ]);
   const inclusion = inclusionAgainst(entry, first, inclusionPath!);
   const consistency: ConsistencyProof | undefined = later

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@/lib/db";
+import { Prisma, query, type PrismaClient } from "@/lib/db";
 import { completeSubtrees, consistencyRanges, inclusionRanges, subtreeRootFromComplete, type LeafRange } from "./merkle";
 
 const key = (level: number, index: number | bigint) => `${level}:${index}`;
@@ -28,10 +28,10 @@ export async function storedPaths(prisma: PrismaClient, tenantId: string, specs:
   }
   if (wanted.size === 0) return paths.map(() => []);
   const nodes = [...wanted.values()];
-  const rows = await prisma.$queryRaw<{ level: number; index: bigint; hash: string }[]>`
+  const rows = await query<{ level: number; index: bigint; hash: string }>(prisma, Prisma.sql`
     SELECT n."level", n."index", encode(n."hash", 'hex') AS "hash"
     FROM unnest(${nodes.map((n) => n.level)}::int[], ${nodes.map((n) => n.index)}::bigint[]) AS w(level, idx)
-    JOIN "ledger_nodes" n ON n."tenantId" = ${tenantId} AND n."level" = w.level AND n."index" = w.idx`;
+    JOIN "ledger_nodes" n ON n."tenantId" = ${tenantId} AND n."level" = w.level AND n."index" = w.idx`);
   const hashes = new Map(rows.map((row) => [key(row.level, row.index), row.hash]));
   const root = subtreeRootFromComplete((start, size) => {
     const hash = hashes.get(key(Math.log2(size), start / size));
