@@ -35,12 +35,15 @@ export type RequestInsert = Pick<
 
 const COLUMNS = Object.values(Prisma.ClearanceRequestScalarFieldEnum);
 const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts"] satisfies (keyof ClearanceRequest)[]);
-const name = (column: string) => Prisma.raw(`"${column}"`);
+const KNOWN = new Set<string>(COLUMNS);
 
-function value(column: string, value: unknown) {
-  if (!(COLUMNS as string[]).includes(column)) throw new Error(`clearance_requests has no column ${column}`);
-  return JSON_COLUMNS.has(column) && value !== null ? Prisma.sql`${JSON.stringify(value)}::jsonb` : Prisma.sql`${value}`;
+function name(column: string) {
+  if (!KNOWN.has(column)) throw new Error(`clearance_requests has no column ${column}`);
+  return Prisma.raw(`"${column}"`);
 }
+
+const value = (column: string, value: unknown) =>
+  JSON_COLUMNS.has(column) && value !== null ? Prisma.sql`${JSON.stringify(value)}::jsonb` : Prisma.sql`${value}`;
 
 const EVENT_COLUMNS = Prisma.sql`"ledger_events" ("tenantId", "requestId", "eventUuid", "entry", "leafHash")`;
 const eventValues = (row: ClearanceRequest, entry: Omit<LedgerEntry, "seq">) =>
