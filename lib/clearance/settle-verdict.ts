@@ -11,7 +11,8 @@ export type RequestRef = Pick<ClearanceRequest, "id" | "tenantId" | "agentId" | 
 export type NewRequest = Omit<RequestInsert, "status" | "decisionStatus">;
 
 type Fields = DecisionFields & { limitAmounts?: Record<string, number> };
-type Store = (db: Prisma.TransactionClient, ledger: LedgerWriter, fields: Fields) => Promise<ClearanceRequest | null>;
+/** Writes a decision: with the client (a new row is group-committed), or inside a transaction. */
+type Store = (db: PrismaClient | Prisma.TransactionClient, ledger: LedgerWriter, fields: Fields) => Promise<ClearanceRequest | null>;
 
 /** Store the decision as a new row. */
 export const insertRequest = (request: NewRequest): Store => (db, ledger, fields) => insertDecision(db, ledger, { ...request, ...fields });
