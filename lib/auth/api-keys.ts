@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
-import { Prisma, query, type PrismaClient } from "@/lib/db";
+import { columnsOf, Prisma, query, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 
@@ -42,7 +42,7 @@ export async function authenticateApiKey(prisma: PrismaClient, presented: string
   // Every API request starts here: the key and its tenant in one query.
   const id = `key_${match[1]}`;
   const [row] = await query<Tenant & { secretHash: Uint8Array; revokedAt: Date | null; lastUsedAt: Date | null }>(prisma, Prisma.sql`
-    SELECT t.*, k."secretHash", k."revokedAt", k."lastUsedAt"
+    SELECT ${columnsOf(Prisma.TenantScalarFieldEnum, "t")}, k."secretHash", k."revokedAt", k."lastUsedAt"
     FROM "api_keys" k JOIN "tenants" t ON t."id" = k."tenantId" WHERE k."id" = ${id}`);
   if (!row) throw invalid;
   const { secretHash, revokedAt, lastUsedAt, ...tenant } = row;

@@ -1,4 +1,4 @@
-import { Prisma, query, type PrismaClient } from "@/lib/db";
+import { columnsOf, Prisma, query, type PrismaClient } from "@/lib/db";
 import type { LedgerCheckpoint } from "@/lib/db/generated/client";
 import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
@@ -178,7 +178,8 @@ export async function inclusionProof(prisma: PrismaClient, tenantId: string, req
 export async function consistencyProof(prisma: PrismaClient, tenantId: string, fromId: number, toId: number): Promise<ConsistencyProof> {
   if (fromId > toId) throw new ApiError("invalid_request", "`from` must not be a later checkpoint than `to`.");
   const rows = await query<CheckpointRow>(prisma, Prisma.sql`
-    SELECT * FROM "ledger_checkpoints" WHERE "tenantId" = ${tenantId} AND "checkpointId" IN (${fromId}, ${toId})`);
+    SELECT ${columnsOf(Prisma.LedgerCheckpointScalarFieldEnum, "c")}
+    FROM "ledger_checkpoints" c WHERE c."tenantId" = ${tenantId} AND c."checkpointId" IN (${fromId}, ${toId})`);
   const byId = (checkpointId: number) => {
     const row = rows.find((r) => r.checkpointId === checkpointId);
     if (!row) throw new ApiError("checkpoint_not_found", `No checkpoint ${checkpointId}.`);
