@@ -44,7 +44,11 @@ export function execute(prisma: PrismaClient, statement: Prisma.Sql): Promise<nu
 export const columnsOf = (fields: Record<string, string>, alias: string) =>
   Prisma.join(Object.values(fields).map((column) => Prisma.raw(`${alias}."${column}"`)));
 
-/** Runs one query outside any transaction; values come back as `$queryRaw` returns them. */
+/**
+ * Runs one query outside any transaction; values come back as `$queryRaw` returns them. On
+ * PostgreSQL each distinct text is prepared on every connection: keep the text fixed and
+ * pass what varies as values (arrays included).
+ */
 export function query<T>(prisma: PrismaClient, statement: Prisma.Sql): Promise<T[]> {
   return direct(prisma)?.query<T>(statement) ?? prisma.$queryRaw<T[]>(statement);
 }
