@@ -104,8 +104,9 @@ export async function transitionDecision(
   from: ClearanceStatus[],
   data: Partial<ClearanceRequest>,
 ): Promise<ClearanceRequest | null> {
-  const row: ClearanceRequest = { ...current, ...defined(data) };
-  const set = Prisma.join(Object.entries(defined(data)).map(([column, v]) => Prisma.sql`${name(column)} = ${value(column, v)}`));
+  const changes = defined(data);
+  const row: ClearanceRequest = { ...current, ...changes };
+  const set = Prisma.join(Object.entries(changes).map(([column, v]) => Prisma.sql`${name(column)} = ${value(column, v)}`));
   const update = Prisma.sql`UPDATE "clearance_requests" SET ${set} WHERE "id" = ${current.id} AND "tenantId" = ${current.tenantId} AND "status" IN (${Prisma.join(from)})`;
   const moved = TERMINAL.has(row.status)
     ? await db.$executeRaw`WITH request AS (${update} RETURNING "id") INSERT INTO ${EVENT_COLUMNS} SELECT ${eventValues(row, decisionEntry(row, ledger.canonicalVersion, ledger.signer))} FROM request`

@@ -64,8 +64,8 @@ const types = { getTypeParser: ((oid: number, format?: "text") => PARSERS[oid] ?
 
 // Reads are prepared once per connection, named by a hash of their text: PostgreSQL then
 // skips parsing and planning them, which for the proof queries costs more than running them
-// (+50% bundles/s). Prepared reads name their columns: a `*` would fail once a migration
-// adds one (columnsOf below).
+// (+50% bundles/s). Prepared reads name their columns (columnsOf above): a prepared `*`
+// would fail once a migration adds one.
 const preparedName = (text: string) => `ledgix_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
 
 function directTo(pool: pg.Pool): Direct {
