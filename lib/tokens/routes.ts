@@ -1,0 +1,18 @@
+import { parseBody } from "@/lib/api/body";
+import { json, withApiKey } from "@/lib/api/handler";
+import { withIdempotency } from "@/lib/api/idempotency";
+import { consumeToken } from "./consume-token";
+import { reportExecution } from "./report-execution";
+import { consumeTokenBodySchema, executionReportBodySchema } from "./schemas";
+
+export const postConsumeToken = withApiKey(
+  withIdempotency(async ({ prisma, tenant, rawBody }) => {
+    const body = parseBody(rawBody, consumeTokenBodySchema);
+    return json(await consumeToken(prisma, { tenantId: tenant.id, token: body.token, consumer: body.consumer }));
+  }),
+);
+
+export const postExecutionReport = withApiKey(async ({ prisma, tenant, params, rawBody }) => {
+  const body = parseBody(rawBody, executionReportBodySchema);
+  return json(await reportExecution(prisma, { tenantId: tenant.id, jti: params.jti!, status: body.status }));
+});
