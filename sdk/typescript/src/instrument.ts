@@ -1,0 +1,134 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { LedgixClient } from "./client.js";
+import type { LedgixConfig } from "./config.js";
+import { findManifest, loadManifest, matchRule, type Manifest } from "./manifest.js";
+import type { ClearanceResponse } from "./schemas.js";
+
+interface CallScope {
+  token: string | null;
+  clearance: ClearanceResponse;
+}
+
+interface ContextScope {
+  agentId?: string;
+  sessionId?: string;
+  context?: Record<string, unknown>;
+}
+
+const callStorage = new AsyncLocalStorage<CallScope>();
+const contextStorage = new AsyncLocalStorage<ContextScope>();
+let defaultClient: LedgixClient | null = null;
+
+/** Sets the client the wrappers use (settings: argument, then LEDGIX_* variables, then defaults). */
+export function configure(config: Partial<LedgixConfig> = {}): LedgixClient {
+  defaultClient = new LedgixClient(config);
+  return defaultClient;
+}
+
+const clientOf = (client?: LedgixClient) => client ?? (defaultClient ??= new LedgixClient());
+
+/** Inside a wrapped tool: the A-JWT that cleared this call; null outside one. */
+export const currentToken = (): string | null => callStorage.getStore()?.token ?? null;
+
+/** Inside a wrapped tool: the clearance response of this call; null outside one. */
+export const currentClearance = (): ClearanceResponse | null => callStorage.getStore()?.clearance ?? null;
+
+/** Runs `fn` with per-call agent, session and context overrides for every wrapped tool it calls. */
+export function withLedgixContext<T>(scope: ContextScope, fn: () => T): T {
+  const outer = contextStorage.getStore() ?? {};
+  return contextStorage.run({ ...outer, ...scope, context: { ...outer.context, ...scope.context } }, fn);
+}
+
+export interface ToolOptions {
+  /** Tool name sent to the vault; default the function's name. */
+  name?: string;
+  /** Sent as `context.policy_id`. */
+  policy?: string;
+  context?: Record<string, unknown>;
+  client?: LedgixClient;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+
+/** Simple identifier parameter names of a function, or null where they cannot be read (destructuring, defaults with calls…). */
+export function parameterNames(fn: (...args: never[]) => unknown): string[] | null {
+  const source = Function.prototype.toString.call(fn);
+  const list = source.match(/^[^(]*\(([^)]*)\)/)?.[1] ?? source.match(/^(?:async\s+)?([\w$]+)\s*=>/)?.[1];
+  if (list === undefined) return null;
+  const names = list.split(",").map((part) => part.replace(/\/\*.*?\*\//g, "").split("=")[0]!.trim()).filter(Boolean);
+  return names.every((name) => /^[A-Za-z_$][\w$]*$/.test(name)) ? names : null;
+}
+
+/**
+ * The `tool_args` of a call: one plain object is sent as it is; positional arguments
+ * by parameter name where the names can be read, else as `{"args": [...]}`.
+ */
+export function toolArgsOf(fn: (...args: never[]) => unknown, args: unknown[]): Record<string, unknown> {
+  if (args.length === 0) return {};
+  if (args.length === 1 && isPlainObject(args[0])) return args[0];
+  const names = parameterNames(fn);
+  if (names && names.length >= args.length) return Object.fromEntries(args.map((value, i) => [names[i]!, value]));
+  return { args };
+}
+
+type AnyFunction = (...args: never[]) => unknown;
+type Cleared<F extends AnyFunction> = (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
+
+/**
+ * Wraps one function: every call first asks the vault for clearance and runs the
+ * function only when approved (a denial throws ClearanceDeniedError and the function
+ * never runs). Inside it, `currentToken()` and `currentClearance()` describe the call.
+ */
+export function tool<F extends AnyFunction>(fn: F, options: ToolOptions = {}): Cleared<F> {
+  const toolName = options.name ?? fn.name;
+  if (!toolName) throw new TypeError("tool(): an anonymous function needs options.name");
+  const wrapped = async function (this: unknown, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
+    const scope = contextStorage.getStore() ?? {};
+    const context = { ...options.context, ...scope.context, ...(options.policy ? { policy_id: options.policy } : {}) };
+    const clearance = await clientOf(options.client).requestClearance({
+      toolName,
+      toolArgs: toolArgsOf(fn, args),
+      agentId: scope.agentId,
+      sessionId: scope.sessionId,
+      context,
+    });
+    return (await callStorage.run({ token: clearance.token, clearance }, () => fn.apply(this, args as never))) as Awaited<ReturnType<F>>;
+  };
+  Object.defineProperty(wrapped, "name", { value: fn.name });
+  return wrapped;
+}
+
+/** `tool()` as a wrapper factory: `const refund = enforce({ name: "stripe_refund" })(doRefund)`. */
+export const enforce =
+  (options: ToolOptions = {}) =>
+  <F extends AnyFunction>(fn: F): Cleared<F> =>
+    tool(fn, options);
+
+/** The name the public ledgix-ts client used for `enforce`. */
+export const vaultEnforce = enforce;
+
+export interface AutoInstrumentOptions {
+  /** A manifest object or file; default the first of ledgix.yaml, ledgix.yml, ledgix.json in the working directory. */
+  manifest?: Manifest | string;
+  client?: LedgixClient;
+}
+
+/**
+ * A copy of `tools` whose functions named by the manifest are wrapped with `tool()`
+ * (the first matching glob decides the tool name and policy); other members are kept as they are.
+ */
+export async function autoInstrument<T extends object>(tools: T, options: AutoInstrumentOptions = {}): Promise<T> {
+  const source = options.manifest ?? findManifest();
+  if (source === null) throw new Error("autoInstrument: no ledgix.yaml, ledgix.yml or ledgix.json in the working directory");
+  const manifest = typeof source === "string" ? await loadManifest(source) : source;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(tools)) {
+    const member = (tools as Record<string, unknown>)[key];
+    const rule = typeof member === "function" ? matchRule(manifest, key) : null;
+    result[key] = rule
+      ? tool(member as AnyFunction, { name: rule.tool ?? key, policy: rule.policy, client: options.client }).bind(tools)
+      : member;
+  }
+  return result as T;
+}

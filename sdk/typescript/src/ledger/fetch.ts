@@ -1,0 +1,37 @@
+import type { JSONWebKeySet } from "jose";
+import type { JsonWebKey } from "node:crypto";
+import type { LedgixConfig } from "../config.js";
+import { TokenVerificationError } from "../errors.js";
+import { callVault, expectOk } from "../transport.js";
+import type { Checkpoint, LedgerEntry, ProofBundle } from "./types.js";
+import { keysFromJwks, verifyBundle, verifyLedger, type Verification } from "./verify.js";
+
+export async function getLedger(config: LedgixConfig, query: { limit?: number; before?: number }): Promise<LedgerEntry[]> {
+  const body = expectOk(await callVault(config, { method: "GET", path: "/ledger", query }), "Ledger fetch") as { entries?: LedgerEntry[] };
+  return body?.entries ?? [];
+}
+
+export async function getCheckpoints(config: LedgixConfig, query: { limit?: number; before?: number }): Promise<Checkpoint[]> {
+  const res = await callVault(config, { method: "GET", path: "/ledger/checkpoints", query });
+  return (expectOk(res, "Checkpoint fetch") as { checkpoints?: Checkpoint[] })?.checkpoints ?? [];
+}
+
+export async function getProofBundle(config: LedgixConfig, requestId: string): Promise<ProofBundle> {
+  const res = await callVault(config, { method: "GET", path: "/ledger/proof/bundle", query: { request_id: requestId } });
+  return expectOk(res, "Proof bundle fetch", requestId) as ProofBundle;
+}
+
+function orThrow(result: Verification, what: string): Verification {
+  if (!result.ok) throw new TokenVerificationError(`${what}: ${result.failed} failed for ${result.subject}: ${result.detail}`, { reason: result.failed });
+  return result;
+}
+
+/** Verifies a proof bundle with its embedded keys, else the JWKS; throws TokenVerificationError naming the failed check. */
+export function verifyProofBundle(bundle: ProofBundle, jwks: JSONWebKeySet = { keys: [] }): Verification {
+  return orThrow(verifyBundle(bundle, keysFromJwks(jwks.keys as JsonWebKey[])), "Proof bundle");
+}
+
+/** Verifies entries and checkpoints (from genesis) against the JWKS. */
+export function verifyLedgerProof(entries: LedgerEntry[], checkpoints: Checkpoint[], jwks: JSONWebKeySet): Verification {
+  return orThrow(verifyLedger(entries, checkpoints, keysFromJwks(jwks.keys as JsonWebKey[])), "Ledger");
+}

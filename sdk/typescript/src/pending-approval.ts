@@ -1,0 +1,21 @@
+import type { LedgixClient } from "./client.js";
+import type { ClearanceResponse } from "./schemas.js";
+
+/** Handle on a decision awaiting review (detached review mode). */
+export class PendingApproval {
+  constructor(
+    private readonly client: LedgixClient,
+    readonly requestId: string,
+    readonly initial: ClearanceResponse,
+  ) {}
+
+  /** Polls until the review ends; a denial throws ClearanceDeniedError, a timeout ManualReviewTimeoutError. */
+  wait(options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<ClearanceResponse> {
+    return this.client.waitForDecision(this.requestId, options);
+  }
+
+  /** Withdraws the request; the vault records `review_cancelled_by_agent`. */
+  cancel(reason = "cancelled by agent"): Promise<void> {
+    return this.client.cancelReview(this.requestId, reason);
+  }
+}
