@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
-import { renderConsumption } from "./consume-token";
+import { getConsumptionOrThrow } from "./get-consumption";
 import type { ConsumedToken } from "./schemas";
 
 /**
@@ -12,15 +12,13 @@ export async function reportExecution(
   prisma: PrismaClient,
   input: { tenantId: string; jti: string; status: number },
 ): Promise<ConsumedToken> {
-  const where = { jti: input.jti, tenantId: input.tenantId };
   await prisma.tokenConsumption.updateMany({
-    where: { ...where, executionStatus: null },
+    where: { jti: input.jti, tenantId: input.tenantId, executionStatus: null },
     data: { executionStatus: input.status, executedAt: new Date() },
   });
-  const row = await prisma.tokenConsumption.findFirst({ where });
-  if (!row) throw new ApiError("token_not_consumed", `No consumed token ${input.jti} in this tenant.`);
-  if (row.executionStatus !== input.status) {
-    throw new ApiError("execution_already_reported", `Token ${input.jti} already reported status ${row.executionStatus}.`);
+  const consumption = await getConsumptionOrThrow(prisma, input.tenantId, input.jti);
+  if (consumption.execution_status !== input.status) {
+    throw new ApiError("execution_already_reported", `Token ${input.jti} already reported status ${consumption.execution_status}.`);
   }
-  return renderConsumption(row);
+  return consumption;
 }

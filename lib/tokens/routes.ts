@@ -2,6 +2,7 @@ import { parseBody } from "@/lib/api/body";
 import { json, withApiKey } from "@/lib/api/handler";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { consumeToken } from "./consume-token";
+import { getConsumptionOrThrow } from "./get-consumption";
 import { reportExecution } from "./report-execution";
 import { consumeTokenBodySchema, executionReportBodySchema } from "./schemas";
 
@@ -16,3 +17,7 @@ export const postExecutionReport = withApiKey(async ({ prisma, tenant, params, r
   const body = parseBody(rawBody, executionReportBodySchema);
   return json(await reportExecution(prisma, { tenantId: tenant.id, jti: params.jti!, status: body.status }));
 });
+
+export const getTokenConsumption = withApiKey(async ({ prisma, tenant, params }) =>
+  json(await getConsumptionOrThrow(prisma, tenant.id, params.jti!)),
+);

@@ -67,6 +67,7 @@ describe.each(inject("servers"))("token consumption on the $kind database", (ser
     expect(report.status).toBe(200);
     expect(await report.json()).toMatchObject({ jti, consumer: "gw-a", execution_status: 502 });
     expect((await tenant.post(`/api/tokens/${jti}/execution`, { status: 502 })).status).toBe(200);
+    expect(await (await tenant.call(`/api/tokens/${jti}`)).json()).toMatchObject({ jti, execution_status: 502 });
     const changed = await tenant.post(`/api/tokens/${jti}/execution`, { status: 200 });
     expect(changed.status).toBe(409);
     expect((await changed.json()).error.code).toBe("execution_already_reported");

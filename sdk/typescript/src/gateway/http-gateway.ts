@@ -1,0 +1,196 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { resolveConfig } from "../config.js";
+import { TokenVerificationError } from "../errors.js";
+import { JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token.js";
+import { vaultApiKeyOf, type GatewayConfig, type HttpRoute } from "./config.js";
+import { VaultTokens } from "./vault-tokens.js";
+
+/** Time one request spent in the gateway itself, and waiting for the vault's consume call. */
+export interface GatewayTiming {
+  /** Receipt to upstream dispatch plus upstream answer to last byte sent, consume excluded. */
+  addedMs: number;
+  consumeMs: number;
+}
+
+export interface HttpGatewayOptions {
+  onTiming?: (timing: GatewayTiming) => void;
+}
+
+export interface RunningHttpGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 413 | 502 | 503,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) are never forwarded.
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host"]);
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Refusal(413, "payload_too_large", `Body exceeds ${limit} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function bearerToken(req: IncomingMessage, header: string): string {
+  const value = req.headers[header];
+  const raw = Array.isArray(value) ? value[0] : value;
+  const token = header === "authorization" ? raw?.match(/^Bearer\s+(\S+)$/i)?.[1] : raw?.trim();
+  if (!token) throw new Refusal(401, "token_missing", `No A-JWT in the ${header} header`);
+  return token;
+}
+
+function toolArgsOf(route: HttpRoute, url: URL, body: Buffer): unknown {
+  if (route.args === "query") return Object.fromEntries(url.searchParams);
+  try {
+    return JSON.parse(body.length ? body.toString("utf8") : "{}");
+  } catch {
+    throw new Refusal(400, "invalid_json_body", "The request body is not JSON; its hash cannot be checked against the token");
+  }
+}
+
+function refusalOf(error: unknown): Refusal {
+  if (error instanceof Refusal) return error;
+  if (error instanceof TokenVerificationError) {
+    const mismatch = ["tool_mismatch", "tool_args_mismatch", "tenant_mismatch"].includes(error.reason ?? "");
+    const code = mismatch ? error.reason! : error.reason === "ERR_JWT_EXPIRED" ? "token_expired" : "token_invalid";
+    return new Refusal(mismatch ? 403 : 401, code, error.message);
+  }
+  // JWKS or vault unreachable: fail closed.
+  return new Refusal(503, "vault_unavailable", `The vault could not be reached: ${(error as Error).message}`);
+}
+
+function refuse(res: ServerResponse, refusal: Refusal) {
+  const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
+  res.writeHead(refusal.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+}
+
+/**
+ * The HTTP gateway: a reverse proxy that lets a request through only with a valid A-JWT for
+ * exactly this route and body, consumed once at the vault. Order matters: everything that
+ * can refuse without the vault (signature, claims, tool, argument hash) runs before the
+ * consume call, so a bad token never uses up a good one.
+ */
+export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOptions = {}): Promise<RunningHttpGateway> {
+  if (!config.upstream) throw new Error("The HTTP gateway needs `upstream`");
+  const upstream = new URL(config.upstream);
+  const client = resolveConfig({ vaultUrl: config.vault_url, vaultApiKey: vaultApiKeyOf(config), jwtIssuer: config.issuer, jwtAudience: config.audience }, {});
+  const jwks = new JwksCache(client);
+  const vault = new VaultTokens(client, config.gateway_id);
+  const agent = new http.Agent({ keepAlive: true });
+  const routes = new Map(config.routes.map((route) => [`${route.method} ${route.path}`, route]));
+
+  async function admit(req: IncomingMessage, url: URL): Promise<{ claims: ClearanceClaims; body: Buffer; token: string }> {
+    const route = routes.get(`${req.method} ${url.pathname}`);
+    if (!route) throw new Refusal(404, "route_not_protected", `${req.method} ${url.pathname} is not a route of this gateway`);
+    const token = bearerToken(req, config.token_header);
+    const body = await readBody(req, config.max_body_bytes);
+    const claims = await verifyClearanceToken(token, jwks, {
+      issuer: config.issuer,
+      audience: config.audience,
+      tool: route.tool,
+      toolArgs: toolArgsOf(route, url, body),
+      tenantId: config.tenant_id,
+    });
+    return { claims, body, token };
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, claims: ClearanceClaims): Promise<number> {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!HOP_BY_HOP.has(name) && name !== config.token_header) headers[name] = value;
+    }
+    headers["content-length"] = body.length;
+    headers["x-ledgix-request-id"] = claims.request_id ?? "";
+    headers["x-ledgix-jti"] = claims.jti;
+    return new Promise((resolve) => {
+      const outgoing = http.request(
+        { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: url.pathname + url.search, headers, agent },
+        (answer) => {
+          const out: http.OutgoingHttpHeaders = {};
+          for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name)) out[name] = value;
+          res.writeHead(answer.statusCode ?? 502, out);
+          answer.pipe(res);
+          answer.on("end", () => resolve(answer.statusCode ?? 502));
+          answer.on("error", () => resolve(502));
+        },
+      );
+      outgoing.on("error", (error) => {
+        if (!res.headersSent) refuse(res, new Refusal(502, "upstream_unreachable", `The protected service did not answer: ${error.message}`));
+        else res.destroy();
+        resolve(502);
+      });
+      outgoing.end(body);
+    });
+  }
+
+  const server = http.createServer(async (req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    let admitted;
+    try {
+      admitted = await admit(req, url);
+    } catch (error) {
+      return refuse(res, refusalOf(error));
+    }
+    const consumeStarted = performance.now();
+    let consumed;
+    try {
+      consumed = await vault.consume(admitted.token);
+    } catch (error) {
+      return refuse(res, refusalOf(error));
+    }
+    const consumeMs = performance.now() - consumeStarted;
+    if (!consumed.ok) {
+      const refusal = consumed.replayed
+        ? new Refusal(403, "token_replayed", `Token ${admitted.claims.jti} was already used`)
+        : consumed.status === 422 || consumed.status === 403
+          ? new Refusal(401, "token_invalid", `The vault refused the token: ${consumed.message}`)
+          : new Refusal(503, "vault_unavailable", `The vault could not consume the token: ${consumed.message}`);
+      return refuse(res, refusal);
+    }
+    const dispatched = performance.now();
+    let answered = dispatched;
+    res.once("pipe", () => (answered = performance.now()));
+    const status = await forward(req, res, url, admitted.body, admitted.claims);
+    options.onTiming?.({ addedMs: dispatched - started - consumeMs + (performance.now() - answered), consumeMs });
+    void vault.reportExecution(admitted.claims.jti, status);
+  });
+
+  const { host, port } = config.listen ?? { host: "127.0.0.1", port: 0 };
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve({
+        url: `http://${address.address}:${address.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            agent.destroy();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
