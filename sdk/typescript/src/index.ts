@@ -26,6 +26,7 @@ export {
   currentClearance,
   withLedgixContext,
   toolArgsOf,
+  clearThenRun,
   type ToolOptions,
   type AutoInstrumentOptions,
 } from "./instrument.js";

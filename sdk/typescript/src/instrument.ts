@@ -72,6 +72,29 @@ export function toolArgsOf(fn: (...args: never[]) => unknown, args: unknown[]): 
   return { args };
 }
 
+/**
+ * Asks the vault about one call and runs `run` only when it is approved, with
+ * `currentToken()`/`currentClearance()` set; any refusal or failure throws before `run`.
+ * The framework adapters are built on this.
+ */
+export async function clearThenRun<T>(
+  toolName: string,
+  toolArgs: Record<string, unknown>,
+  options: Omit<ToolOptions, "name">,
+  run: () => T,
+): Promise<Awaited<T>> {
+  const scope = contextStorage.getStore() ?? {};
+  const context = { ...options.context, ...scope.context, ...(options.policy ? { policy_id: options.policy } : {}) };
+  const clearance = await clientOf(options.client).requestClearance({
+    toolName,
+    toolArgs,
+    agentId: scope.agentId,
+    sessionId: scope.sessionId,
+    context,
+  });
+  return callStorage.run({ token: clearance.token, clearance }, async (): Promise<Awaited<T>> => await run());
+}
+
 type AnyFunction = (...args: never[]) => unknown;
 type Cleared<F extends AnyFunction> = (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
 
@@ -84,16 +107,7 @@ export function tool<F extends AnyFunction>(fn: F, options: ToolOptions = {}): C
   const toolName = options.name ?? fn.name;
   if (!toolName) throw new TypeError("tool(): an anonymous function needs options.name");
   const wrapped = async function (this: unknown, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
-    const scope = contextStorage.getStore() ?? {};
-    const context = { ...options.context, ...scope.context, ...(options.policy ? { policy_id: options.policy } : {}) };
-    const clearance = await clientOf(options.client).requestClearance({
-      toolName,
-      toolArgs: toolArgsOf(fn, args),
-      agentId: scope.agentId,
-      sessionId: scope.sessionId,
-      context,
-    });
-    return (await callStorage.run({ token: clearance.token, clearance }, () => fn.apply(this, args as never))) as Awaited<ReturnType<F>>;
+    return (await clearThenRun(toolName, toolArgsOf(fn, args), options, () => fn.apply(this, args as never))) as Awaited<ReturnType<F>>;
   };
   Object.defineProperty(wrapped, "name", { value: fn.name });
   return wrapped;

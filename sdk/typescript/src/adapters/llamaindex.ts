@@ -1,0 +1,16 @@
+import type { BaseToolWithCall } from "@llamaindex/core/llms";
+import { FunctionTool } from "@llamaindex/core/tools";
+import type { JSONValue } from "@llamaindex/core/global";
+import { clearThenRun, type ToolOptions } from "../instrument.js";
+
+/**
+ * A LlamaIndex.TS tool that asks Ledgix before every call, with the original's metadata.
+ * A denial or any vault failure throws before the original runs (fail closed).
+ */
+export function withLedgix<T>(original: BaseToolWithCall<T>, options: Omit<ToolOptions, "name"> = {}): FunctionTool<T, Promise<JSONValue>> {
+  const name = original.metadata.name;
+  return new FunctionTool<T, Promise<JSONValue>>(
+    (input: T) => clearThenRun(name, input as Record<string, unknown>, options, () => original.call(input) as JSONValue),
+    original.metadata as never,
+  );
+}
