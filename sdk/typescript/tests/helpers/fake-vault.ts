@@ -40,13 +40,8 @@ export async function startFakeVault(): Promise<FakeVault> {
   const sign = (claims: Record<string, unknown>, options: { kid?: string; key?: KeyObject } = {}) => {
     const kid = options.kid ?? vectors.key.jwk.kid;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sub: "clearance", jti: `jti_${++jti}_${randomUUID().slice(0, 8)}`, ...claims })
-      .setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" })
-      .setIssuer("alcv-vault")
-      .setAudience(["ledgix-sdk"])
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(options.key ?? keys.get(kid)!.key);
+    const defaults = { iss: "alcv-vault", sub: "clearance", aud: ["ledgix-sdk"], iat: now, exp: now + 300, jti: `jti_${++jti}_${randomUUID().slice(0, 8)}` };
+    return new SignJWT({ ...defaults, ...claims }).setProtectedHeader({ alg: "EdDSA", kid, typ: "JWT" }).sign(options.key ?? keys.get(kid)!.key);
   };
 
   // Default: approve with a token bound to the call.
