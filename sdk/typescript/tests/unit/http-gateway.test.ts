@@ -1,0 +1,154 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { toolArgsHash } from "../../src/canonical-json.js";
+import { parseGatewayConfig, type GatewayConfigInput } from "../../src/gateway/config.js";
+import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway.js";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
+
+interface Upstream {
+  url: string;
+  seen: { path: string; headers: http.IncomingHttpHeaders; body: string }[];
+  status: number;
+  close(): Promise<void>;
+}
+
+async function startUpstream(): Promise<Upstream> {
+  const seen: Upstream["seen"] = [];
+  const upstream = { seen, status: 200 } as Upstream;
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c)).on("end", () => {
+      seen.push({ path: req.url!, headers: req.headers, body });
+      res.writeHead(upstream.status, { "content-type": "application/json" }).end(JSON.stringify({ refunded: true }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  upstream.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  upstream.close = () => new Promise((r) => (server.closeAllConnections(), server.close(() => r())));
+  return upstream;
+}
+
+let vault: FakeVault;
+let upstream: Upstream;
+let gateway: RunningHttpGateway;
+const consumed = new Set<string>();
+const reports: unknown[] = [];
+
+async function start(extra: Partial<GatewayConfigInput> = {}) {
+  gateway = await startHttpGateway(
+    parseGatewayConfig({
+      vault_url: vault.url,
+      vault_api_key: "lgx_gw",
+      upstream: upstream.url,
+      routes: [{ method: "POST", path: "/refunds", tool: "stripe_refund", args: "body" }],
+      ...extra,
+    }),
+  );
+}
+
+beforeEach(async () => {
+  [vault, upstream] = await Promise.all([startFakeVault(), startUpstream()]);
+  consumed.clear();
+  reports.length = 0;
+  vault.on("/tokens/*", (req) => (reports.push([req.path, req.body]), { status: 200, body: {} }));
+  vault.on("/tokens/consume", (req) => {
+    const jti = JSON.parse(Buffer.from((req.body as { token: string }).token.split(".")[1]!, "base64url").toString()).jti;
+    if (consumed.has(jti)) return { status: 409, body: { error: { code: "token_already_consumed", message: "used" } } };
+    consumed.add(jti);
+    return { status: 200, body: { jti } };
+  });
+  await start();
+});
+afterEach(async () => Promise.all([gateway.close(), vault.close(), upstream.close()]));
+
+const refundToken = (args: unknown = { amount: 45, currency: "USD" }, claims: Record<string, unknown> = {}) =>
+  vault.sign({ tool: "stripe_refund", tool_args_hash: toolArgsHash(args), request_id: "req_1", tenant_id: "ten_a", ...claims });
+
+const post = (token: string | null, body: string, path = "/refunds") =>
+  fetch(`${gateway.url}${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+
+const consumeCalls = () => vault.requests.filter((r) => r.path === "/api/tokens/consume").length;
+
+async function until(check: () => boolean) {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("HTTP gateway", () => {
+  it("verifies, consumes, forwards once, and reports the upstream's status", async () => {
+    const token = await refundToken();
+    // Key order differs from the hashed form: the hash is over RFC 8785 canonical JSON.
+    const res = await post(token, '{"currency":"USD","amount":45}');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ refunded: true });
+    expect(upstream.seen).toHaveLength(1);
+    expect(upstream.seen[0]).toMatchObject({ path: "/refunds", body: '{"currency":"USD","amount":45}' });
+    expect(upstream.seen[0]!.headers.authorization).toBeUndefined();
+    expect(upstream.seen[0]!.headers["x-ledgix-request-id"]).toBe("req_1");
+    expect(vault.requests.find((r) => r.path === "/api/tokens/consume")!.headers["x-vault-api-key"]).toBe("lgx_gw");
+    await until(() => reports.length > 0);
+    expect(reports[0]).toEqual([`/api/tokens/${[...consumed][0]}/execution`, { status: 200 }]);
+  });
+
+  it("refuses a replayed token after the vault says it was used; the service never sees it", async () => {
+    const token = await refundToken();
+    expect((await post(token, '{"amount":45,"currency":"USD"}')).status).toBe(200);
+    const replay = await post(token, '{"amount":45,"currency":"USD"}');
+    expect(replay.status).toBe(403);
+    expect(await replay.json()).toMatchObject({ error: { code: "token_replayed" } });
+    expect(upstream.seen).toHaveLength(1);
+  });
+
+  it.each([
+    { name: "no token", token: () => Promise.resolve(null), body: "{}", status: 401, code: "token_missing" },
+    { name: "a token for another body", token: () => refundToken(), body: '{"amount":4500,"currency":"USD"}', status: 403, code: "tool_args_mismatch" },
+    { name: "a token for another tool", token: () => refundToken({}, { tool: "wire_transfer" }), body: "{}", status: 403, code: "tool_mismatch" },
+    { name: "a bad signature", token: async () => (await refundToken()).slice(0, -4) + "AAAA", body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_invalid" },
+    { name: "an expired token", token: () => refundToken(undefined, { exp: 1 }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_expired" },
+    { name: "another audience", token: () => refundToken(undefined, { aud: "other" }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_invalid" },
+    { name: "a body that is not JSON", token: () => refundToken(), body: "amount=45", status: 400, code: "invalid_json_body" },
+  ])("refuses $name without consuming it or calling the service", async ({ token, body, status, code }) => {
+    const res = await post(await token(), body);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: { code } });
+    expect(consumeCalls()).toBe(0);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it("refuses a route it does not protect", async () => {
+    const res = await post(await refundToken(), "{}", "/admin");
+    expect(res.status).toBe(404);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it("enforces a pinned tenant", async () => {
+    await gateway.close();
+    await start({ tenant_id: "ten_b" });
+    const res = await post(await refundToken(), '{"amount":45,"currency":"USD"}');
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: "tenant_mismatch" } });
+  });
+
+  it("takes the token from a configured header", async () => {
+    await gateway.close();
+    await start({ token_header: "X-Ledgix-Token" });
+    const res = await fetch(`${gateway.url}/refunds`, { method: "POST", body: '{"amount":45,"currency":"USD"}', headers: { "x-ledgix-token": await refundToken() } });
+    expect(res.status).toBe(200);
+    expect(upstream.seen[0]!.headers["x-ledgix-token"]).toBeUndefined();
+  });
+
+  it("answers 502 and reports it when the service is down", async () => {
+    await upstream.close();
+    const res = await post(await refundToken(), '{"amount":45,"currency":"USD"}');
+    expect(res.status).toBe(502);
+    await until(() => reports.length > 0);
+    expect(reports[0]).toMatchObject([expect.stringMatching(/execution$/), { status: 502 }]);
+  });
+
+  it("fails closed with 503 when the vault cannot consume", async () => {
+    vault.on("/tokens/consume", () => ({ status: 500, body: {} }));
+    const res = await post(await refundToken(), '{"amount":45,"currency":"USD"}');
+    expect(res.status).toBe(503);
+    expect(upstream.seen).toHaveLength(0);
+  });
+});
