@@ -1,0 +1,112 @@
+import { describe, expect, inject, it } from "vitest";
+import { cliOk } from "../../../../tests/fixtures/cli.js";
+import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant.js";
+import {
+  ClearanceDeniedError,
+  currentToken,
+  LedgixClient,
+  ManualReviewTimeoutError,
+  ReplayDetectedError,
+  ReviewPendingError,
+  TokenVerificationError,
+  tool,
+  type LedgixConfig,
+} from "../../src/index.js";
+
+const vault = inject("vault");
+const clientFor = (tenant: TestTenant, server = vault, extra: Partial<LedgixConfig> = {}) =>
+  new LedgixClient({ vaultUrl: `${server.url}/api`, vaultApiKey: tenant.key, reviewPollInterval: 100, retryBaseDelay: 10, ...extra });
+const refund = (amount: number) => ({ toolName: "stripe_refund", toolArgs: { amount, currency: "USD" }, context: { policy_id: "refunds" } });
+
+describe("the SDK against the real vault", () => {
+  it("approved: the wrapped tool runs with a verified token bound to its arguments", async () => {
+    const tenant = await createTenant(vault);
+    const client = clientFor(tenant);
+    let token: string | null = null;
+    const stripe_refund = tool(
+      async (amount: number, currency: string) => {
+        token = currentToken();
+        return `refunded ${amount} ${currency}`;
+      },
+      { name: "stripe_refund", policy: "refunds", client },
+    );
+    expect(await stripe_refund(45, "USD")).toBe("refunded 45 USD");
+    const claims = await new LedgixClient({ vaultUrl: `${vault.url}/api` }).verifyToken(token!, { tool: "stripe_refund", toolArgs: { currency: "USD", amount: 45 }, tenantId: tenant.id });
+    expect(claims).toMatchObject({ decision: "approved", policy_id: "refunds" });
+  });
+
+  it("denied: ClearanceDeniedError with the reason code", async () => {
+    const tenant = await createTenant(vault);
+    const error = await clientFor(tenant).requestClearance(refund(5000)).catch((e) => e);
+    expect(error).toBeInstanceOf(ClearanceDeniedError);
+    expect(error).toMatchObject({ reasonCode: "refund_too_large" });
+    expect(error.requestId).toMatch(/^req_/);
+  });
+
+  it("pending_review approved by a reviewer with `ledgix review decide`", async () => {
+    const tenant = await createTenant(vault);
+    const client = clientFor(tenant, vault, { reviewMode: "detach" });
+    const pending = await client.requestClearance(refund(500)).catch((e) => e);
+    expect(pending).toBeInstanceOf(ReviewPendingError);
+    const waiting = pending.pending.wait();
+    await cliOk(["review", "decide", pending.requestId, "--approve", "--reason", "checked"], vault.env);
+    const decided = await waiting;
+    expect(decided).toMatchObject({ status: "approved", decisionStatus: "approved", requestId: pending.requestId });
+    expect((await client.verifyToken(decided.token!)).request_id).toBe(pending.requestId);
+  });
+
+  it("pending_review in block mode: a review timeout raises ManualReviewTimeoutError", async () => {
+    const tenant = await createTenant(vault);
+    const error = await clientFor(tenant, vault, { reviewTimeout: 800 }).requestClearance(refund(500)).catch((e) => e);
+    expect(error).toBeInstanceOf(ManualReviewTimeoutError);
+    expect(error.requestId).toMatch(/^req_/);
+  });
+
+  it("processing: the client polls until the decision", async () => {
+    const asyncVault = inject("asyncVault");
+    const tenant = await createTenant(asyncVault);
+    const response = await clientFor(tenant, asyncVault).requestClearance(refund(45));
+    expect(response).toMatchObject({ status: "approved", decisionStatus: "approved" });
+    expect(response.token).toMatch(/^ey/);
+  });
+
+  it("a replayed token is detected; a tampered one is refused", async () => {
+    const tenant = await createTenant(vault);
+    const client = clientFor(tenant, vault, { verifyJwt: false });
+    const { token } = await client.requestClearance(refund(45));
+    await client.verifyToken(token!);
+    await expect(client.verifyToken(token!)).rejects.toBeInstanceOf(ReplayDetectedError);
+    const [h, p, s] = token!.split(".");
+    const claims = JSON.parse(Buffer.from(p!, "base64url").toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, jti: "jti_forged", tool_args_hash: "0".repeat(64) })).toString("base64url")}.${s}`;
+    await expect(client.verifyToken(forged)).rejects.toBeInstanceOf(TokenVerificationError);
+  });
+
+  it("a rotated signing key: the client refetches the JWKS and verifies tokens of both keys", async () => {
+    const tenant = await createTenant(vault);
+    const client = clientFor(tenant);
+    const before = await client.requestClearance(refund(10));
+    await cliOk(["signing-key", "rotate"], vault.env);
+    // The server re-reads its active key every few seconds.
+    let after = await client.requestClearance(refund(11));
+    const kidOf = (t: string) => JSON.parse(Buffer.from(t.split(".")[0]!, "base64url").toString()).kid;
+    for (let i = 0; i < 40 && kidOf(after.token!) === kidOf(before.token!); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await client.requestClearance(refund(12 + i));
+    }
+    expect(kidOf(after.token!)).not.toBe(kidOf(before.token!));
+    expect((await clientFor(tenant).verifyToken(before.token!)).jti).toBeTruthy();
+  });
+
+  it("verifies a decision's ledger proof bundle from the vault", async () => {
+    const tenant = await createTenant(vault);
+    const client = clientFor(tenant);
+    const { requestId } = await client.requestClearance(refund(20));
+    let result;
+    for (let i = 0; i < 100 && !result; i++) {
+      result = await client.verifyDecision(requestId).catch((e) => (e.status === 404 || e.status === 409 ? null : Promise.reject(e)));
+      if (!result) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(result?.ok).toBe(true);
+  });
+});
