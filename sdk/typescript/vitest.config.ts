@@ -1,6 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
 export default defineConfig({
+  // The README's samples import the published names; point them at the sources.
+  resolve: {
+    alias: [
+      { find: /^@ledgix\/sdk\/adapters\/(.+)$/, replacement: src("adapters/$1.ts") },
+      { find: /^@ledgix\/sdk\/gateway$/, replacement: src("gateway/index.ts") },
+      { find: /^@ledgix\/sdk$/, replacement: src("index.ts") },
+    ],
+  },
   test: {
     projects: [
       { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
