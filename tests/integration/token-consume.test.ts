@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 async function approvedToken(tenant: TestTenant): Promise<{ token: string; requestId: string }> {
@@ -14,8 +14,14 @@ const tamper = (token: string) => {
 };
 
 describe.each(inject("servers"))("token consumption on the $kind database", (server) => {
+  // Each test uses its own tokens, so two tenants (created through the CLI, which is slow) serve them all.
+  let tenant: TestTenant;
+  let other: TestTenant;
+  beforeAll(async () => {
+    [tenant, other] = await Promise.all([createTenant(server), createTenant(server)]);
+  });
+
   it("consumes a token once; every later presentation is refused, concurrent ones included", async () => {
-    const tenant = await createTenant(server);
     const { token, requestId } = await approvedToken(tenant);
     const answers = await Promise.all(
       Array.from({ length: 5 }, (_, i) => tenant.post("/api/tokens/consume", { token, consumer: `gw-${i}` })),
@@ -29,7 +35,6 @@ describe.each(inject("servers"))("token consumption on the $kind database", (ser
   });
 
   it("replays its answer to a retry with the same Idempotency-Key", async () => {
-    const tenant = await createTenant(server);
     const { token } = await approvedToken(tenant);
     const headers = { "Idempotency-Key": "gw-retry-1" };
     const first = await tenant.post("/api/tokens/consume", { token }, headers);
@@ -43,7 +48,6 @@ describe.each(inject("servers"))("token consumption on the $kind database", (ser
     { name: "a tampered token", token: (t: string) => tamper(t), status: 422, code: "token_invalid" },
     { name: "not a JWT", token: () => "not-a-jwt", status: 422, code: "token_invalid" },
   ])("refuses $name without consuming it", async ({ token, status, code }) => {
-    const tenant = await createTenant(server);
     const issued = await approvedToken(tenant);
     const res = await tenant.post("/api/tokens/consume", { token: token(issued.token) });
     expect(res.status).toBe(status);
@@ -52,15 +56,13 @@ describe.each(inject("servers"))("token consumption on the $kind database", (ser
   });
 
   it("refuses another tenant's token", async () => {
-    const [issuer, other] = await Promise.all([createTenant(server), createTenant(server)]);
-    const { token } = await approvedToken(issuer);
+    const { token } = await approvedToken(tenant);
     const res = await other.post("/api/tokens/consume", { token });
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe("token_tenant_mismatch");
   });
 
   it("records the upstream's status once, readable for the request timeline", async () => {
-    const tenant = await createTenant(server);
     const { token } = await approvedToken(tenant);
     const { jti } = await (await tenant.post("/api/tokens/consume", { token, consumer: "gw-a" })).json();
     const report = await tenant.post(`/api/tokens/${jti}/execution`, { status: 502 });
@@ -77,7 +79,6 @@ describe.each(inject("servers"))("token consumption on the $kind database", (ser
     { name: "an unconsumed jti", jti: "jti_unknown", body: { status: 200 }, status: 409, code: "token_not_consumed" },
     { name: "a status out of range", jti: "jti_unknown", body: { status: 42 }, status: 422, code: "validation_failed" },
   ])("refuses an execution report for $name", async ({ jti, body, status, code }) => {
-    const tenant = await createTenant(server);
     const res = await tenant.post(`/api/tokens/${jti}/execution`, body);
     expect(res.status).toBe(status);
     expect((await res.json()).error.code).toBe(code);
