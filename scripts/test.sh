@@ -14,3 +14,11 @@ echo "== build"
 npx next build >/dev/null
 echo "== tests"
 npx vitest run "$@"
+
+# The TypeScript SDK is its own package: its own lockfile, build and tests. Its
+# integration tests start the server built above, on the same PostgreSQL.
+echo "== TypeScript SDK (sdk/typescript)"
+npm ci --prefix sdk/typescript --no-audit --no-fund
+npm run --prefix sdk/typescript typecheck
+npm run --prefix sdk/typescript build
+npm test --prefix sdk/typescript
