@@ -4,12 +4,18 @@
 # the clearance API (scripts/bench.ts), then the ledger (scripts/bench-ledger.ts) on a
 # BENCH_LEDGER_SIZE-entry ledger (default 1,000,000; e.g. 20000 for a quick run).
 # BENCH_ONLY=clearance or BENCH_ONLY=ledger runs just one of them.
+# Then the HTTP gateway's added latency (sdk/typescript/bench/gateway-latency.ts;
+# BENCH_ONLY=gateway runs only that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=${BENCH_ONLY:-}
-case "$only" in "" | clearance | ledger) ;; *) echo "BENCH_ONLY must be clearance or ledger" >&2; exit 2 ;; esac
+case "$only" in "" | clearance | ledger | gateway) ;; *) echo "BENCH_ONLY must be clearance, ledger or gateway" >&2; exit 2 ;; esac
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
 npx next build >/dev/null
-[ "$only" = ledger ] || node --import tsx scripts/bench.ts "$@"
-[ "$only" = clearance ] || node --import tsx scripts/bench-ledger.ts
+[ "$only" = ledger ] || [ "$only" = gateway ] || node --import tsx scripts/bench.ts "$@"
+[ "$only" = clearance ] || [ "$only" = gateway ] || node --import tsx scripts/bench-ledger.ts
+if [ -z "$only" ] || [ "$only" = gateway ]; then
+  [ -d sdk/typescript/node_modules ] || npm ci --prefix sdk/typescript --no-audit --no-fund >&2
+  npm run --silent --prefix sdk/typescript bench
+fi

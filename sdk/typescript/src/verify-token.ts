@@ -62,11 +62,6 @@ export class JwksCache {
     if (!this.keys!.keys.length) throw new TokenVerificationError("The vault's JWKS is empty");
     return this.verifier!;
   }
-
-  /** True when a key set is cached and young enough to be used without a fetch. */
-  get warm(): boolean {
-    return this.verifier !== null && Date.now() - this.fetchedAt <= this.config.jwksTtlMs;
-  }
 }
 
 /** Remembers verified jtis until their token expires (+30 s), at most `size` of them. */

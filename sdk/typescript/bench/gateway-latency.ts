@@ -1,0 +1,90 @@
+// Latency the HTTP gateway adds (`npm run bench` in the repository, section "gateway").
+// A real Ledgix server, a trivial upstream on loopback, one request at a time with a warm
+// JWKS cache. "added" is the gateway's own time per request (verify, hash, proxy), measured
+// inside it with the vault's consume call and the upstream's answer excluded; the consume call
+// is reported on its own, and the end-to-end times through the gateway and straight to the
+// upstream are given for context. Everything shares this 2-core machine.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { startServer } from "../../../tests/fixtures/server.js";
+import { createTenant } from "../../../tests/fixtures/tenant.js";
+import { parseGatewayConfig } from "../src/gateway/config.js";
+import { startHttpGateway, type GatewayTiming } from "../src/gateway/http-gateway.js";
+import { LedgixClient } from "../src/index.js";
+
+const REQUESTS = Number(process.env.BENCH_GATEWAY_REQUESTS ?? 1000);
+const body = JSON.stringify({ amount: 45, currency: "USD" });
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+const upstream = http.createServer((req, res) => {
+  req.resume().on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'));
+});
+await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+
+const server = await startServer(process.env.LEDGIX_TEST_DATABASE_URL ? "postgres" : "embedded");
+try {
+  const tenant = await createTenant(server);
+  const timings: GatewayTiming[] = [];
+  const gateway = await startHttpGateway(
+    parseGatewayConfig({
+      vault_url: `${server.url}/api`,
+      vault_api_key: tenant.key,
+      upstream: upstreamUrl,
+      routes: [{ method: "POST", path: "/refunds", tool: "stripe_refund" }],
+    }),
+    { onTiming: (t) => void timings.push(t) },
+  );
+  const client = new LedgixClient({ vaultUrl: `${server.url}/api`, vaultApiKey: tenant.key, verifyJwt: false });
+  const tokens: string[] = [];
+  while (tokens.length < REQUESTS + 20) {
+    const batch = await Promise.all(
+      Array.from({ length: 20 }, () => client.requestClearance({ toolName: "stripe_refund", toolArgs: { amount: 45, currency: "USD" }, context: { policy_id: "refunds" } })),
+    );
+    tokens.push(...batch.map((r) => r.token!));
+  }
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (url: string, token?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(`${url}/refunds`, { method: "POST", agent, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+        res.resume().on("end", () => resolve(performance.now() - started));
+      });
+      req.on("error", reject).end(body);
+    });
+
+  // Warm-up: JWKS fetched, connections open, JIT.
+  for (const token of tokens.splice(0, 20)) await send(gateway.url, token);
+  for (let i = 0; i < 20; i++) await send(upstreamUrl);
+  timings.length = 0;
+
+  const direct: number[] = [];
+  const through: number[] = [];
+  for (const token of tokens) {
+    direct.push(await send(upstreamUrl));
+    through.push(await send(gateway.url, token));
+  }
+  await gateway.close();
+  agent.destroy();
+
+  const rows: [string, number[]][] = [
+    ["gateway's own time: verify, hash, proxy (warm JWKS)", timings.map((t) => t.addedMs)],
+    ["consume call to the vault (POST /api/tokens/consume)", timings.map((t) => t.consumeMs)],
+    ["end to end through the gateway", through],
+    ["end to end straight to the upstream", direct],
+  ];
+  console.log(`\nHTTP gateway, ${through.length} sequential requests on loopback, ${server.kind} database\n`);
+  console.log("| measured | p50 ms | p99 ms |");
+  console.log("|---|---:|---:|");
+  for (const [name, values] of rows) console.log(`| ${name} | ${percentile(values, 50).toFixed(2)} | ${percentile(values, 99).toFixed(2)} |`);
+} finally {
+  await server.stop();
+  upstream.close();
+}
