@@ -99,6 +99,8 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
   const vault = new VaultTokens(client, config.gateway_id);
   const agent = new http.Agent({ keepAlive: true });
   const routes = new Map(config.routes.map((route) => [`${route.method} ${route.path}`, route]));
+  // Reports in flight, so close() can let them reach the vault.
+  const reports = new Set<Promise<void>>();
 
   async function admit(req: IncomingMessage, url: URL): Promise<{ claims: ClearanceClaims; body: Buffer; token: string }> {
     const route = routes.get(`${req.method} ${url.pathname}`);
@@ -174,7 +176,8 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     res.once("pipe", () => (answered = performance.now()));
     const status = await forward(req, res, url, admitted.body, admitted.claims);
     options.onTiming?.({ addedMs: dispatched - started - consumeMs + (performance.now() - answered), consumeMs });
-    void vault.reportExecution(admitted.claims.jti, status);
+    const report = vault.reportExecution(admitted.claims.jti, status).finally(() => reports.delete(report));
+    reports.add(report);
   });
 
   const { host, port } = config.listen ?? { host: "127.0.0.1", port: 0 };
@@ -184,12 +187,14 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
       const address = server.address() as AddressInfo;
       resolve({
         url: `http://${address.address}:${address.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            agent.destroy();
-            server.closeAllConnections();
+        close: async () => {
+          await new Promise<void>((done) => {
             server.close(() => done());
-          }),
+            server.closeIdleConnections();
+          });
+          await Promise.all(reports);
+          agent.destroy();
+        },
       });
     });
   });
