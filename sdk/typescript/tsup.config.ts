@@ -17,4 +17,6 @@ export default defineConfig({
   target: "node20",
   sourcemap: true,
   splitting: false,
+  // tsup leaves dependencies and peers external but would bundle optional dependencies.
+  external: ["yaml", /^@modelcontextprotocol\/sdk/],
 });

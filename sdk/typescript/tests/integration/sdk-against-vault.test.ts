@@ -1,4 +1,4 @@
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { cliOk } from "../../../../tests/fixtures/cli.js";
 import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant.js";
 import {
@@ -19,8 +19,14 @@ const clientFor = (tenant: TestTenant, server = vault, extra: Partial<LedgixConf
 const refund = (amount: number) => ({ toolName: "stripe_refund", toolArgs: { amount, currency: "USD" }, context: { policy_id: "refunds" } });
 
 describe("the SDK against the real vault", () => {
+  // Tests use their own requests; one tenant per server keeps the slow CLI setup to two runs.
+  let tenant: TestTenant;
+  let asyncTenant: TestTenant;
+  beforeAll(async () => {
+    [tenant, asyncTenant] = await Promise.all([createTenant(vault), createTenant(inject("asyncVault"))]);
+  });
+
   it("approved: the wrapped tool runs with a verified token bound to its arguments", async () => {
-    const tenant = await createTenant(vault);
     const client = clientFor(tenant);
     let token: string | null = null;
     const stripe_refund = tool(
@@ -36,7 +42,6 @@ describe("the SDK against the real vault", () => {
   });
 
   it("denied: ClearanceDeniedError with the reason code", async () => {
-    const tenant = await createTenant(vault);
     const error = await clientFor(tenant).requestClearance(refund(5000)).catch((e) => e);
     expect(error).toBeInstanceOf(ClearanceDeniedError);
     expect(error).toMatchObject({ reasonCode: "refund_too_large" });
@@ -44,7 +49,6 @@ describe("the SDK against the real vault", () => {
   });
 
   it("pending_review approved by a reviewer with `ledgix review decide`", async () => {
-    const tenant = await createTenant(vault);
     const client = clientFor(tenant, vault, { reviewMode: "detach" });
     const pending = await client.requestClearance(refund(500)).catch((e) => e);
     expect(pending).toBeInstanceOf(ReviewPendingError);
@@ -56,22 +60,18 @@ describe("the SDK against the real vault", () => {
   });
 
   it("pending_review in block mode: a review timeout raises ManualReviewTimeoutError", async () => {
-    const tenant = await createTenant(vault);
     const error = await clientFor(tenant, vault, { reviewTimeout: 800 }).requestClearance(refund(500)).catch((e) => e);
     expect(error).toBeInstanceOf(ManualReviewTimeoutError);
     expect(error.requestId).toMatch(/^req_/);
   });
 
   it("processing: the client polls until the decision", async () => {
-    const asyncVault = inject("asyncVault");
-    const tenant = await createTenant(asyncVault);
-    const response = await clientFor(tenant, asyncVault).requestClearance(refund(45));
+    const response = await clientFor(asyncTenant, inject("asyncVault")).requestClearance(refund(45));
     expect(response).toMatchObject({ status: "approved", decisionStatus: "approved" });
     expect(response.token).toMatch(/^ey/);
   });
 
   it("a replayed token is detected; a tampered one is refused", async () => {
-    const tenant = await createTenant(vault);
     const client = clientFor(tenant, vault, { verifyJwt: false });
     const { token } = await client.requestClearance(refund(45));
     await client.verifyToken(token!);
@@ -83,7 +83,6 @@ describe("the SDK against the real vault", () => {
   });
 
   it("a rotated signing key: the client refetches the JWKS and verifies tokens of both keys", async () => {
-    const tenant = await createTenant(vault);
     const client = clientFor(tenant);
     const before = await client.requestClearance(refund(10));
     await cliOk(["signing-key", "rotate"], vault.env);
@@ -99,7 +98,6 @@ describe("the SDK against the real vault", () => {
   });
 
   it("verifies a decision's ledger proof bundle from the vault", async () => {
-    const tenant = await createTenant(vault);
     const client = clientFor(tenant);
     const { requestId } = await client.requestClearance(refund(20));
     let result;
