@@ -10,6 +10,7 @@ import {
   ReviewPendingError,
   TokenVerificationError,
   tool,
+  verifyLedgerProof,
   type LedgixConfig,
 } from "../../src/index.js";
 
@@ -106,5 +107,9 @@ describe("the SDK against the real vault", () => {
       if (!result) await new Promise((r) => setTimeout(r, 200));
     }
     expect(result?.ok).toBe(true);
+    // The whole (small) log: every entry and the checkpoint chain from genesis.
+    const [entries, checkpoints] = await Promise.all([client.getLedger({ limit: 500 }), client.getCheckpoints({ limit: 500 })]);
+    expect(entries.some((e) => e.request_id === requestId)).toBe(true);
+    expect(verifyLedgerProof(entries, checkpoints, await client.fetchJwks()).ok).toBe(true);
   });
 });

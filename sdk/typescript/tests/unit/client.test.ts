@@ -74,6 +74,32 @@ describe("requestClearance", () => {
   });
 });
 
+describe("the approval cache", () => {
+  it("re-uses a cached approval through /mint-token, verifying the fresh token", async () => {
+    vault.on("/mint-token", async () => ({
+      status: 200,
+      body: { token: await vault.sign({ request_id: "req_minted", tool: "stripe_refund" }), request_id: "req_minted" },
+    }));
+    const client = new LedgixClient({ vaultUrl: vault.url, decisionCacheEnabled: true });
+    const call = { toolName: "stripe_refund", toolArgs: { amount: 45 }, context: { policy_id: "refunds" } };
+    const first = await client.requestClearance(call);
+    const second = await client.requestClearance(call);
+    expect(second).toMatchObject({ status: "approved", requestId: "req_minted" });
+    expect(second.token).not.toBe(first.token);
+    const paths = vault.requests.map((r) => r.path).filter((p) => !p.endsWith("jwks.json"));
+    expect(paths).toEqual(["/api/request-clearance", "/api/mint-token"]);
+    expect(vault.requests.find((r) => r.path === "/api/mint-token")!.body).toMatchObject({
+      original_request_id: first.requestId,
+      policy_version_id: "pv_1",
+      tool_name: "stripe_refund",
+      tool_args: { amount: 45 },
+      policy_id: "refunds",
+    });
+    await client.requestClearance({ ...call, toolArgs: { amount: 46 } });
+    expect(vault.requests.filter((r) => r.path === "/api/request-clearance")).toHaveLength(2);
+  });
+});
+
 describe("transport", () => {
   it("retries 503 with one idempotency key, then succeeds", async () => {
     let calls = 0;
