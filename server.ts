@@ -1,15 +1,13 @@
-// Ledgix server: opens (and migrates) the database, then serves the Next.js app.
-// `npm start` builds and runs this; `npm run serve` runs it on an existing build.
+// Ledgix server: does the start-up work (database, migrations, workers, sequencer), then
+// serves the Next.js app. `npm start` builds and runs this; `npm run serve` runs it on an
+// existing build. (`npm run dev` does the same start-up work through instrumentation.ts.)
 import { createServer } from "node:http";
 import next from "next";
-import { startAdminSocket } from "@/lib/admin/socket-server";
-import { resumeProcessing } from "@/lib/clearance/resume-processing";
-import { closeDb, db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { activeSigningKey } from "@/lib/keys/signing-keys";
-import { startSequencer } from "@/lib/ledger/sequencer";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { startLedgix } from "@/lib/start-up";
 
 // Next cannot route a path whose escapes do not decode; it would answer a bare 500.
 function hasValidPercentEncoding(url: string): boolean {
@@ -22,18 +20,8 @@ function hasValidPercentEncoding(url: string): boolean {
 }
 
 const config = env();
+const running = await startLedgix();
 const database = await db();
-await activeSigningKey(database.prisma, "token");
-await activeSigningKey(database.prisma, "ledger");
-const resumed = await resumeProcessing(database.prisma);
-if (resumed > 0) console.log(`ledgix: decided ${resumed} request(s) left processing by the last run`);
-
-const stopSequencer = startSequencer(database.prisma, {
-  intervalMs: config.LEDGIX_SEQUENCER_INTERVAL_MS,
-  checkpointIntervalMs: config.LEDGIX_CHECKPOINT_INTERVAL_MS,
-  mmdSeconds: config.LEDGIX_LEDGER_MMD_SECONDS,
-  batchSize: config.LEDGIX_SEQUENCER_BATCH,
-});
 
 const app = next({ dev: false, dir: process.cwd() });
 await app.prepare();
@@ -50,19 +38,16 @@ const server = createServer((req, res) => {
   void handle(req, res);
 });
 await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
-const admin = database.kind === "embedded" ? await startAdminSocket(config.dataDir, database.prisma) : undefined;
 
-const where = database.kind === "embedded" ? `embedded database in ${config.dataDir}` : "PostgreSQL";
+const where = database.kind === "embedded" ? `embedded PostgreSQL in ${config.dataDir}` : "PostgreSQL";
 console.log(`ledgix: listening on http://localhost:${config.PORT} (${where})`);
 await printFirstStartHelp(database.prisma, config.PORT);
 
 async function shutdown(signal: string) {
   console.log(`ledgix: ${signal}, shutting down`);
-  admin?.close();
   server.close();
   server.closeAllConnections();
-  await stopSequencer();
-  await closeDb();
+  await running.stop();
   process.exit(0);
 }
 process.once("SIGINT", () => void shutdown("SIGINT"));

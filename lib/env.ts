@@ -41,6 +41,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
 
+/** A malformed environment variable; its message names the variable. */
+export class InvalidEnvError extends Error {}
+
 let cached: Env | undefined;
 
 /** The parsed environment. A malformed variable stops the process with a message naming it. */
@@ -48,9 +51,11 @@ export function env(): Env {
   if (cached) return cached;
   const parsed = envSchema.safeParse(process.env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+    throw new InvalidEnvError(`Invalid environment variable: ${problems.join("; ")}`);
   }
-  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.LEDGIX_DATA_DIR) };
+  // Relative to the app, not the shell: the CLI run from a subfolder finds the server's data.
+  const appRoot = process.env.LEDGIX_APP_ROOT ?? process.cwd();
+  cached = { ...parsed.data, dataDir: path.resolve(appRoot, parsed.data.LEDGIX_DATA_DIR) };
   return cached;
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { DataDirLockedError } from "@/lib/db/data-dir-lock";
+import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
+import { InvalidEnvError } from "@/lib/env";
 import type { CommandName } from "@/lib/admin/commands";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
@@ -72,6 +73,13 @@ export function buildProgram(): Command {
   action(program.command("db").description("database").command("migrate").description("apply pending migrations"),
     "db.status", () => ({}), (r) => (r as { migrations: { migration_name: string }[] }).migrations.map((m) => `applied ${m.migration_name}`).join("\n"));
 
+  const jobs = program.command("jobs").description("the durable job queue");
+  action(jobs.command("list").description("list queued jobs (with --failed: those whose last attempt failed; they retry with backoff)")
+    .option("--failed", "only failed jobs"),
+  "jobs.list", (opts: { failed?: boolean }) => ({ failed: Boolean(opts.failed) }), (r) => table(r as Record<string, unknown>[]));
+  action(jobs.command("retry").description("run a failed job again now, with fresh attempts").argument("<id>"),
+    "jobs.retry", (id: string) => ({ id }), (r) => `retrying ${(r as { id: string }).id}`);
+
   // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
   program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
     .argument("<bundle.json>").option("--jwks <file>", "a JWKS file, for bundles that embed no keys")
@@ -92,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof CommandError || error instanceof DataDirLockedError) {
+    if (error instanceof CommandError || error instanceof EmbeddedDatabaseError || error instanceof InvalidEnvError) {
       process.stderr.write(`ledgix: ${error.message}\n`);
       return 1;
     }

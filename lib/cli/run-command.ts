@@ -1,10 +1,7 @@
-import fs from "node:fs";
-import http from "node:http";
 import { z } from "zod";
-import { adminSocketPath } from "@/lib/admin/socket-server";
 import { executeCommand, type CommandName } from "@/lib/admin/commands";
 import { ApiError, validationError } from "@/lib/api/errors";
-import { databaseConfig } from "@/lib/db";
+import { databaseConfig, type Database } from "@/lib/db";
 import { openDatabase } from "@/lib/db/open";
 
 /** A command's failure as the CLI reports it. */
@@ -14,36 +11,34 @@ export class CommandError extends Error {
   }
 }
 
-function viaSocket(socketPath: string, name: CommandName, input: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, path: `/commands/${name}`, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-        if (res.statusCode === 200) resolve(body.result);
-        else reject(new CommandError(body.error?.code ?? "internal_error", body.error?.message ?? `server answered ${res.statusCode}`));
-      });
-    });
-    req.on("error", reject).end(JSON.stringify(input));
-  });
+/**
+ * Opens the configured database: DATABASE_URL, else the embedded server of the data
+ * directory, which the CLI starts if it is stopped but never creates.
+ */
+export async function openForCli(): Promise<Database> {
+  const config = databaseConfig({ create: false });
+  try {
+    return await openDatabase(config);
+  } catch (error) {
+    if (config.kind === "postgres" && isConnectionError(error)) {
+      throw new CommandError("unavailable", `Cannot reach the database at DATABASE_URL (${redacted(config.url)}): ${(error as Error).message}`);
+    }
+    throw error;
+  }
 }
 
-const socketGone = (error: unknown) => ["ECONNREFUSED", "ENOENT"].includes((error as NodeJS.ErrnoException).code ?? "");
+const isConnectionError = (error: unknown) =>
+  ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EAI_AGAIN", "ECONNRESET", "28P01", "28000", "3D000"].includes((error as { code?: string }).code ?? "");
 
-/**
- * Runs an operator command against the configured database: through the running
- * server when it holds the embedded database, otherwise by opening the database here.
- */
+const redacted = (url: string) => {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+};
+
+/** Runs an operator command against the configured database. */
 export async function runCommand(name: CommandName, input: unknown): Promise<unknown> {
-  const config = databaseConfig();
-  if (config.kind === "embedded" && fs.existsSync(adminSocketPath(config.dataDir))) {
-    try {
-      return await viaSocket(adminSocketPath(config.dataDir), name, input);
-    } catch (error) {
-      if (!socketGone(error)) throw error;
-    }
-  }
-  const db = await openDatabase(config);
+  const db = await openForCli();
   try {
     return await executeCommand(db.prisma, name, input);
   } catch (error) {

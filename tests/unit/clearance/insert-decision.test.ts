@@ -10,6 +10,7 @@ import type { LedgerEntry } from "@/lib/ledger/types";
 import { createPostgresDatabase } from "../../fixtures/server";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-insert-"));
+fs.chmodSync(dataDir, 0o755); // the embedded server runs as the postgres user when tests run as root
 vi.stubEnv("LEDGIX_DATA_DIR", dataDir);
 vi.stubEnv("LEDGIX_MASTER_KEY", undefined);
 // pg sends a Date in local time: a zone far from UTC shows whether the write path corrects for it.
