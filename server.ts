@@ -7,7 +7,7 @@ import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { startLedgix } from "@/lib/start-up";
+import { startLedgix, startupProblem } from "@/lib/start-up";
 
 // Next cannot route a path whose escapes do not decode; it would answer a bare 500.
 function hasValidPercentEncoding(url: string): boolean {
@@ -19,8 +19,22 @@ function hasValidPercentEncoding(url: string): boolean {
   }
 }
 
-const config = env();
-const running = await startLedgix();
+// A problem the operator can fix gets one line and exit code 1, not a stack trace.
+function exitOn(error: unknown): never {
+  const problem = startupProblem(error);
+  if (!problem) throw error;
+  console.error(`ledgix: ${problem}`);
+  process.exit(1);
+}
+
+const config = (() => {
+  try {
+    return env();
+  } catch (error) {
+    exitOn(error);
+  }
+})();
+const running = await startLedgix().catch(exitOn);
 const database = await db();
 
 const app = next({ dev: false, dir: process.cwd() });
@@ -37,7 +51,12 @@ const server = createServer((req, res) => {
   }
   void handle(req, res);
 });
-await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+await new Promise<void>((resolve) => server.listen(config.PORT, resolve).once("error", async (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EADDRINUSE") throw error;
+  console.error(`ledgix: port ${config.PORT} is in use (set PORT to another one)`);
+  await running.stop();
+  process.exit(1);
+}));
 
 const where = database.kind === "embedded" ? `embedded PostgreSQL in ${config.dataDir}` : "PostgreSQL";
 console.log(`ledgix: listening on http://localhost:${config.PORT} (${where})`);

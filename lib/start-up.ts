@@ -1,7 +1,9 @@
 import { purgeExpiredIdempotencyRecords } from "@/lib/api/idempotency";
 import { resumeProcessing } from "@/lib/clearance/resume-processing";
 import { closeDb, db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
+import { unreachableDatabaseMessage } from "@/lib/db/unreachable";
+import { env, InvalidEnvError } from "@/lib/env";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
@@ -58,4 +60,12 @@ const slot = globalThis as typeof globalThis & { __ledgixRunning?: Promise<Runni
 export function startLedgix(): Promise<Running> {
   slot.__ledgixRunning ??= start();
   return slot.__ledgixRunning;
+}
+
+/** One line for a start-up failure the operator can fix (configuration, database, port); else undefined. */
+export function startupProblem(error: unknown): string | undefined {
+  if (error instanceof InvalidEnvError || error instanceof EmbeddedDatabaseError) return error.message;
+  const url = process.env.DATABASE_URL;
+  if (url) return unreachableDatabaseMessage(error, url);
+  return undefined;
 }

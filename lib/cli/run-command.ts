@@ -3,6 +3,7 @@ import { executeCommand, type CommandName } from "@/lib/admin/commands";
 import { ApiError, validationError } from "@/lib/api/errors";
 import { databaseConfig, type Database } from "@/lib/db";
 import { openDatabase } from "@/lib/db/open";
+import { unreachableDatabaseMessage } from "@/lib/db/unreachable";
 
 /** A command's failure as the CLI reports it. */
 export class CommandError extends Error {
@@ -20,21 +21,10 @@ export async function openForCli(): Promise<Database> {
   try {
     return await openDatabase(config);
   } catch (error) {
-    if (config.kind === "postgres" && isConnectionError(error)) {
-      throw new CommandError("unavailable", `Cannot reach the database at DATABASE_URL (${redacted(config.url)}): ${(error as Error).message}`);
-    }
-    throw error;
+    const message = config.kind === "postgres" ? unreachableDatabaseMessage(error, config.url) : undefined;
+    throw message ? new CommandError("unavailable", message) : error;
   }
 }
-
-const isConnectionError = (error: unknown) =>
-  ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EAI_AGAIN", "ECONNRESET", "28P01", "28000", "3D000"].includes((error as { code?: string }).code ?? "");
-
-const redacted = (url: string) => {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.toString();
-};
 
 /** Runs an operator command against the configured database. */
 export async function runCommand(name: CommandName, input: unknown): Promise<unknown> {

@@ -92,7 +92,8 @@ function initialise(dataDir: string, user: ReturnType<typeof postgresUser>): voi
   }
 }
 
-const connectionOf = (dataDir: string): pg.ClientConfig => ({
+/** How to connect to the data directory's server (which may or may not be running). */
+export const embeddedConnection = (dataDir: string): pg.ClientConfig => ({
   host: clusterDir(dataDir),
   port: PORT,
   user: USER,
@@ -201,7 +202,7 @@ export async function attachEmbeddedServer(dataDir: string, { create }: { create
   } else {
     ensureReachable(dataDir, user);
   }
-  const connection = connectionOf(dataDir);
+  const connection = embeddedConnection(dataDir);
   let started = false;
   const deadline = Date.now() + START_TIMEOUT_MS;
   // Retried: after a crash the old server's processes may need a moment to exit, and
