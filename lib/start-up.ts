@@ -25,18 +25,18 @@ async function start(): Promise<Running> {
   await activeSigningKey(database.prisma, "ledger");
 
   const handlers: JobHandlers = {
-    "clearance.resume-processing": async () => {
+    "clearance:resume-processing": async () => {
       const resumed = await resumeProcessing(database.prisma);
       if (resumed > 0) console.log(`ledgix: decided ${resumed} request(s) left processing by the last run`);
     },
-    "idempotency.purge-expired": async ({ graceSeconds }) => {
+    "idempotency:purge-expired": async ({ graceSeconds }) => {
       await purgeExpiredIdempotencyRecords(database.prisma, graceSeconds);
     },
   };
   // Starting the workers installs the queue's schema before anything enqueues.
   const stopWorkers = await startJobWorkers(database.connection, handlers);
   // One pending resume however many instances start at once (the job key).
-  await enqueueJob(database.prisma, "clearance.resume-processing", {}, { jobKey: "clearance.resume-processing" });
+  await enqueueJob(database.prisma, "clearance:resume-processing", {}, { jobKey: "clearance:resume-processing" });
 
   const stopSequencer = startSequencer(database.prisma, {
     intervalMs: config.LEDGIX_SEQUENCER_INTERVAL_MS,
@@ -68,4 +68,13 @@ export function startupProblem(error: unknown): string | undefined {
   const url = process.env.DATABASE_URL;
   if (url) return unreachableDatabaseMessage(error, url);
   return undefined;
+}
+
+/** From Next's instrumentation hook. Under `next dev` nothing else stops us on Ctrl-C; server.ts does in production. */
+export async function startLedgixInNext(): Promise<void> {
+  const running = await startLedgix();
+  if (process.env.NODE_ENV !== "development") return;
+  const shutdown = () => void running.stop().finally(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
 }

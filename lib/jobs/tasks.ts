@@ -6,9 +6,9 @@ import { z } from "zod";
  */
 export const jobPayloads = {
   /** Decides requests a stopped process left `processing`. */
-  "clearance.resume-processing": z.object({}),
+  "clearance:resume-processing": z.object({}),
   /** Deletes idempotency records past their expiry. */
-  "idempotency.purge-expired": z.object({ graceSeconds: z.number().int().min(0).default(0) }),
+  "idempotency:purge-expired": z.object({ graceSeconds: z.number().int().min(0).default(0) }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

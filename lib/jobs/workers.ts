@@ -13,7 +13,7 @@ export interface JobWorkerOptions {
 
 // graphile-worker's recurring jobs: one scheduler row per item, shared by every instance, so
 // each tick is enqueued once however many processes run.
-const CRONTAB = "*/10 * * * * idempotency.purge-expired";
+const CRONTAB = "*/10 * * * * idempotency:purge-expired";
 
 function taskList(handlers: JobHandlers): TaskList {
   const tasks: TaskList = {};
@@ -36,6 +36,8 @@ function taskList(handlers: JobHandlers): TaskList {
 export async function startJobWorkers(connection: pg.ClientConfig, handlers: JobHandlers, options: JobWorkerOptions = {}): Promise<() => Promise<void>> {
   const concurrency = options.concurrency ?? 2;
   const pgPool = new pg.Pool({ ...connection, max: concurrency + 2 });
+  // An idle connection dropped by the server must not crash the process; the pool reconnects.
+  pgPool.on("error", (error) => console.error("ledgix: job queue connection lost:", error.message));
   const runner = await run({
     pgPool,
     taskList: taskList(handlers),
@@ -43,7 +45,6 @@ export async function startJobWorkers(connection: pg.ClientConfig, handlers: Job
     concurrency,
     pollInterval: options.pollIntervalMs ?? 2000,
     noHandleSignals: true, // the server's own shutdown stops us
-    logger: undefined,
   }).catch(async (error) => {
     await pgPool.end();
     throw error;

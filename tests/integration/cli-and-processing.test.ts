@@ -15,7 +15,8 @@ async function cliOkIn(cwd: string, args: string[], env: Record<string, string>)
 }
 afterAll(() => Promise.all(started.map((server) => server.stop())));
 
-describe("the ledgix CLI", () => {
+// Each test starts a server and runs several CLI processes (each a Node start-up).
+describe("the ledgix CLI", { timeout: 180_000 }, () => {
   it("documents every command with --help", async () => {
     const top = await cli(["--help"], {});
     expect(top.code).toBe(0);
@@ -121,7 +122,7 @@ describe("the ledgix CLI", () => {
   });
 });
 
-describe("asynchronous decisions", () => {
+describe("asynchronous decisions", { timeout: 180_000 }, () => {
   it("answers `processing` (202) and settles to the decision the client polls for", async () => {
     const server = await startServer("embedded", { LEDGIX_DECISION_WAIT_MS: "0" });
     started.push(server);
