@@ -25,7 +25,8 @@ const envSchema = z.object({
   LEDGIX_MAX_BODY_BYTES: positiveInt(256 * 1024),
   LEDGIX_DECISION_WAIT_MS: z.coerce.number().int().min(0).default(2000)
     .describe("How long a clearance request waits for its evaluation before answering `processing`"),
-  LEDGIX_SEQUENCER_INTERVAL_MS: positiveInt(1000).describe("How often new ledger events are integrated into the tree"),
+  LEDGIX_SEQUENCER_INTERVAL_MS: positiveInt(10_000)
+    .describe("Safety sweep of the ledger sequencer, which appended events otherwise wake at once (LISTEN/NOTIFY)"),
   LEDGIX_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000).describe("Least time between two checkpoints of a tenant"),
   LEDGIX_LEDGER_MMD_SECONDS: positiveInt(30).describe("Maximum merge delay promised in checkpoints"),
   LEDGIX_SEQUENCER_BATCH: positiveInt(10_000).describe("Most events integrated per transaction"),
