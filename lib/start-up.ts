@@ -58,7 +58,11 @@ async function start(): Promise<Running> {
 const slot = globalThis as typeof globalThis & { __ledgixRunning?: Promise<Running> };
 
 export function startLedgix(): Promise<Running> {
-  slot.__ledgixRunning ??= start();
+  // A start that fails half-way must not leave an embedded server running for nobody.
+  slot.__ledgixRunning ??= start().catch(async (error) => {
+    await closeDb().catch(() => undefined);
+    throw error;
+  });
   return slot.__ledgixRunning;
 }
 

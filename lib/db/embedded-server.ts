@@ -60,7 +60,7 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 }
 
 function run(file: string, args: string[], user: ReturnType<typeof postgresUser>): { ok: boolean; output: string } {
-  const result = spawnSync(file, args, { ...user, encoding: "utf8", env: { ...process.env, LC_MESSAGES: "C" } });
+  const result = spawnSync(/*turbopackIgnore: true*/ file, args, { ...user, encoding: "utf8", env: { ...process.env, LC_MESSAGES: "C" } });
   return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}${result.error?.message ?? ""}`.trim() };
 }
 
@@ -143,7 +143,7 @@ function start(dataDir: string, user: ReturnType<typeof postgresUser>): Promise<
   removeStalePidFile(cluster);
   const options = `-c listen_addresses='' -k ${cluster} -p ${PORT} -c fsync=on -c max_connections=200`;
   return new Promise((resolve) => {
-    const child = spawn(binaries().pgCtl, ["start", "-w", "-t", "20", "-D", cluster, "-l", path.join(cluster, "server.log"), "-o", options], {
+    const child = spawn(/*turbopackIgnore: true*/ binaries().pgCtl, ["start", "-w", "-t", "20", "-D", cluster, "-l", path.join(cluster, "server.log"), "-o", options], {
       ...user,
       detached: true,
       stdio: "ignore",
