@@ -94,6 +94,7 @@ function initialise(dataDir: string, user: ReturnType<typeof postgresUser>): voi
 
 /** How to connect to the data directory's server (which may or may not be running). */
 export const embeddedConnection = (dataDir: string): pg.ClientConfig => ({
+  application_name: applicationName(),
   host: clusterDir(dataDir),
   port: PORT,
   user: USER,
@@ -174,13 +175,19 @@ const pidAlive = (pid: number) => {
   }
 };
 
-/** Other sessions than ours: the server stays up while anyone else uses it. */
+// Names this process's sessions: a backend whose client just disconnected lingers for a
+// moment in pg_stat_activity, and must not count as someone else still using the server.
+const applicationName = () => `ledgix:${process.pid}`;
+
+/** Other processes' sessions: the server stays up while anyone else uses it. */
 async function otherSessions(connection: pg.ClientConfig): Promise<number> {
   const client = new pg.Client(connection);
   await client.connect();
   try {
     const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM $1`,
+      [applicationName()],
     );
     return rows[0]?.n ?? 0;
   } finally {

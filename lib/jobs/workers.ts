@@ -19,7 +19,10 @@ function taskList(handlers: JobHandlers): TaskList {
   const tasks: TaskList = {};
   for (const name of Object.keys(jobPayloads) as JobName[]) {
     const task: Task = async (payload) => {
-      await (handlers[name] as (p: unknown) => Promise<void>)(jobPayloads[name].parse(payload ?? {}));
+      const parsed = jobPayloads[name].safeParse(payload ?? {});
+      // One line in the job's last_error (what `ledgix jobs list --failed` shows).
+      if (!parsed.success) throw new Error(`invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      await (handlers[name] as (p: unknown) => Promise<void>)(parsed.data);
     };
     tasks[name] = task;
   }
