@@ -51,7 +51,7 @@ describe("the embedded PostgreSQL server", { timeout: 240_000 }, () => {
 
     // The starter leaves first while another process (a client here) still uses it: it stays up.
     const starter = servers.find((s) => s.started)!;
-    const other = new pg.Client(servers.find((s) => !s.started)!.connection);
+    const other = new pg.Client({ ...servers.find((s) => !s.started)!.connection, application_name: "another process" });
     await other.connect();
     await starter.release();
     expect((await other.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
