@@ -10,6 +10,7 @@ import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { startSequencer } from "@/lib/ledger/sequencer";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
+import { routeUnroutableMethod } from "@/lib/api/fallbacks";
 
 // Next cannot route a path whose escapes do not decode; it would answer a bare 500.
 function hasValidPercentEncoding(url: string): boolean {
@@ -42,6 +43,7 @@ const handle = app.getRequestHandler();
 const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
+  routeUnroutableMethod(req);
   if (!hasValidPercentEncoding(req.url)) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));

@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { applyPolicy } from "@/lib/policy/apply-policy";
+import { getRequestAcrossTenantsOrThrow } from "@/lib/clearance/get-request";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
@@ -53,7 +54,8 @@ export const COMMANDS = {
   "review.decide": command(
     z.object({ requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100) }),
     async (prisma, input) => {
-      const row = await decideReview(prisma, { requestId: input.requestId, approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
+      const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
+      const row = await decideReview(prisma, request, { approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
       return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
     },
   ),

@@ -2,7 +2,6 @@ import { columnsOf, Prisma, query, type PrismaClient } from "@/lib/db";
 import type { LedgerCheckpoint } from "@/lib/db/generated/client";
 import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
-import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { SIGNATURE_ALGORITHM } from "./sign";
 import { storedPaths } from "./stored-paths";
 import type { Checkpoint, ConsistencyProof, InclusionProof, KeyVersion, LedgerEntry, ProofBundle } from "./types";
@@ -119,8 +118,7 @@ const epochMs = (column: Prisma.Sql) => Prisma.sql`floor(extract(epoch FROM ${co
 /**
  * A request's ledger entry, the checkpoint that first covered it, the latest one and the
  * keys that signed them, in one query: proofs are served on every audit, and each round
- * trip costs more than the proof itself. No row means no such request of the tenant:
- * getRequestOrThrow says so.
+ * trip costs more than the proof itself. No row means no such request of the tenant.
  */
 async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: string) {
   const [row] = await query<CoveredRow>(prisma, Prisma.sql`
@@ -139,8 +137,8 @@ async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: s
       SELECT * FROM "ledger_checkpoints" c WHERE c."tenantId" = r."tenantId" ORDER BY c."checkpointId" DESC LIMIT 1
     ) l ON f."checkpointId" IS NOT NULL
     WHERE r."id" = ${requestId} AND r."tenantId" = ${tenantId}`);
-  if (!row) await getRequestOrThrow(prisma, requestId, tenantId);
-  if (!row || row.seq === null || row.entry === null) {
+  if (!row) throw new ApiError("request_not_found", `No clearance request ${requestId.slice(0, 100)}.`);
+  if (row.seq === null || row.entry === null) {
     throw new ApiError("ledger_entry_not_found", `Request ${requestId} has no ledger entry: it is not decided yet.`);
   }
   if (row.leafIndex === null || row.checkpointId === null || !row.first || !row.latest) throw notYet();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { json, text, withApiKey } from "@/lib/api/handler";
+import { json, text } from "@/lib/api/handler";
+import { withApiKey } from "@/lib/auth/with-api-key";
 import { parseQuery } from "@/lib/api/query";
 import { env } from "@/lib/env";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
