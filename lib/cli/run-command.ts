@@ -3,13 +3,13 @@ import http from "node:http";
 import { z } from "zod";
 import { adminSocketPath } from "@/lib/admin/socket-server";
 import { executeCommand, type CommandName } from "@/lib/admin/commands";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError, validationError, type ErrorDetail } from "@/lib/api/errors";
 import { databaseConfig } from "@/lib/db";
 import { openDatabase } from "@/lib/db/open";
 
 /** A command's failure as the CLI reports it. */
 export class CommandError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly details?: ErrorDetail[]) {
     super(message);
   }
 }
@@ -54,4 +54,4 @@ export async function runCommand(name: CommandName, input: unknown): Promise<unk
   }
 }
 
-const asCommandError = (error: ApiError) => new CommandError(error.code, error.message);
+const asCommandError = (error: ApiError) => new CommandError(error.code, error.message, error.details);

@@ -58,24 +58,27 @@ const firstCovering = Prisma.sql`
   WHERE c."tenantId" = e."tenantId" AND c."treeSize" > e."leafIndex"
   ORDER BY c."treeSize" LIMIT 1`;
 
-/** The most recent `limit` entries (before `before`, a seq, when paging back). */
+// Lists hold the most recent N items in chain order, the newest last: the public TS client
+// hands the server's order to its users, who take [0] as the oldest and .at(-1) as the newest.
+
+/** The most recent `limit` entries (before `before`, a seq, when paging back), ascending by seq. */
 export async function listEntries(prisma: PrismaClient, tenantId: string, limit: number, before?: number): Promise<LedgerEntry[]> {
   const rows = await prisma.$queryRaw<EntryRow[]>`
     SELECT e."seq", e."entry", e."leafIndex", (${firstCovering}) AS "checkpointId"
     FROM "ledger_events" e
     WHERE e."tenantId" = ${tenantId} AND e."seq" < ${BigInt(before ?? Number.MAX_SAFE_INTEGER)}
     ORDER BY e."seq" DESC LIMIT ${limit}`;
-  return rows.map(entryJson);
+  return rows.map(entryJson).reverse();
 }
 
-/** The most recent `limit` checkpoints (before `before`, a checkpoint id, when paging back). */
+/** The most recent `limit` checkpoints (before `before`, a checkpoint id, when paging back), ascending by id. */
 export async function listCheckpoints(prisma: PrismaClient, tenantId: string, limit: number, before?: number): Promise<Checkpoint[]> {
   const rows = await prisma.ledgerCheckpoint.findMany({
     where: { tenantId, ...(before ? { checkpointId: { lt: before } } : {}) },
     orderBy: { checkpointId: "desc" },
     take: limit,
   });
-  return rows.map(checkpointJson);
+  return rows.map(checkpointJson).reverse();
 }
 
 const notYet = () => {
@@ -174,7 +177,9 @@ export async function inclusionProof(prisma: PrismaClient, tenantId: string, req
 }
 
 export async function consistencyProof(prisma: PrismaClient, tenantId: string, fromId: number, toId: number): Promise<ConsistencyProof> {
-  if (fromId > toId) throw new ApiError("invalid_request", "`from` must not be a later checkpoint than `to`.");
+  if (fromId > toId) {
+    throw new ApiError("invalid_request", `\`from\` (checkpoint ${fromId}) is newer than \`to\` (checkpoint ${toId}); ask for the older one first.`);
+  }
   const rows = await query<CheckpointRow>(prisma, Prisma.sql`
     SELECT ${columnsOf(Prisma.LedgerCheckpointScalarFieldEnum, "c")}
     FROM "ledger_checkpoints" c WHERE c."tenantId" = ${tenantId} AND c."checkpointId" IN (${fromId}, ${toId})`);
