@@ -1,3 +1,4 @@
 // GET /.well-known/jwks.json — keys that verify A-JWTs and ledger signatures
+import { allowOnly } from "@/lib/api/fallbacks";
 export { getJwks as GET } from "@/lib/api/jwks-route";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");
