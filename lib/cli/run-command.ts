@@ -21,7 +21,7 @@ function viaSocket(socketPath: string, name: CommandName, input: unknown): Promi
       res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
         if (res.statusCode === 200) resolve(body.result);
-        else reject(new CommandError(body.error?.code ?? "internal_error", body.error?.message ?? `server answered ${res.statusCode}`));
+        else reject(new CommandError(body.error?.code ?? "internal_error", body.error?.message ?? `server answered ${res.statusCode}`, body.error?.details));
       });
     });
     req.on("error", reject).end(JSON.stringify(input));

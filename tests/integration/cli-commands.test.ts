@@ -86,5 +86,5 @@ describe("the first-start instructions", () => {
     // The tenant id, the policy version, then the clearance answer.
     const answer = JSON.parse(stdout.trim().split("\n").at(-1)!);
     expect(answer).toMatchObject({ status: "approved", token: expect.any(String) });
-  });
+  }, 180_000); // a server of its own, then four commands, each a process
 });
