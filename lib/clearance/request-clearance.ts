@@ -6,7 +6,7 @@ import { evaluateRules, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
-import { failedEvaluation, storeDecision, verdictDecision, type DecisionTarget } from "./store-decision";
+import { failedEvaluation, storeVerdict } from "./store-decision";
 import type { ClearanceBody } from "./schemas";
 
 export interface ClearanceCall {
@@ -70,15 +70,11 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
   ).catch(failedEvaluation);
 
   const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
-  if (early) {
-    const target = { insert: request };
-    return storeDecision(prisma, tenant, target, await verdictDecision(prisma, tenant, target, input, early));
-  }
+  if (early) return storeVerdict(prisma, tenant, { insert: request }, input, early);
 
   const pending = await prisma.clearanceRequest.create({ data: { ...request, status: "processing", decisionStatus: "denied" } });
-  const target: DecisionTarget = { settle: pending, from: ["processing"] };
   void verdict
-    .then(async (late) => storeDecision(prisma, tenant, target, await verdictDecision(prisma, tenant, target, input, late)))
+    .then((late) => storeVerdict(prisma, tenant, { settle: pending, from: ["processing"] }, input, late))
     .catch((error) => console.error(`ledgix: deciding ${request.id} failed; it is retried on restart`, error));
   return pending;
 }

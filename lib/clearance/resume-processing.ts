@@ -2,7 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { evaluateRules, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
 import { policyVersion, resolvePolicy } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "./request-clearance";
-import { failedEvaluation, storeDecision, verdictDecision, type DecisionTarget } from "./store-decision";
+import { failedEvaluation, storeVerdict } from "./store-decision";
 
 const versionGone: Verdict = failedEvaluation(new Error("its policy version no longer exists"));
 
@@ -21,8 +21,7 @@ export async function resumeProcessing(prisma: PrismaClient, evaluate: Evaluator
     const verdict = "verdict" in resolved
       ? resolved.verdict
       : await evaluate(resolved.policy.document, input).catch(failedEvaluation);
-    const target: DecisionTarget = { settle: row, from: ["processing"] };
-    if (await storeDecision(prisma, tenant, target, await verdictDecision(prisma, tenant, target, input, verdict))) decided++;
+    if (await storeVerdict(prisma, tenant, { settle: row, from: ["processing"] }, input, verdict)) decided++;
   }
   return decided;
 }

@@ -67,7 +67,7 @@ const NO_TOKEN = { tokenJti: null, tokenKeyId: null, tokenIssuedAt: null, tokenE
  * only if they still hold once the rule's lock is taken, else it is denied with the
  * rule's limit code. A limit sum that is not a number sends the request to a human.
  */
-export async function verdictDecision(
+async function verdictDecision(
   prisma: PrismaClient,
   tenant: Tenant,
   target: DecisionTarget,
@@ -88,6 +88,13 @@ export async function verdictDecision(
   const scope = { tenantId: tenant.id, policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
   const onBreach = (breach: string) => ({ ...columns, ...NO_TOKEN, status: "denied", decisionStatus: "denied", reason: breach, reasonCode: limits.reasonCode });
   return { columns, limits: { scope, limits: limits.limits, amounts, onBreach } };
+}
+
+/** A verdict, stored: `verdictDecision` then `storeDecision`. */
+export async function storeVerdict(prisma: PrismaClient, tenant: Tenant, target: { insert: NewRequest }, input: ConditionInput, verdict: Verdict): Promise<ClearanceRequest>;
+export async function storeVerdict(prisma: PrismaClient, tenant: Tenant, target: DecisionTarget, input: ConditionInput, verdict: Verdict): Promise<ClearanceRequest | null>;
+export async function storeVerdict(prisma: PrismaClient, tenant: Tenant, target: DecisionTarget, input: ConditionInput, verdict: Verdict) {
+  return storeDecision(prisma, tenant, target, await verdictDecision(prisma, tenant, target, input, verdict));
 }
 
 /** Stores a decision on a new request; returns the stored row. */
