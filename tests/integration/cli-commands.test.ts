@@ -80,11 +80,11 @@ describe("the first-start instructions", () => {
     expect(script).toMatch(/^ {2}npx ledgix tenant create/);
     const port = new URL(fresh.url).port;
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("bash", ["-euo", "pipefail", "-c", script], { cwd: root, env: { ...process.env, ...fresh.env, PORT: port }, timeout: 60_000 }, (error, out, err) =>
+      execFile("bash", ["-euo", "pipefail", "-c", script], { cwd: root, env: { ...process.env, ...fresh.env, PORT: port }, timeout: 150_000 }, (error, out, err) =>
         error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     );
     // The tenant id, the policy version, then the clearance answer.
     const answer = JSON.parse(stdout.trim().split("\n").at(-1)!);
     expect(answer).toMatchObject({ status: "approved", token: expect.any(String) });
-  }, 180_000); // a server of its own, then four commands, each a process
+  }, 240_000); // a server of its own, then four commands, each a process
 });
