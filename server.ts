@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
+import { routeUnroutableMethod } from "@/lib/api/fallbacks";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { startLedgix, startupProblem } from "@/lib/start-up";
@@ -44,6 +45,7 @@ const handle = app.getRequestHandler();
 const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
+  routeUnroutableMethod(req);
   if (!hasValidPercentEncoding(req.url)) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));

@@ -1,6 +1,9 @@
 import path from "node:path";
 import { z } from "zod";
 
+/** From most to least verbose; each level writes its own lines and those of the levels after it. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z.object({
@@ -22,6 +25,7 @@ const envSchema = z.object({
     .default("ledgix-sdk")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string()).min(1, "needs at least one audience")),
+  LEDGIX_LOG_LEVEL: z.enum(LOG_LEVELS).default("info").describe("Least severe log line written: debug, info (one line per request), warn, error or silent"),
   LEDGIX_MAX_BODY_BYTES: positiveInt(256 * 1024),
   LEDGIX_DECISION_WAIT_MS: z.coerce.number().int().min(0).default(2000)
     .describe("How long a clearance request waits for its evaluation before answering `processing`"),

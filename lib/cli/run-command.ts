@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { executeCommand, type CommandName } from "@/lib/admin/commands";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError, validationError, type ErrorDetail } from "@/lib/api/errors";
 import { databaseConfig, type Database } from "@/lib/db";
 import { openDatabase } from "@/lib/db/open";
 import { unreachableDatabaseMessage } from "@/lib/db/unreachable";
 
 /** A command's failure as the CLI reports it. */
 export class CommandError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly details?: ErrorDetail[]) {
     super(message);
   }
 }
@@ -39,4 +39,4 @@ export async function runCommand(name: CommandName, input: unknown): Promise<unk
   }
 }
 
-const asCommandError = (error: ApiError) => new CommandError(error.code, error.message);
+const asCommandError = (error: ApiError) => new CommandError(error.code, error.message, error.details);
