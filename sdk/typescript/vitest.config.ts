@@ -10,6 +10,8 @@ export default defineConfig({
       { find: /^@ledgix\/sdk\/adapters\/(.+)$/, replacement: src("adapters/$1.ts") },
       { find: /^@ledgix\/sdk\/gateway$/, replacement: src("gateway/index.ts") },
       { find: /^@ledgix\/sdk$/, replacement: src("index.ts") },
+      // The integration tests start the server through the repository's own fixtures.
+      { find: /^@\/(.*)$/, replacement: fileURLToPath(new URL("../../$1", import.meta.url)) },
     ],
   },
   test: {

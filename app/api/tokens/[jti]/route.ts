@@ -1,3 +1,4 @@
 // GET /api/tokens/{jti} — where and when a token was consumed, and the upstream's status
+import { allowOnly } from "@/lib/api/fallbacks";
 export { getTokenConsumption as GET } from "@/lib/tokens/routes";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

@@ -1,3 +1,4 @@
 // POST /api/tokens/{jti}/execution — the protected service's HTTP status for a consumed token's action
+import { allowOnly } from "@/lib/api/fallbacks";
 export { postExecutionReport as POST } from "@/lib/tokens/routes";
-export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = allowOnly("POST");
