@@ -116,7 +116,9 @@ class LedgerEntry(BaseModel):
     leaf_hash: str
     leaf_index: int | None = None
     checkpoint_id: int | None = None
-    receipt_algorithm: str = Field(default="", validation_alias=AliasChoices("receipt_algorithm", "signature_algorithm"))
+    receipt_algorithm: str = Field(
+        default="", validation_alias=AliasChoices("receipt_algorithm", "signature_algorithm")
+    )
     receipt_key_id: str = Field(default="", validation_alias=AliasChoices("receipt_key_id", "signer_key_id"))
     receipt_signature: str = Field(default="", validation_alias=AliasChoices("receipt_signature", "row_signature"))
     receipt_payload: str = ""

@@ -78,7 +78,7 @@ def verify_consistency(size1: int, size2: int, root1: str, root2: str, path: lis
             raise ProofError("equal sizes with different roots")
         return
     inner, border = _decompose(size1 - 1, size2)
-    shift = ((size1 & -size1).bit_length() - 1)  # trailing zero bits of size1
+    shift = (size1 & -size1).bit_length() - 1  # trailing zero bits of size1
     inner -= shift
     seed, start = (root1, 0) if size1 == 1 << shift else (None, 1)
     if len(path) != start + inner + border:

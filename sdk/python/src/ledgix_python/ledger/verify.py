@@ -168,7 +168,9 @@ def verify_log(
             covered = [e.leaf_hash for e in sequenced if (e.leaf_index or 0) < latest.tree_size]
             if len(covered) == latest.tree_size:
                 if merkle.root(covered) != latest.root_hash:
-                    raise CheckFailed("root_coverage", f"leaves do not give the root of checkpoint {latest.checkpoint_id}")
+                    raise CheckFailed(
+                        "root_coverage", f"leaves do not give the root of checkpoint {latest.checkpoint_id}"
+                    )
             else:
                 notes.append(
                     f"root of checkpoint {latest.checkpoint_id} not recomputed: {len(covered)} of"
