@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -115,7 +115,9 @@ class TestSigner:
     """Issues A-JWTs like the vault, with the protocol's test key (§12.1) or a rotated one."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, Ed25519PrivateKey] = {"vault-test-2026-01": Ed25519PrivateKey.from_private_bytes(VECTORS_SEED)}
+        self.keys: dict[str, Ed25519PrivateKey] = {
+            "vault-test-2026-01": Ed25519PrivateKey.from_private_bytes(VECTORS_SEED)
+        }
         self.active = "vault-test-2026-01"
         self.counter = 0
 
@@ -157,4 +159,3 @@ class TestSigner:
             "policy_version_id": "pv_1",
             "policy_content_hash": "sha256:abc",
         }
-

@@ -9,17 +9,6 @@ ledgix.auto_instrument(tools)          # wraps the functions ledgix.yaml names
 from ._version import __version__
 from .client import LedgixClient
 from .config import VaultConfig
-from .instrument import (
-    VaultContext,
-    auto_instrument,
-    configure,
-    current_clearance,
-    current_token,
-    enforce,
-    get_client,
-    tool,
-    vault_enforce,
-)
 from .exceptions import (
     ClearanceDeniedError,
     LedgixError,
@@ -31,6 +20,17 @@ from .exceptions import (
     TokenVerificationError,
     VaultConnectionError,
     VaultStatusError,
+)
+from .instrument import (
+    VaultContext,
+    auto_instrument,
+    configure,
+    current_clearance,
+    current_token,
+    enforce,
+    get_client,
+    tool,
+    vault_enforce,
 )
 from .manifest import Manifest, ManifestRule, load_manifest
 from .models import (

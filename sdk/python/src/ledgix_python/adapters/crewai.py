@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import PrivateAttr
 
 from ..client import LedgixClient
-from ..instrument import Guard
 from ..exceptions import ClearanceDeniedError
+from ..instrument import Guard
 from ._core import cleared, client_and_tool, tool_guard
 
 try:
@@ -20,7 +20,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
     raise ImportError("The CrewAI adapter needs crewai: pip install 'ledgix-python[crewai]'") from error
 
 
-class LedgixCrewAITool(BaseTool):  # type: ignore[misc]
+class LedgixCrewAITool(BaseTool):
     """A CrewAI tool guarded by the vault."""
 
     _inner: BaseTool = PrivateAttr()

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import PrivateAttr
 
 from ..client import LedgixClient
-from ..instrument import Guard
 from ..exceptions import ClearanceDeniedError
+from ..instrument import Guard
 from ._core import cleared, client_and_tool, tool_guard
 
 try:

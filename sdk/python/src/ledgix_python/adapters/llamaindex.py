@@ -11,9 +11,11 @@ from ._core import cleared, client_and_tool, tool_guard
 
 try:
     from llama_index.core.tools import FunctionTool
-    from llama_index.core.tools.types import BaseTool
+    from llama_index.core.tools.types import BaseTool, adapt_to_async_tool
 except ImportError as error:  # pragma: no cover - depends on the installed extras
-    raise ImportError("The LlamaIndex adapter needs llama-index-core: pip install 'ledgix-python[llamaindex]'") from error
+    raise ImportError(
+        "The LlamaIndex adapter needs llama-index-core: pip install 'ledgix-python[llamaindex]'"
+    ) from error
 
 
 class LedgixToolWrapper:
@@ -49,7 +51,7 @@ class LedgixToolWrapper:
     async def _acall(self, **kwargs: Any) -> Any:
         clearance = await self._guard.aclear(kwargs)
         with cleared(clearance):
-            return (await self._inner.acall(**kwargs)).raw_output
+            return (await adapt_to_async_tool(self._inner).acall(**kwargs)).raw_output
 
 
 def wrap_tool(
