@@ -121,7 +121,7 @@ def test_llamaindex_adapter(vault: VaultServer, tenant: Tenant) -> None:
 
 def test_crewai_adapter(vault: VaultServer, tenant: Tenant) -> None:
     from crewai.tools import BaseTool
-    from pydantic import BaseModel
+    from pydantic import BaseModel, Field
 
     class RefundArgs(BaseModel):
         amount: float
@@ -131,7 +131,7 @@ def test_crewai_adapter(vault: VaultServer, tenant: Tenant) -> None:
         name: str = "stripe_refund"
         description: str = "Refund a charge"
         args_schema: type[BaseModel] = RefundArgs
-        calls: list[float] = []
+        calls: list[float] = Field(default_factory=list)
 
         def _run(self, amount: float, currency: str = "USD") -> str:
             self.calls.append(amount)
