@@ -14,3 +14,8 @@ echo "== build"
 npx next build >/dev/null
 echo "== tests"
 npx vitest run "$@"
+
+# Python SDK (sdk/python): ruff, mypy, build, unit and integration tests against this build,
+# on the PostgreSQL above. Its own script, so it can also run alone.
+echo "== python sdk"
+bash sdk/python/scripts/test.sh
