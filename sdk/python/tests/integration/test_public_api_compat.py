@@ -40,7 +40,9 @@ def drive(vault: VaultServer, tenant: Tenant, *args: str) -> dict[str, Any]:
 
     reader = threading.Thread(target=approve_pending)
     reader.start()
-    stdout, _ = process.communicate(timeout=180)
+    assert process.stdout is not None
+    stdout = process.stdout.read()  # not communicate(): the reader thread owns stderr
+    process.wait(timeout=180)
     reader.join()
     assert process.returncode == 0, "".join(errors)
     result: dict[str, Any] = json.loads(stdout)
@@ -81,20 +83,24 @@ def test_policy_registration_and_mint(vault: VaultServer, tenant: Tenant) -> Non
     assert minted["first_claims"]["jti"] != minted["second_claims"]["jti"]
 
 
+def integrated(client: LedgixClient, request_id: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.fetch_ledger_proof_bundle(request_id)
+            return
+        except VaultStatusError as error:
+            assert error.code == "not_yet_integrated" and time.monotonic() < deadline
+        time.sleep(0.3)
+
+
 def test_ledger_verification(vault: VaultServer) -> None:
     tenant = vault.new_tenant()
     with LedgixClient(config_for(vault, tenant)) as client:
+        # Two decisions in two checkpoints, so the driver also fetches a real consistency proof.
         request_id = client.request_clearance(refund(33)).request_id
-        client.request_clearance(refund(34))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.fetch_ledger_proof_bundle(request_id).consistency is not None:
-                    break
-            except VaultStatusError as error:
-                assert error.code == "not_yet_integrated"
-            assert time.monotonic() < deadline
-            time.sleep(0.3)
+        integrated(client, request_id)
+        integrated(client, client.request_clearance(refund(34)).request_id)
     result = drive(vault, tenant, "ledger", request_id)
     assert result["intact"] is True, result["error"]
     assert result["bundles"][request_id]["intact"] is True
