@@ -127,6 +127,7 @@ class VaultServer:
 
 def start_server(extra_env: dict[str, str] | None = None) -> VaultServer:
     data_dir = Path(tempfile.mkdtemp(prefix="ledgix-pytest-"))
+    data_dir.chmod(0o755)  # as root the embedded database runs as the postgres user, who must enter it
     database_url = _fresh_database()
     env = {
         "LEDGIX_DATA_DIR": str(data_dir),
