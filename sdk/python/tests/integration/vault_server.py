@@ -29,16 +29,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def node_sql(database_url: str, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Runs one statement with the repository's own `pg` driver (no Python driver needed)."""
+def node_sql(connection: dict[str, Any], sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Runs one statement with the repository's own `pg` driver (no Python driver needed);
+    `connection` is a node-postgres client config."""
     script = (
-        "const pg=require('pg');(async()=>{const c=new pg.Client({connectionString:process.argv[1]});"
+        "const pg=require('pg');(async()=>{const c=new pg.Client(JSON.parse(process.argv[1]));"
         "await c.connect();const r=await c.query(process.argv[2],JSON.parse(process.argv[3]));"
         "await c.end();process.stdout.write(JSON.stringify(r.rows??[]));})()"
         ".catch(e=>{console.error(e.message);process.exit(1)})"
     )
     done = subprocess.run(
-        [NODE, "-e", script, database_url, sql, json.dumps(params or [])],
+        [NODE, "-e", script, json.dumps(connection), sql, json.dumps(params or [])],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -55,7 +56,7 @@ def _fresh_database() -> str | None:
     if not admin:
         return None
     name = f"ledgix_pytest_{secrets.token_hex(5)}"
-    node_sql(admin, f"CREATE DATABASE {name}")
+    node_sql({"connectionString": admin}, f"CREATE DATABASE {name}")
     scheme, rest = admin.split("://", 1)
     authority, _, query = rest.partition("/")
     query = query.partition("?")[2]
@@ -109,11 +110,20 @@ class VaultServer:
         return tenant
 
     def sql(self, statement: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        if self.database_url is None:
-            raise RuntimeError(
-                "this test reads the server's database: set LEDGIX_TEST_DATABASE_URL (sdk/python/scripts/test.sh does)"
-            )
-        return node_sql(self.database_url, statement, params)
+        """A statement on the server's database: the PostgreSQL database, or the embedded
+        server's cluster (Unix socket and generated password in the data directory)."""
+        if self.database_url is not None:
+            return node_sql({"connectionString": self.database_url}, statement, params)
+        cluster = Path(self.env["LEDGIX_DATA_DIR"]) / "pg"
+        password = (cluster / "ledgix-password").read_text().strip()
+        embedded = {
+            "host": str(cluster),
+            "port": 5432,
+            "user": "postgres",
+            "password": password,
+            "database": "postgres",
+        }
+        return node_sql(embedded, statement, params)
 
     def stop(self) -> None:
         if self.process.poll() is None:
