@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ENV_PREFIX = "LEDGIX_"
 
@@ -37,6 +37,11 @@ class VaultConfig(BaseModel):
     jwks_ttl_seconds: float = Field(default=300.0, ge=0)
     replay_cache_size: int = Field(default=10_000, gt=0)
     max_token_lifetime_seconds: float = Field(default=330.0, gt=0)
+
+    @field_validator("review_mode", mode="before")
+    @classmethod
+    def _review_mode_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod

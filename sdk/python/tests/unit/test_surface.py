@@ -40,9 +40,10 @@ def test_environment_then_dotenv_then_defaults(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("LEDGIX_VERIFY_JWT", "false")
     monkeypatch.setenv("LEDGIX_REVIEW_TIMEOUT", "12.5")
     monkeypatch.setenv("LEDGIX_MAX_RETRIES", "5")
+    monkeypatch.setenv("LEDGIX_REVIEW_MODE", "DETACH")
     config = VaultConfig(max_retries=1)
     assert config.vault_url == "http://vault:3000/api" and config.verify_jwt is False
-    assert (config.review_timeout, config.max_retries) == (12.5, 1)
+    assert (config.review_timeout, config.max_retries, config.review_mode) == (12.5, 1, "detach")
     assert (config.agent_id, config.session_id) == ("from-dotenv", "s-1")
     monkeypatch.setenv("LEDGIX_AGENT_ID", "from-env")
     assert VaultConfig().agent_id == "from-env"
