@@ -18,7 +18,7 @@ export default defineConfig({
         },
       },
     ],
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     hookTimeout: 120_000,
   },
 });

@@ -25,3 +25,8 @@ npm ci --prefix sdk/typescript --no-audit --no-fund
 npm run --prefix sdk/typescript typecheck
 npm run --prefix sdk/typescript build
 npm test --prefix sdk/typescript
+
+# Python SDK (sdk/python): ruff, mypy, build, unit and integration tests against this build,
+# on the PostgreSQL above. Its own script, so it can also run alone.
+echo "== python sdk"
+bash sdk/python/scripts/test.sh

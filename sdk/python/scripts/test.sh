@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The Python SDK's checks: a virtual environment (.venv/, gitignored) with the package, all its
+# extras and the dev tools; ruff, mypy --strict; `python -m build` with the wheel and the sdist
+# each installed into a fresh virtual environment; then pytest, unit tests and integration
+# tests against the real server. Run from anywhere; `npm test` calls it after vitest, with the
+# production build made and LEDGIX_TEST_DATABASE_URL set. Run alone, it starts a throwaway
+# PostgreSQL 15 (scripts/postgres.sh) and builds the server if no build exists.
+# Extra arguments go to pytest (e.g. `tests/unit`).
+set -euo pipefail
+sdk=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$sdk/../.." && pwd)
+python=${PYTHON:-python3}
+unset PYTHONPATH PYTHONHOME
+export PIP_USER=0 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+cd "$sdk"
+
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+  { echo "sdk/python: needs Python 3.10 or later, $python is $("$python" -V 2>&1)" >&2; exit 1; }
+
+# Reinstall only when pyproject.toml or the interpreter changed.
+stamp=.venv/.ledgix-stamp
+want="$(sha256sum pyproject.toml | cut -c1-64) $("$python" -c 'import sys; print(sys.version.split()[0], sys.executable)')"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "== python sdk: creating .venv (first run downloads the framework packages: a few minutes)"
+  rm -rf .venv
+  "$python" -m venv .venv
+  .venv/bin/python -m pip install -q -e ".[dev,yaml,langchain,llamaindex,crewai]"
+  printf '%s\n' "$want" >"$stamp"
+fi
+
+echo "== python sdk: ruff, mypy --strict"
+.venv/bin/ruff check src tests
+.venv/bin/ruff format --check src tests
+.venv/bin/mypy
+
+echo "== python sdk: build, install the wheel and the sdist into fresh environments"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+.venv/bin/python -m build --outdir "$scratch/dist" . >/dev/null
+for artifact in "$scratch"/dist/ledgix_python-*.whl "$scratch"/dist/ledgix_python-*.tar.gz; do
+  "$python" -m venv "$scratch/env"
+  "$scratch/env/bin/python" -m pip install -q "$artifact"
+  (cd "$scratch" && env/bin/python -c 'import ledgix_python as l, pathlib; l.LedgixClient(l.VaultConfig()); assert (pathlib.Path(l.__file__).parent / "py.typed").is_file(); print("installed", pathlib.Path(l.__file__).parent.parent.name, l.__version__)')
+  rm -rf "$scratch/env"
+done
+rm -rf "$scratch"
+trap - EXIT
+
+echo "== python sdk: pytest"
+if [ -z "${LEDGIX_TEST_DATABASE_URL:-}" ]; then
+  . "$root/scripts/postgres.sh"
+  start_throwaway_postgres
+fi
+[ -f "$root/.next/BUILD_ID" ] || (cd "$root" && npx next build >/dev/null)
+.venv/bin/pytest -q -p no:cacheprovider "$@"
