@@ -34,7 +34,7 @@ export type RequestInsert = Pick<
 // share their statements (group commit). docs/benchmarks.md has the figures.
 
 const COLUMNS = Object.values(Prisma.ClearanceRequestScalarFieldEnum);
-const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts"] satisfies (keyof ClearanceRequest)[]);
+const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts", "explanation"] satisfies (keyof ClearanceRequest)[]);
 const KNOWN = new Set<string>(COLUMNS);
 
 function name(column: string) {
@@ -77,7 +77,7 @@ const DEFAULTS = {
   apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
   policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
   reviewQuorum: null, reviewTimeoutSeconds: null, originalRequestId: null, decidedAt: null, decidedBy: null,
-  tokenJti: null, tokenKeyId: null, tokenIssuedAt: null, tokenExpiresAt: null,
+  tokenJti: null, tokenKeyId: null, tokenIssuedAt: null, tokenExpiresAt: null, explanation: null,
 } satisfies Omit<ClearanceRequest, keyof RequestInsert | "createdAt">;
 
 const defined = <T extends object>(values: T) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;

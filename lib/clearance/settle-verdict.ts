@@ -3,6 +3,7 @@ import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client
 import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
 import type { Verdict } from "@/lib/policy/evaluate";
 import type { ConditionInput } from "@/lib/policy/condition";
+import { withLimits, type LimitCheck } from "@/lib/policy/explanation";
 import { decisionFields, type DecisionFields } from "./decision-fields";
 import { insertDecision, ledgerWriter, transitionDecision, type LedgerWriter, type RequestInsert } from "./finalize-decision";
 
@@ -56,7 +57,9 @@ export async function settleVerdict(
   const scope = { tenantId: tenant.id, policySlug: request.policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
   const denied = await decisionFields(prisma, tenant, { effect: "deny", confidence: verdict.confidence, reason: "", reasonCode: limits.reasonCode, ruleId: verdict.ruleId });
   return prisma.$transaction(async (tx) => {
-    const breach = await exceededLimit(tx, scope, limits.limits, amounts);
-    return write(tx, ledger, breach ? { ...denied, reason: breach } : { ...fields, limitAmounts: amounts });
+    const checked: LimitCheck[] = [];
+    const breach = await exceededLimit(tx, scope, limits.limits, amounts, checked);
+    const explanation = (verdict.explanation ? withLimits(verdict.explanation, checked) : null) as Prisma.JsonObject | null;
+    return write(tx, ledger, breach ? { ...denied, reason: breach, explanation } : { ...fields, limitAmounts: amounts, explanation });
   });
 }
