@@ -4,6 +4,9 @@ import type { PrismaClient } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { applyPolicy } from "@/lib/policy/apply-policy";
+import { replay, replayBodySchema } from "@/lib/policy/replay";
+import { simulate, simulateBodySchema } from "@/lib/policy/simulate";
+import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versions";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
@@ -49,6 +52,21 @@ export const COMMANDS = {
   "key.revoke": command(z.object({ id: z.string().min(1).max(100) }), (prisma, { id }) => revokeApiKey(prisma, id)),
   "policy.apply": command(z.object({ tenant: tenantRef, source: z.string().min(1).max(1_000_000) }), async (prisma, input) =>
     applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source),
+  ),
+  "policy.versions": command(z.object({ tenant: tenantRef, policy: z.string().min(1).max(100) }), async (prisma, input) =>
+    listVersions(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.policy),
+  ),
+  "policy.diff": command(z.object({ tenant: tenantRef, from: z.string().min(1), to: z.string().min(1) }), async (prisma, input) =>
+    diffVersions(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.from, input.to),
+  ),
+  "policy.activate": command(z.object({ tenant: tenantRef, version: z.string().min(1) }), async (prisma, input) =>
+    activateVersion(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.version),
+  ),
+  "policy.simulate": command(z.object({ tenant: tenantRef, body: simulateBodySchema }), async (prisma, input) =>
+    simulate(prisma, await findTenantOrThrow(prisma, input.tenant), input.body),
+  ),
+  "policy.replay": command(z.object({ tenant: tenantRef, body: replayBodySchema }), async (prisma, input) =>
+    replay(prisma, await findTenantOrThrow(prisma, input.tenant), input.body),
   ),
   "review.decide": command(
     z.object({ requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100) }),

@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { policyEvaluator, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
+import { recordShadowDecision } from "@/lib/policy/shadow";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
 import { failedEvaluation, insertRequest, settleProcessing, settleVerdict } from "./settle-verdict";
@@ -68,6 +69,11 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
     ? Promise.resolve(resolved.verdict)
     : evaluate(resolved.policy.document, input, resolved.policy)
   ).catch(failedEvaluation);
+  if ("policy" in resolved) {
+    // A version in shadow is evaluated beside the active one and recorded, never enforced.
+    recordShadowDecision(prisma, tenant, request.id, resolved.policy.slug, input, verdict)
+      .catch((error) => console.error(`ledgix: shadow evaluation of ${request.id} failed`, error));
+  }
 
   const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
   if (early) return (await settleVerdict(prisma, tenant, request, input, early, insertRequest(request)))!;
