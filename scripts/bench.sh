@@ -3,13 +3,16 @@
 # LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as Markdown tables:
 # the clearance API (scripts/bench.ts), then the ledger (scripts/bench-ledger.ts) on a
 # BENCH_LEDGER_SIZE-entry ledger (default 1,000,000; e.g. 20000 for a quick run).
-# BENCH_ONLY=clearance or BENCH_ONLY=ledger runs just one of them.
+# the policy engine in-process (scripts/bench-policy.ts; needs no server or database).
+# BENCH_ONLY=clearance, BENCH_ONLY=ledger or BENCH_ONLY=policy runs just one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=${BENCH_ONLY:-}
-case "$only" in "" | clearance | ledger) ;; *) echo "BENCH_ONLY must be clearance or ledger" >&2; exit 2 ;; esac
+case "$only" in "" | clearance | ledger | policy) ;; *) echo "BENCH_ONLY must be clearance, ledger or policy" >&2; exit 2 ;; esac
+if [ "$only" = policy ]; then exec node --import tsx scripts/bench-policy.ts; fi
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
 npx next build >/dev/null
 [ "$only" = ledger ] || node --import tsx scripts/bench.ts "$@"
 [ "$only" = clearance ] || node --import tsx scripts/bench-ledger.ts
+[ -n "$only" ] || node --import tsx scripts/bench-policy.ts

@@ -6,11 +6,15 @@ export interface CompiledRule {
   condition: CompiledCondition | null;
 }
 
-export interface CompiledPolicy {
+export interface ToolRules {
   /** Whether the policy's `tools` list (empty = all) covers the tool. */
-  covers(tool: string): boolean;
+  covered: boolean;
   /** The rules whose tool glob matches, in policy order. */
-  rulesFor(tool: string): CompiledRule[];
+  rules: CompiledRule[];
+}
+
+export interface CompiledPolicy {
+  forTool(tool: string): ToolRules;
 }
 
 const MAX_TOOLS_CACHED = 1000;
@@ -24,8 +28,8 @@ function compile(document: PolicyDocument): CompiledPolicy {
   const toolPatterns = document.tools.map(globPattern);
   // Each tool name's candidate rules are worked out once: a request then only visits
   // the rules that can apply to it, in order, without touching a glob.
-  const byTool = new Map<string, { covered: boolean; rules: CompiledRule[] }>();
-  const entry = (tool: string) => {
+  const byTool = new Map<string, ToolRules>();
+  const forTool = (tool: string) => {
     let found = byTool.get(tool);
     if (!found) {
       const covered = toolPatterns.length === 0 || toolPatterns.some((pattern) => pattern.test(tool));
@@ -35,7 +39,7 @@ function compile(document: PolicyDocument): CompiledPolicy {
     }
     return found;
   };
-  return { covers: (tool) => entry(tool).covered, rulesFor: (tool) => entry(tool).rules };
+  return { forTool };
 }
 
 // Keyed by the parsed document, which resolve-policy keeps once per immutable version:

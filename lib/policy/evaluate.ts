@@ -69,9 +69,9 @@ function ruleVerdict(rule: PolicyRule): Verdict {
 
 /** The structured half: the verdict of the first matching rule (null if none), and the rules evaluated. */
 export function decideByRules(policy: PolicyDocument, input: ConditionInput, evaluated?: string[]): Verdict | null {
-  const compiled = compiledPolicy(policy);
-  if (!compiled.covers(input.tool)) return review(`Policy ${policy.policy_id} does not cover tool ${input.tool}.`, "no_matching_rule");
-  for (const { rule, condition } of compiled.rulesFor(input.tool)) {
+  const { covered, rules } = compiledPolicy(policy).forTool(input.tool);
+  if (!covered) return review(`Policy ${policy.policy_id} does not cover tool ${input.tool}.`, "no_matching_rule");
+  for (const { rule, condition } of rules) {
     evaluated?.push(rule.id);
     try {
       if (condition && !evaluateCompiled(condition, input)) continue;
