@@ -3,7 +3,7 @@
 # LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as Markdown tables:
 # the clearance API (scripts/bench.ts), then the ledger (scripts/bench-ledger.ts) on a
 # BENCH_LEDGER_SIZE-entry ledger (default 1,000,000; e.g. 20000 for a quick run).
-# the policy engine in-process (scripts/bench-policy.ts; needs no server or database).
+# and last the policy engine in-process (scripts/bench-policy.ts; needs no server or database).
 # BENCH_ONLY=clearance, BENCH_ONLY=ledger or BENCH_ONLY=policy runs just one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
