@@ -1,6 +1,10 @@
 // The policy API over HTTP on both databases: upload, versions, diff, activation,
 // simulation (stores nothing), replay, shadow listing, and its bad input.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { cli, cliOk } from "../fixtures/cli";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 const v1 = "policy_id: refunds\nrules:\n  - id: small\n    tool: stripe_refund\n    when: args.amount <= 100\n    effect: allow\n  - id: rest\n    tool: '*'\n    effect: deny\n";
@@ -64,6 +68,29 @@ describe.each(inject("servers"))("policy API on $kind", (server) => {
     expect(response.status).toBe(status);
     expect((await response.json()).error.code).toBe(code);
   });
+
+  it("ledgix policy versions|diff|activate|simulate|replay", async () => {
+    const own = await createTenant(server, null);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-policy-cli-"));
+    const file = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));
+    const [one] = (await cliOk(["policy", "apply", "--tenant", own.name, file("v1.yaml", v1)], server.env)).split(" ");
+    const [two] = (await cliOk(["policy", "apply", "--tenant", own.name, file("v2.yaml", v2)], server.env)).split(" ");
+
+    const versions = await cliOk(["policy", "versions", "--tenant", own.name, "refunds"], server.env);
+    expect(versions.split("\n").map((line) => line.split("\t").slice(0, 2))).toEqual([["*", two], [" ", one]]);
+    const diff = await cliOk(["policy", "diff", "--tenant", own.name, one!, two!], server.env);
+    expect(diff).toContain("+    when: args.amount <= 10");
+    expect(await cliOk(["policy", "activate", "--tenant", own.name, one!], server.env)).toBe(`refunds ${one}`);
+
+    const requests = file("requests.json", JSON.stringify([refund(5), refund(50)]));
+    const simulated = JSON.parse(await cliOk(["policy", "simulate", "--tenant", own.name, requests, "--version", two!, "--json"], server.env));
+    expect(simulated.results.map((r: { status: string }) => r.status)).toEqual(["approved", "denied"]);
+    const replayed = await cliOk(["policy", "replay", "--tenant", own.name, "--policy-file", path.join(dir, "v2.yaml")], server.env);
+    expect(replayed).toMatch(/^agreement 0\/0/);
+    const bad = await cli(["policy", "activate", "--tenant", own.name, "pv_nope"], server.env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/No policy version pv_nope/);
+  }, 180_000); // eight CLI processes: about 100 s on a crowded 2-core machine
 
   it("needs an API key", async () => {
     const response = await fetch(`${server.url}/api/policies/simulate`, { method: "POST", body: JSON.stringify({ requests: [refund(1)] }) });
