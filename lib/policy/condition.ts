@@ -4,7 +4,7 @@ import { Environment } from "@marcbachmann/cel-js";
  * The variables a CEL expression in a policy may use. Declared, so that a typo such as
  * `amount` for `args.amount` is refused at upload instead of failing every request.
  */
-const celEnvironment = new Environment({ unlistedVariablesAreDyn: false, limits: { maxAstNodes: 2000, maxDepth: 50 } })
+const celEnvironment = new Environment({ unlistedVariablesAreDyn: false, limits: { maxAstNodes: 1000, maxDepth: 50 } })
   .registerVariable("args", "map", { description: "The tool call's arguments" })
   .registerVariable("tool", "string")
   .registerVariable("agent_id", "string")

@@ -199,6 +199,11 @@ describe("authoring errors at upload", () => {
     expectInvalid(doc({ rules: [rule({ when })] }), "rules.0.when", message);
   });
 
+  it("refuses deeply nested or huge expressions before they can cost anything at decision time", () => {
+    expectInvalid(doc({ rules: [rule({ when: `${"(".repeat(80)}true${")".repeat(80)}` })] }), "rules.0.when", /maxDepth/);
+    expectInvalid(doc({ rules: [rule({ when: Array(250).fill("args.a == 1").join(" || ") })] }), "rules.0.when", /maxAstNodes/);
+  });
+
   it("accepts every declared variable", () => {
     const when = 'args.amount <= 100 && tool == "t" && agent_id != "" && session_id != "" && context.env == "prod" && now > timestamp("2020-01-01T00:00:00Z")';
     expect(parsePolicyDocument(doc({ rules: [rule({ when })] })).rules[0]!.when).toBe(when);
