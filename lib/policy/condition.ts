@@ -59,11 +59,7 @@ export interface ConditionInput {
   now: Date;
 }
 
-/** Evaluates a `when` condition. Throws when it fails or yields anything but a boolean. */
-export function evaluateCondition(source: string, input: ConditionInput): boolean {
-  return evaluateCompiled(compileCondition(source), input);
-}
-
+/** Evaluates a compiled `when` condition. Throws when it fails or yields anything but a boolean. */
 export function evaluateCompiled(expression: Compiled, input: ConditionInput): boolean {
   const result = expression(input as unknown as Record<string, unknown>);
   if (typeof result !== "boolean") throw new Error(`condition yielded ${typeof result}, not a boolean`);

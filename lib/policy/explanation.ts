@@ -44,7 +44,7 @@ export interface Explanation {
 
 const sha256 = (value: unknown) => `sha256:${createHash("sha256").update(jcs(value)).digest("hex")}`;
 
-export const inputsHash = (input: ConditionInput) =>
+const inputsHash = (input: ConditionInput) =>
   sha256({ tool: input.tool, args: input.args, agent_id: input.agent_id, session_id: input.session_id, context: input.context, now: input.now.toISOString() });
 
 type Trace = Omit<Explanation, "inputs_hash" | "trace_hash" | "evaluated_at">;

@@ -2,6 +2,7 @@ import { parseBody } from "@/lib/api/body";
 import { json, withApiKey } from "@/lib/api/handler";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
 import { parseQuery } from "@/lib/api/query";
 import { applyPolicy } from "./apply-policy";
 import { fetchPolicySource } from "./import-policy";
@@ -80,6 +81,13 @@ export const postShadow = withApiKey(async ({ prisma, tenant, params, rawBody })
 export const getShadowDecisions = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, shadowQuerySchema);
   return json(await listShadowDecisions(prisma, tenant.id, { versionId: query.policy_version_id, all: query.all, limit: query.limit }));
+});
+
+// GET /api/policies/explanations/:requestId — how a request's decision was reached
+export const getExplanation = withApiKey(async ({ prisma, tenant, params }) => {
+  const row = await prisma.clearanceRequest.findFirst({ where: { id: params.requestId!, tenantId: tenant.id }, select: { id: true, status: true, reasonCode: true, explanation: true } });
+  if (!row) throw new ApiError("request_not_found", `No clearance request ${params.requestId}.`);
+  return json({ request_id: row.id, status: row.status, reason_code: row.reasonCode, explanation: row.explanation });
 });
 
 // POST /api/policies/judge — change the tenant's judge settings (the API key is stored encrypted)

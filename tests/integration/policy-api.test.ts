@@ -33,6 +33,9 @@ describe.each(inject("servers"))("policy API on $kind", (server) => {
 
     const before = await (await tenant.post("/api/clearance", refund(50))).json();
     expect(before.status).toBe("denied"); // v2 is active: only up to 10
+    const explained = await (await tenant.call(`/api/policies/explanations/${before.request_id}`)).json();
+    expect(explained.explanation).toMatchObject({ decided_by: "rule", matched_rule_ids: ["rest"], rules_evaluated: ["small", "rest"], policy_version_id: two.policy_version_id });
+    expect((await tenant.call("/api/policies/explanations/req_nope")).status).toBe(404);
     const activated = await tenant.post(`/api/policies/versions/${one.policy_version_id}/activate`, {});
     expect(activated.status).toBe(200);
     expect((await (await tenant.post("/api/clearance", refund(50))).json()).status).toBe("approved");
