@@ -2,7 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { policyEvaluator, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
 import { policyVersion, resolvePolicy } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "./request-clearance";
-import { failedEvaluation, settleProcessing, settleVerdict } from "./settle-verdict";
+import { failedEvaluation, storeVerdict } from "./store-decision";
 
 const versionGone: Verdict = failedEvaluation(new Error("its policy version no longer exists"));
 
@@ -22,7 +22,7 @@ export async function resumeProcessing(prisma: PrismaClient, evaluator?: Evaluat
     const verdict = "verdict" in resolved
       ? resolved.verdict
       : await evaluate(resolved.policy.document, input, resolved.policy).catch(failedEvaluation);
-    if (await settleVerdict(prisma, tenant, row, input, verdict, settleProcessing(row))) decided++;
+    if (await storeVerdict(prisma, tenant, { settle: row, from: ["processing"] }, input, verdict)) decided++;
   }
   return decided;
 }

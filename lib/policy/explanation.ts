@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { jcs } from "@/lib/clearance/args-hash";
+import { jcs } from "@/lib/canonical-json";
 import type { ConfidenceBucket } from "./confidence";
 import type { ConditionInput } from "./condition";
 

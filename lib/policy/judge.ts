@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
-import { jcs } from "@/lib/clearance/args-hash";
+import { jcs } from "@/lib/canonical-json";
 import { env } from "@/lib/env";
 import { confidenceBucketSchema } from "./confidence";
 import type { ConditionInput } from "./condition";

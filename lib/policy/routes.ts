@@ -1,5 +1,6 @@
 import { parseBody } from "@/lib/api/body";
-import { json, withApiKey } from "@/lib/api/handler";
+import { json } from "@/lib/api/handler";
+import { withApiKey } from "@/lib/auth/with-api-key";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";

@@ -233,8 +233,9 @@ rules:
     const ids: Record<number, string> = {};
     for (const amount of [20, 80, 150, 900]) ids[amount] = (await settled((await requestClearance(prisma(), call(tenant, { amount }))).id)).id;
     // Reviewers approve the 150 refund and deny the 900 one.
-    await decideReview(prisma(), { requestId: ids[150]!, approve: true, decidedBy: "operator:ana" });
-    await decideReview(prisma(), { requestId: ids[900]!, approve: false, decidedBy: "operator:ana" });
+    const row = (id: string) => prisma().clearanceRequest.findUniqueOrThrow({ where: { id } });
+    await decideReview(prisma(), await row(ids[150]!), { approve: true, decidedBy: "operator:ana" });
+    await decideReview(prisma(), await row(ids[900]!), { approve: false, decidedBy: "operator:ana" });
     const before = await counts(tenant.id);
 
     // Draft: small refunds only up to 50; everything else to the judge (approves <= 100, denies above).
