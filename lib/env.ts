@@ -39,6 +39,19 @@ const envSchema = z.object({
     .regex(/^[^\s+]+$/u, "must be non-empty, without spaces or '+' (it is a C2SP key name)")
     .default("ledgix.local")
     .describe("Origin of the C2SP checkpoint notes; each tenant's log is <origin>/<tenant id>"),
+  // The judge of plain-English policy rules (lib/policy/judge.ts); a tenant may override each in its settings.
+  LEDGIX_JUDGE_BASE_URL: z.url().optional().describe("OpenAI-compatible API base URL, e.g. https://api.openai.com/v1"),
+  LEDGIX_JUDGE_MODEL: z.string().min(1).optional().describe("Model name; without one, plain-English rules go to review"),
+  LEDGIX_JUDGE_API_KEY: z.string().min(1).optional(),
+  LEDGIX_JUDGE_TIMEOUT: positiveInt(15_000).describe("Milliseconds a judge call may take before it counts as unavailable"),
+  LEDGIX_JUDGE_CONCURRENCY: positiveInt(4).describe("Judge calls in flight at once, per process"),
+  LEDGIX_JUDGE_CACHE_SECONDS: z.coerce.number().int().min(0).default(60)
+    .describe("How long an identical request under the same policy reuses a verdict; 0 disables"),
+  LEDGIX_POLICY_IMPORT_HOSTS: z.string().default("")
+    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .describe("Hosts policies may be imported from (comma-separated); empty disables import"),
+  LEDGIX_POLICY_IMPORT_ALLOW_LOOPBACK: z.stringbool().default(false)
+    .describe("Let imports reach loopback addresses (tests, local development); private and link-local stay refused"),
 }).refine(
   (e) => e.LEDGIX_SEQUENCER_INTERVAL_MS + e.LEDGIX_CHECKPOINT_INTERVAL_MS < e.LEDGIX_LEDGER_MMD_SECONDS * 1000,
   { path: ["LEDGIX_LEDGER_MMD_SECONDS"], message: "must exceed the sequencer plus checkpoint intervals" },

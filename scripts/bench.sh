@@ -3,19 +3,21 @@
 # LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as Markdown tables:
 # the clearance API (scripts/bench.ts), then the ledger (scripts/bench-ledger.ts) on a
 # BENCH_LEDGER_SIZE-entry ledger (default 1,000,000; e.g. 20000 for a quick run).
-# BENCH_ONLY=clearance or BENCH_ONLY=ledger runs just one of them.
-# Then the HTTP gateway's added latency (sdk/typescript/bench/gateway-latency.ts;
-# BENCH_ONLY=gateway runs only that).
+# BENCH_ONLY=clearance, ledger, gateway or policy runs just one of them. Then the HTTP
+# gateway's added latency (sdk/typescript/bench/gateway-latency.ts), and last the policy
+# engine in-process (scripts/bench-policy.ts; needs no server or database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=${BENCH_ONLY:-}
-case "$only" in "" | clearance | ledger | gateway) ;; *) echo "BENCH_ONLY must be clearance, ledger or gateway" >&2; exit 2 ;; esac
+case "$only" in "" | clearance | ledger | gateway | policy) ;; *) echo "BENCH_ONLY must be clearance, ledger, gateway or policy" >&2; exit 2 ;; esac
+if [ "$only" = policy ]; then exec node --import tsx scripts/bench-policy.ts; fi
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
 npx next build >/dev/null
-[ "$only" = ledger ] || [ "$only" = gateway ] || node --import tsx scripts/bench.ts "$@"
-[ "$only" = clearance ] || [ "$only" = gateway ] || node --import tsx scripts/bench-ledger.ts
+[ -n "$only" ] && [ "$only" != clearance ] || node --import tsx scripts/bench.ts "$@"
+[ -n "$only" ] && [ "$only" != ledger ] || node --import tsx scripts/bench-ledger.ts
 if [ -z "$only" ] || [ "$only" = gateway ]; then
   [ -d sdk/typescript/node_modules ] || npm ci --prefix sdk/typescript --no-audit --no-fund >&2
   npm run --silent --prefix sdk/typescript bench
 fi
+[ -n "$only" ] || node --import tsx scripts/bench-policy.ts

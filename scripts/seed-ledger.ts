@@ -87,6 +87,7 @@ export function syntheticRequest(tenantId: string, i: number, decidedAt: Date): 
     tokenKeyId: null,
     tokenIssuedAt: null,
     tokenExpiresAt: null,
+    explanation: null,
   };
 }
 

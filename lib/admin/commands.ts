@@ -10,6 +10,9 @@ import { listPolicies, showPolicy } from "@/lib/policy/list-policies";
 import { checkpointVerifierKey } from "@/lib/ledger/checkpoint-note";
 import { listPendingReviews } from "@/lib/review/list-pending";
 import { getRequestAcrossTenantsOrThrow } from "@/lib/clearance/get-request";
+import { replay, replayBodySchema } from "@/lib/policy/replay";
+import { simulate, simulateBodySchema } from "@/lib/policy/simulate";
+import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versions";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
@@ -52,6 +55,21 @@ export const COMMANDS = {
   "key.revoke": command(z.object({ id: z.string().min(1).max(100) }), (prisma, { id }) => revokeApiKey(prisma, id)),
   "policy.apply": command(z.object({ tenant: tenantRef, source: z.string().min(1).max(1_000_000) }), async (prisma, input) =>
     applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source),
+  ),
+  "policy.versions": command(z.object({ tenant: tenantRef, policy: z.string().min(1).max(100) }), async (prisma, input) =>
+    listVersions(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.policy),
+  ),
+  "policy.diff": command(z.object({ tenant: tenantRef, from: z.string().min(1), to: z.string().min(1) }), async (prisma, input) =>
+    diffVersions(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.from, input.to),
+  ),
+  "policy.activate": command(z.object({ tenant: tenantRef, version: z.string().min(1) }), async (prisma, input) =>
+    activateVersion(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.version),
+  ),
+  "policy.simulate": command(z.object({ tenant: tenantRef, body: simulateBodySchema }), async (prisma, input) =>
+    simulate(prisma, await findTenantOrThrow(prisma, input.tenant), input.body),
+  ),
+  "policy.replay": command(z.object({ tenant: tenantRef, body: replayBodySchema }), async (prisma, input) =>
+    replay(prisma, await findTenantOrThrow(prisma, input.tenant), input.body),
   ),
   "policy.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
     listPolicies(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),

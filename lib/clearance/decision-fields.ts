@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
-import type { Tenant } from "@/lib/db/generated/client";
+import type { Prisma, Tenant } from "@/lib/db/generated/client";
 import { meetsMinimum, type ConfidenceBucket } from "@/lib/policy/confidence";
 import type { Verdict } from "@/lib/policy/evaluate";
 import { newTokenFields } from "./token";
@@ -11,6 +11,7 @@ export async function decisionFields(prisma: PrismaClient, tenant: Tenant, verdi
     reason: verdict.reason,
     reasonCode: verdict.reasonCode,
     matchedRuleId: verdict.ruleId,
+    explanation: (verdict.explanation ?? null) as Prisma.JsonObject | null,
   };
   const minimum = tenant.minimumConfidenceBucket as ConfidenceBucket;
   if (verdict.effect === "allow" && !meetsMinimum(verdict.confidence, minimum)) {

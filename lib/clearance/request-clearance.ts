@@ -2,8 +2,9 @@ import type { PrismaClient } from "@/lib/db";
 import type { Prisma, Tenant } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
-import { evaluateRules, type Evaluator } from "@/lib/policy/evaluate";
+import { policyEvaluator, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
+import { recordShadowDecision } from "@/lib/policy/shadow";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
 import { failedEvaluation, storeVerdict } from "./store-decision";
@@ -42,7 +43,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  * LEDGIX_DECISION_WAIT_MS the request is stored as `processing` and decided in the
  * background; the client polls for the outcome.
  */
-export async function requestClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator = evaluateRules) {
+export async function requestClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator = policyEvaluator(prisma, call.tenant.id)) {
   const { tenant, body } = call;
   const slug = typeof body.context.policy_id === "string" && body.context.policy_id !== "" ? body.context.policy_id : null;
   const resolved = await resolvePolicy(prisma, tenant.id, slug);
@@ -66,8 +67,13 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
   const input = conditionInputOf(request);
   const verdict = ("verdict" in resolved
     ? Promise.resolve(resolved.verdict)
-    : evaluate(resolved.policy.document, input)
+    : evaluate(resolved.policy.document, input, resolved.policy)
   ).catch(failedEvaluation);
+  if ("policy" in resolved) {
+    // A version in shadow is evaluated beside the active one and recorded, never enforced.
+    recordShadowDecision(prisma, tenant, request.id, resolved.policy.slug, input, verdict)
+      .catch((error) => console.error(`ledgix: shadow evaluation of ${request.id} failed`, error));
+  }
 
   const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
   if (early) return storeVerdict(prisma, tenant, { insert: request }, input, early);

@@ -6,6 +6,7 @@ import { decisionEntry } from "@/lib/ledger/append-event";
 import type { LedgerEntry } from "@/lib/ledger/types";
 import type { ConditionInput } from "@/lib/policy/condition";
 import type { Verdict } from "@/lib/policy/evaluate";
+import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";
 import { exceededLimit, limitAmounts, type Limit, type LimitScope } from "@/lib/policy/limits";
 import { decisionFields } from "./decision-fields";
 
@@ -117,8 +118,13 @@ export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, 
     return (await execute(prisma, statement)) === 1 ? row : null;
   }
   return prisma.$transaction(async (tx) => {
-    const breach = limits ? await exceededLimit(tx, limits.scope, limits.limits, limits.amounts) : null;
-    const final = !limits ? columns : breach ? limits.onBreach(breach) : { ...columns, limitAmounts: limits.amounts };
+    const checked: CheckedLimit[] = [];
+    const breach = limits ? await exceededLimit(tx, limits.scope, limits.limits, limits.amounts, checked) : null;
+    const decided = !limits ? columns : breach ? limits.onBreach(breach) : { ...columns, limitAmounts: limits.amounts };
+    // The explanation records the limits just checked, with their counts.
+    const final = limits && decided.explanation
+      ? { ...decided, explanation: withLimits(decided.explanation as unknown as Explanation, checked) as unknown as Prisma.JsonObject }
+      : decided;
     const { row, statement } = "insert" in target ? insertWrite(ledger, target.insert, final) : settleWrite(ledger, target, final);
     // Each write affects one row when it stores the decision (the event's, or a pending
     // request's); an update whose request moved on affects none.
@@ -149,7 +155,7 @@ interface NewDecision {
 }
 
 const COLUMNS = Object.values(Prisma.ClearanceRequestScalarFieldEnum);
-const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts"] satisfies (keyof ClearanceRequest)[]);
+const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts", "explanation"] satisfies (keyof ClearanceRequest)[]);
 const KNOWN = new Set<string>(COLUMNS);
 
 function name(column: string) {
@@ -168,7 +174,7 @@ const DEFAULTS = {
   apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
   policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
   reviewQuorum: null, reviewTimeoutSeconds: null, originalRequestId: null, decidedAt: null, decidedBy: null,
-  ...NO_TOKEN,
+  explanation: null, ...NO_TOKEN,
 } satisfies Omit<ClearanceRequest, keyof NewRequest | "status" | "decisionStatus" | "createdAt">;
 
 const defined = <T extends object>(values: T) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;

@@ -95,6 +95,41 @@ export function buildProgram(): Command {
   (r) => { const p = r as { versionId: string; contentHash: string; source: string }; return `# ${p.versionId} ${p.contentHash}\n${p.source.trimEnd()}`; },
   { tenant: "--tenant" });
 
+  const draftOrVersion = (opts: { policyFile?: string; version?: string }) => ({
+    ...(opts.policyFile ? { policy: fs.readFileSync(opts.policyFile, "utf8") } : {}),
+    ...(opts.version ? { policy_version_id: opts.version } : {}),
+  });
+  action(policy.command("versions").description("list a policy's versions, newest first (* marks the active one)")
+    .requiredOption("--tenant <name|id>", "the tenant").argument("<policy_id>"),
+  "policy.versions", (policyId: string, opts: { tenant: string }) => ({ tenant: opts.tenant, policy: policyId }),
+  (r) => table((r as { versions: { id: string; content_hash: string; created_at: string; active: boolean }[] }).versions
+    .map((v) => ({ active: v.active ? "*" : " ", id: v.id, hash: v.content_hash, created: v.created_at }))));
+  action(policy.command("diff").description("what changed between two versions (rules and a unified diff)")
+    .requiredOption("--tenant <name|id>", "the tenant").argument("<from_version>").argument("<to_version>"),
+  "policy.diff", (from: string, to: string, opts: { tenant: string }) => ({ tenant: opts.tenant, from, to }),
+  (r) => (r as { unified_diff: string }).unified_diff);
+  action(policy.command("activate").description("make a stored version its policy's active one")
+    .requiredOption("--tenant <name|id>", "the tenant").argument("<version_id>"),
+  "policy.activate", (version: string, opts: { tenant: string }) => ({ tenant: opts.tenant, version }),
+  (r) => { const a = r as { policy_id: string; active_version_id: string }; return `${a.policy_id} ${a.active_version_id}`; });
+  action(policy.command("simulate").description("decide clearance requests (a JSON array file) under a draft or a version; stores nothing")
+    .requiredOption("--tenant <name|id>", "the tenant").argument("<requests.json>")
+    .option("--policy-file <file>", "a draft policy document").option("--version <id>", "a stored version"),
+  "policy.simulate", (file: string, opts: { tenant: string; policyFile?: string; version?: string }) => ({
+    tenant: opts.tenant, body: { requests: JSON.parse(fs.readFileSync(file, "utf8")), ...draftOrVersion(opts) },
+  }), (r) => table((r as { results: { status: string; reason_code: string | null; reason: string }[] }).results
+    .map((x, i) => ({ i, status: x.status, code: x.reason_code, reason: x.reason }))));
+  action(policy.command("replay").description("replay the last N recorded requests under a draft or a version; prints the agreement")
+    .requiredOption("--tenant <name|id>", "the tenant").option("--last <n>", "how many requests", "500")
+    .option("--policy-file <file>", "a draft policy document").option("--version <id>", "a stored version"),
+  "policy.replay", (opts: { tenant: string; last: string; policyFile?: string; version?: string }) => ({
+    tenant: opts.tenant, body: { last: Number(opts.last), ...draftOrVersion(opts) },
+  }), (r) => {
+    const x = r as { replayed: number; agreed: number; human_decisions: { total: number; agreed: number }; judge_vs_human: { total: number; agreed: number }; changed: { request_id: string; was: string; would_be: string; reason_code: string | null }[] };
+    return [`agreement ${x.agreed}/${x.replayed}`, `human decisions ${x.human_decisions.agreed}/${x.human_decisions.total}`,
+      `judge vs human ${x.judge_vs_human.agreed}/${x.judge_vs_human.total}`, table(x.changed.map((c) => ({ id: c.request_id, was: c.was, would_be: c.would_be, code: c.reason_code })))].join("\n");
+  });
+
   const review = program.command("review").description("pending reviews");
   action(review.command("list").description("list a tenant's requests waiting for a human, oldest first").requiredOption("--tenant <name|id>", "the tenant"),
     "review.list", (opts: { tenant: string }) => opts,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import type { ActiveSigningKey } from "@/lib/keys/signing-keys";
+import type { Explanation } from "@/lib/policy/explanation";
 import { jcs } from "@/lib/canonical-json";
 import { eventHash, leafHash } from "./hashes";
 import { eventPayload } from "./payloads";
@@ -17,6 +18,7 @@ const asServed = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 /** The entry of a terminal decision, its event hash, leaf hash and signed receipt (§6.6–6.8). */
 export function decisionEntry(row: ClearanceRequest, canonicalVersion: number, signer: ActiveSigningKey, uuid = randomUUID()): Omit<LedgerEntry, "seq"> {
+  const explanation = row.explanation as Explanation | null;
   const fields: EventFields = {
     event_uuid: uuid,
     request_id: row.id,
@@ -37,11 +39,12 @@ export function decisionEntry(row: ClearanceRequest, canonicalVersion: number, s
     ...(canonicalVersion >= 3
       ? {
           rule_set_hash: row.policyContentHash ?? "",
-          matched_rule_ids: row.matchedRuleId ? [row.matchedRuleId] : [],
-          eval_inputs_hash: `sha256:${sha256({ tool: row.toolName, args: row.toolArgs, agent_id: row.agentId, session_id: row.sessionId, context: row.context })}`,
-          eval_trace_hash: `sha256:${sha256({ rule: row.matchedRuleId, status: row.status, reason_code: row.reasonCode, decided_by: row.decidedBy })}`,
-          classifier_label: "",
-          classifier_confidence_bucket: "",
+          matched_rule_ids: explanation?.matched_rule_ids ?? (row.matchedRuleId ? [row.matchedRuleId] : []),
+          eval_inputs_hash: explanation?.inputs_hash ?? `sha256:${sha256({ tool: row.toolName, args: row.toolArgs, agent_id: row.agentId, session_id: row.sessionId, context: row.context })}`,
+          eval_trace_hash: explanation?.trace_hash ?? `sha256:${sha256({ rule: row.matchedRuleId, status: row.status, reason_code: row.reasonCode, decided_by: row.decidedBy })}`,
+          // The judge is the classifier of plain-English rules.
+          classifier_label: explanation?.judge?.decision ?? "",
+          classifier_confidence_bucket: explanation?.judge?.confidence_bucket ?? "",
         }
       : {}),
   };

@@ -4,17 +4,22 @@ import { ApiError, validationError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { policyDocumentSchema, type PolicyDocument } from "./schemas";
+import { describeSyntaxProblem, jsonSyntaxProblem, looksLikeJson, yamlSyntaxProblem } from "./source-errors";
 
 export const contentHash = (source: string) => `sha256:${createHash("sha256").update(source).digest("hex")}`;
 
-/** Parses and validates a YAML or JSON policy document. */
+/** Parses and validates a YAML or JSON policy document. Syntax errors name line, column and the line. */
 export function parsePolicyDocument(source: string): PolicyDocument {
+  const invalid = (problem: string) => new ApiError("invalid_policy", `Policy is not valid YAML or JSON: ${problem}`);
+  const jsonProblem = looksLikeJson(source) ? jsonSyntaxProblem(source) : null;
+  if (jsonProblem) throw invalid(`JSON ${describeSyntaxProblem(jsonProblem)}`);
   let value: unknown;
   try {
     // JSON is YAML 1.2; `uniqueKeys` rejects a key given twice instead of keeping the last.
     value = YAML.parse(source, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
-    throw new ApiError("invalid_policy", `Policy is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
+    const problem = yamlSyntaxProblem(source, error);
+    throw invalid(problem ? describeSyntaxProblem(problem) : (error as Error).message.split("\n")[0]!);
   }
   const parsed = policyDocumentSchema.safeParse(value);
   if (!parsed.success) {

@@ -1,6 +1,7 @@
 import { Prisma } from "@/lib/db/generated/client";
 import { compileCondition, type ConditionInput } from "./condition";
 import { durationSeconds } from "./duration";
+import type { LimitCheck } from "./explanation";
 import type { PolicyRule } from "./schemas";
 
 export type Limit = NonNullable<PolicyRule["limits"]>[number];
@@ -47,6 +48,8 @@ export async function exceededLimit(
   scope: LimitScope,
   limits: Limit[],
   amounts: Record<string, number>,
+  /** Receives each limit checked, with its count, for the decision's explanation. */
+  checked: LimitCheck[] = [],
 ): Promise<string | null> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${scope.tenantId}:${scope.policySlug}:${scope.ruleId}`}, 0))`;
   for (const limit of limits) {
@@ -59,10 +62,13 @@ export async function exceededLimit(
       WHERE "tenantId" = ${scope.tenantId} AND "policySlug" = ${scope.policySlug} AND "matchedRuleId" = ${scope.ruleId}
         AND "status" = 'approved' AND "decidedAt" > ${since} ${scopeFilter(limit, scope)}`;
     const current = Number(row?.used ?? 0);
-    if ("count" in limit && current + 1 > limit.count) {
+    const max = "count" in limit ? limit.count : limit.max;
+    const exceeded = current + ("count" in limit ? 1 : amounts[limit.sum]!) > max;
+    checked.push({ rule_id: scope.ruleId, limit: "count" in limit ? `count per ${limit.per} in ${limit.window}` : `sum ${limit.sum} per ${limit.per} in ${limit.window}`, used: current, max, exceeded });
+    if ("count" in limit && exceeded) {
       return `Limit reached: at most ${limit.count} approved requests per ${limit.per} in ${limit.window} (${current} so far).`;
     }
-    if ("sum" in limit && current + amounts[limit.sum]! > limit.max) {
+    if ("sum" in limit && exceeded) {
       return `Limit reached: ${limit.sum} may total at most ${limit.max} per ${limit.per} in ${limit.window} (${current} so far, this request ${amounts[limit.sum]}).`;
     }
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { compileCondition } from "./condition";
+import { checkExpression } from "./condition";
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "lowercase letters, digits, '.', '_' or '-' (max 100)");
 const code = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "snake_case, at most 64 characters");
@@ -7,23 +7,22 @@ const toolGlob = z.string().min(1).max(200);
 const duration = z.string().regex(/^[1-9][0-9]{0,6}[smhd]$/, "a number followed by s, m, h or d");
 const scope = z.enum(["agent", "session", "tenant"]);
 
+/** A CEL expression over the declared variables (lib/policy/condition.ts) that yields `expected`. */
+const celExpression = (expected: "bool" | "number") =>
+  z.string().min(1).max(4000).superRefine((source, ctx) => {
+    const problem = checkExpression(source, expected);
+    if (problem) ctx.addIssue({ code: "custom", message: `not a valid CEL expression: ${problem}` });
+  });
+
 const limitSchema = z.union([
   z.strictObject({ count: z.number().int().positive(), per: scope, window: duration }),
-  z.strictObject({ sum: z.string().min(1).max(500), max: z.number().positive(), per: scope, window: duration }),
+  z.strictObject({ sum: celExpression("number"), max: z.number().positive(), per: scope, window: duration }),
 ]);
-
-const celExpression = z.string().min(1).max(4000).superRefine((source, ctx) => {
-  try {
-    compileCondition(source);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: `not a valid CEL expression: ${(error as Error).message.split("\n")[0]}` });
-  }
-});
 
 export const policyRuleSchema = z.strictObject({
   id: slug.describe("Unique within the policy; recorded with every decision it makes"),
   tool: toolGlob.describe("`*` matches any run of characters, `?` one character"),
-  when: celExpression.optional().describe("CEL over args, tool, agent_id, session_id, context, now"),
+  when: celExpression("bool").optional().describe("CEL over args, tool, agent_id, session_id, context, now"),
   effect: z.enum(["allow", "deny", "review"]),
   reason: z.string().max(1000).optional(),
   reason_code: code.optional(),

@@ -167,7 +167,7 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
     expect(same).toMatchObject({ status: "unchanged", policy_version_id: created.policy_version_id });
     // Instructions alone decide nothing without a model: a human does.
     const decision = await (await tenant.post("/api/clearance", { tool_name: "crm_update", tool_args: {}, context: { policy_id: "crm" } })).json();
-    expect(decision).toMatchObject({ status: "pending_review", reason_code: "no_matching_rule", policy_version_id: created.policy_version_id });
+    expect(decision).toMatchObject({ status: "pending_review", reason_code: "judge_not_configured", policy_version_id: created.policy_version_id });
   });
 
   it("answers a race to create the same policy with 409, never 500", async () => {

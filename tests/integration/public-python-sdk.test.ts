@@ -229,9 +229,10 @@ describe.each(inject("servers"))("the public ledgix-python 0.4.0 client on the $
     expect(out.first).toMatchObject({ policy_id: policyId, status: "registered" });
     expect(out.again).toMatchObject({ policy_id: policyId, status: "unchanged", message: out.first.message });
     expect(out.calls.map((call) => call.status)).toEqual([201, 200]);
-    // Decisions under it name the registered version (instructions alone go to a person).
+    // Decisions under it name the registered version. Its rules go to the judge; the test
+    // servers configure none, so a person decides.
     const decision = await (await tenant.post("/api/request-clearance", { tool_name: "stripe_refund", tool_args: { amount: 1 }, context: { policy_id: policyId } })).json();
-    expect(decision).toMatchObject({ status: "pending_review", reason_code: "no_matching_rule" });
+    expect(decision).toMatchObject({ status: "pending_review", reason_code: "judge_not_configured" });
     expect(out.first.message).toContain(decision.policy_version_id);
   });
 

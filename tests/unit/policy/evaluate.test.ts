@@ -4,7 +4,8 @@ import { parsePolicyDocument } from "@/lib/policy/apply-policy";
 import { matchesGlob, type ConditionInput } from "@/lib/policy/condition";
 import { CONFIDENCE_BUCKETS, meetsMinimum } from "@/lib/policy/confidence";
 import { durationSeconds } from "@/lib/policy/duration";
-import { evaluateRules } from "@/lib/policy/evaluate";
+import { decideByRules, evaluateRules } from "@/lib/policy/evaluate";
+import { outcomeOf } from "@/lib/policy/outcome";
 
 const policy = (value: Record<string, unknown>) => parsePolicyDocument(JSON.stringify({ policy_id: "p", ...value }));
 
@@ -232,5 +233,46 @@ describe("meetsMinimum", () => {
     expect(meetsMinimum("extra_high", "high")).toBe(true);
     expect(meetsMinimum("high", "high")).toBe(true);
     expect(meetsMinimum("none", "low")).toBe(false);
+  });
+});
+
+describe("compiled rule order across exact names and globs", () => {
+  const doc = policy({
+    rules: [
+      { id: "glob-deny-big", tool: "stripe_*", when: "args.amount > 1000", effect: "deny" },
+      { id: "exact-allow", tool: "stripe_refund", when: "args.amount <= 100", effect: "allow" },
+      { id: "any-char", tool: "stripe_refun?", effect: "review" },
+      { id: "star-all", tool: "*", effect: "deny" },
+    ],
+  });
+  it.each([
+    { tool: "stripe_refund", amount: 5000, rule: "glob-deny-big", evaluated: ["glob-deny-big"] },
+    { tool: "stripe_refund", amount: 50, rule: "exact-allow", evaluated: ["glob-deny-big", "exact-allow"] },
+    { tool: "stripe_refund", amount: 500, rule: "any-char", evaluated: ["glob-deny-big", "exact-allow", "any-char"] },
+    { tool: "stripe_refunds", amount: 50, rule: "star-all", evaluated: ["glob-deny-big", "star-all"] },
+    { tool: "github_push", amount: 50, rule: "star-all", evaluated: ["star-all"] },
+  ])("$tool with amount $amount → $rule", async ({ tool, amount, rule, evaluated }) => {
+    const seen: string[] = [];
+    expect(decideByRules(doc, input({ tool, args: { amount } }), seen)).toMatchObject({ ruleId: rule });
+    expect(seen).toEqual(evaluated);
+    // The cached candidate list gives the same answer the second time.
+    expect(await evaluateRules(doc, input({ tool, args: { amount } }))).toMatchObject({ ruleId: rule });
+  });
+
+  it("a condition that errors at run time never approves", async () => {
+    const erroring = policy({ rules: [{ id: "bad", tool: "*", when: "args.missing.deeper > 1", effect: "allow" }] });
+    expect(await evaluateRules(erroring, input())).toMatchObject({ effect: "review", reasonCode: "policy_evaluation_error", ruleId: "bad" });
+  });
+});
+
+describe("outcomeOf: confidence buckets against the tenant minimum", () => {
+  const rows = CONFIDENCE_BUCKETS.flatMap((confidence) => CONFIDENCE_BUCKETS.map((minimum) => ({ confidence, minimum })));
+  it.each(rows)("an allow at $confidence under minimum $minimum", ({ confidence, minimum }) => {
+    const allow = { effect: "allow" as const, confidence, reason: "ok", reasonCode: null, ruleId: null };
+    const expected = CONFIDENCE_BUCKETS.indexOf(confidence) >= CONFIDENCE_BUCKETS.indexOf(minimum) ? "approved" : "pending_review";
+    expect(outcomeOf(allow, minimum).status).toBe(expected);
+    // Denials and reviews are never changed by the floor.
+    expect(outcomeOf({ ...allow, effect: "deny" }, minimum).status).toBe("denied");
+    expect(outcomeOf({ ...allow, effect: "review" }, minimum).status).toBe("pending_review");
   });
 });

@@ -188,3 +188,44 @@ describe("parsePolicyDocument rejects", () => {
     expectInvalid("- policy_id: p\n", "(root)");
   });
 });
+
+describe("authoring errors at upload", () => {
+  it.each([
+    { when: "amount <= 100", message: /Unknown variable: amount; the declared variables are args, tool, agent_id, session_id, context, now/ },
+    { when: "args.amount <= limit", message: /Unknown variable: limit/ },
+    { when: "args.amount + 1", message: /yields int, not a boolean/ },
+    { when: "undefined_fn(args)", message: /no matching overload/ },
+  ])("refuses `when: $when`", ({ when, message }) => {
+    expectInvalid(doc({ rules: [rule({ when })] }), "rules.0.when", message);
+  });
+
+  it("refuses deeply nested or huge expressions before they can cost anything at decision time", () => {
+    expectInvalid(doc({ rules: [rule({ when: `${"(".repeat(80)}true${")".repeat(80)}` })] }), "rules.0.when", /maxDepth/);
+    expectInvalid(doc({ rules: [rule({ when: Array(250).fill("args.a == 1").join(" || ") })] }), "rules.0.when", /maxAstNodes/);
+  });
+
+  it("accepts every declared variable", () => {
+    const when = 'args.amount <= 100 && tool == "t" && agent_id != "" && session_id != "" && context.env == "prod" && now > timestamp("2020-01-01T00:00:00Z")';
+    expect(parsePolicyDocument(doc({ rules: [rule({ when })] })).rules[0]!.when).toBe(when);
+  });
+
+  it("refuses a limit sum over an unknown variable or that is not a number", () => {
+    expectInvalid(doc({ rules: [rule({ limits: [{ sum: "amount", max: 5, per: "agent", window: "1h" }] })] }), /rules\.0\.limits\.0/, /Unknown variable: amount/);
+    expectInvalid(doc({ rules: [rule({ limits: [{ sum: "args.x == 1", max: 5, per: "agent", window: "1h" }] })] }), /rules\.0\.limits\.0/, /not a number/);
+  });
+
+  it("a JSON error names line, column and the whole offending line, in JSON's words", () => {
+    const source = '{\n  "policy_id": "p",\n  "rules": [\n    {"id": "a" "tool": "x", "effect": "allow"}\n  ]\n}';
+    const error = apiErrorOf(() => parsePolicyDocument(source));
+    expect(error.message).toContain("JSON line 4, column 16");
+    expect(error.message).toContain(JSON.stringify('    {"id": "a" "tool": "x", "effect": "allow"}'));
+    expect(error.message.replace("Policy is not valid YAML or JSON: ", "")).not.toMatch(/YAML|flow/i);
+  });
+
+  it("a YAML error names line, column and the whole offending line", () => {
+    const long = `policy_id: p\ndescription: ${"a very long description ".repeat(6)}\nrules:\n  - id: r\n    tool: t\n   effect: allow\n`;
+    const error = apiErrorOf(() => parsePolicyDocument(long));
+    expect(error.message).toMatch(/line 6, column \d+/);
+    expect(error.message).toContain('"   effect: allow"');
+  });
+});

@@ -1,0 +1,2 @@
+// POST /api/policies/import — import a policy from an allowlisted URL
+export { postImportPolicy as POST } from "@/lib/policy/routes";

@@ -1,0 +1,2 @@
+// GET /api/policies/versions/:versionId — show one version
+export { getPolicyVersion as GET } from "@/lib/policy/routes";

@@ -1,0 +1,93 @@
+import dns from "node:dns";
+import http from "node:http";
+import https from "node:https";
+import type { LookupFunction } from "node:net";
+import ipaddr from "ipaddr.js";
+import { ApiError } from "@/lib/api/errors";
+import { env } from "@/lib/env";
+
+const MAX_REDIRECTS = 3;
+const MAX_BYTES = 1_000_000;
+const TIMEOUT_MS = 10_000;
+
+/** Why an address may not be fetched, or null. Only public unicast (and loopback, when the operator allows it) passes. */
+export function refusedAddress(address: string, allowLoopback: boolean): string | null {
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const range = parsed.range();
+  if (range === "unicast") return null;
+  if (range === "loopback" && allowLoopback) return null;
+  return `${address} is a ${range} address`;
+}
+
+// Checked when the socket connects, on the address it actually connects to: a host that
+// resolves to a public address for the check and a private one for the fetch gets nowhere.
+const guardedLookup = (allowLoopback: boolean): LookupFunction => (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, "", 0);
+    const list = addresses as dns.LookupAddress[];
+    const refused = list.map((a) => refusedAddress(a.address, allowLoopback)).find(Boolean);
+    if (refused) return callback(Object.assign(new Error(refused), { code: "EREFUSED_ADDRESS" }), "", 0);
+    if (options.all) return callback(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
+
+function checkUrl(url: URL, hosts: string[], allowLoopback: boolean) {
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new ApiError("import_refused", `Only http and https URLs can be imported, not ${url.protocol}`);
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (!hosts.includes(host)) throw new ApiError("import_refused", `Host ${host} is not in LEDGIX_POLICY_IMPORT_HOSTS.`);
+  if (ipaddr.isValid(host)) {
+    const refused = refusedAddress(host, allowLoopback);
+    if (refused) throw new ApiError("import_refused", `Refused: ${refused}.`);
+  }
+}
+
+function get(url: URL, allowLoopback: boolean): Promise<{ status: number; location?: string; body: string }> {
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.get(url, { lookup: guardedLookup(allowLoopback), timeout: TIMEOUT_MS, headers: { accept: "application/yaml, application/json, text/plain" } }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BYTES) req.destroy(new ApiError("import_failed", `The policy at ${url} exceeds ${MAX_BYTES} bytes.`));
+        else chunks.push(chunk);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("timeout", () => req.destroy(new ApiError("import_failed", `Fetching ${url} timed out.`)));
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (error instanceof ApiError) return reject(error);
+      if (error.code === "EREFUSED_ADDRESS") return reject(new ApiError("import_refused", `Refused: ${error.message}.`));
+      reject(new ApiError("import_failed", `Fetching ${url} failed: ${error.message}`));
+    });
+  });
+}
+
+/**
+ * Fetches a policy document from a URL on an operator-allowlisted host. Private,
+ * loopback and link-local addresses are refused, before connecting and at connect
+ * time, and every redirect is checked the same way.
+ */
+export async function fetchPolicySource(rawUrl: string): Promise<string> {
+  const { LEDGIX_POLICY_IMPORT_HOSTS: hosts, LEDGIX_POLICY_IMPORT_ALLOW_LOOPBACK: allowLoopback } = env();
+  if (hosts.length === 0) throw new ApiError("import_refused", "Policy import is off: set LEDGIX_POLICY_IMPORT_HOSTS to the hosts it may use.");
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new ApiError("invalid_request", "url is not a valid URL.");
+  }
+  for (let hop = 0; ; hop++) {
+    checkUrl(url, hosts, allowLoopback);
+    const response = await get(url, allowLoopback);
+    if (response.status >= 300 && response.status < 400 && response.location) {
+      if (hop >= MAX_REDIRECTS) throw new ApiError("import_failed", `More than ${MAX_REDIRECTS} redirects.`);
+      url = new URL(response.location, url);
+      continue;
+    }
+    if (response.status !== 200) throw new ApiError("import_failed", `${url} answered ${response.status}.`);
+    return response.body;
+  }
+}
