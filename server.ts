@@ -42,6 +42,8 @@ const handle = app.getRequestHandler();
 const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
+  // Sign-in rate limits key on this; a client-sent value is overwritten.
+  req.headers["x-ledgix-client-ip"] = req.socket.remoteAddress ?? "unknown";
   if (!hasValidPercentEncoding(req.url)) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));

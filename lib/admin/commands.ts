@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { applyPolicy } from "@/lib/policy/apply-policy";
+import { addMember, emailSchema, listMembers, passwordSchema, removeMember, roleSchema } from "@/lib/members/members";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
@@ -56,6 +57,14 @@ export const COMMANDS = {
       const row = await decideReview(prisma, { requestId: input.requestId, approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
       return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
     },
+  ),
+  "member.add": command(
+    z.object({ tenant: tenantRef, email: emailSchema, role: roleSchema, password: passwordSchema.optional() }),
+    async (prisma, { tenant, ...input }) => addMember(prisma, { tenantId: (await findTenantOrThrow(prisma, tenant)).id, ...input }),
+  ),
+  "member.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listMembers(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
+  "member.remove": command(z.object({ tenant: tenantRef, email: emailSchema }), async (prisma, { tenant, email }) =>
+    removeMember(prisma, (await findTenantOrThrow(prisma, tenant)).id, email),
   ),
   "signing-key.rotate": command(z.object({ purpose: z.enum(["token", "ledger"]) }), (prisma, { purpose }) =>
     rotateSigningKey(prisma, purpose),

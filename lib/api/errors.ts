@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   missing_api_key: 401,
   invalid_api_key: 401,
   api_key_revoked: 401,
+  unauthenticated: 401,
+  invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
   request_not_found: 404,
@@ -29,6 +31,7 @@ export const ERROR_CODES = {
   invalid_policy: 422,
   idempotency_key_reused: 422,
   idempotency_in_flight: 429,
+  rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
 } as const;
