@@ -14,3 +14,6 @@ echo "== build"
 npx next build >/dev/null
 echo "== tests"
 npx vitest run "$@"
+
+echo "== end-to-end (Playwright, Debian's Chromium, its own server on a fresh embedded database)"
+npx playwright test

@@ -10,6 +10,11 @@ No tenants yet. Get going in three commands (in another terminal, from this dire
   npx ledgix key create --tenant acme --name dev          # prints the API key once
   npx ledgix policy apply --tenant acme examples/refund-policy.yaml
 
+Then add the first owner and sign in to the dashboard at http://localhost:${port}/sign-in
+(without --password-stdin it prints a one-time sign-in link instead):
+
+  npx ledgix member add --tenant acme --email you@example.com --role owner --password-stdin
+
 Then ask for clearance:
 
   curl -s http://localhost:${port}/api/clearance -H "X-Vault-API-Key: $LEDGIX_VAULT_API_KEY" \\

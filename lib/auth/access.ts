@@ -26,7 +26,7 @@ export const can = (role: Role, permission: Permission): boolean => (PERMISSIONS
 export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  owner: "Everything, including members",
+  owner: "Everything, including other owners",
   admin: "Everything, including members",
   reviewer: "Decides reviews; sees everything else",
   viewer: "Sees everything; changes nothing",
