@@ -6,7 +6,9 @@ import { defineConfig } from "@playwright/test";
 // One fresh embedded database per run. Workers inherit this process's environment,
 // so they find the same directory (the CLI reaches the server through its admin socket).
 process.env.LEDGIX_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-"));
-const port = Number(process.env.LEDGIX_E2E_PORT ?? 3917);
+// A random high port: the machine is shared, and a fixed port may answer for someone else's server.
+process.env.LEDGIX_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 30_000));
+const port = Number(process.env.LEDGIX_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({

@@ -35,7 +35,8 @@ const stopSequencer = startSequencer(database.prisma, {
   batchSize: config.LEDGIX_SEQUENCER_BATCH,
 });
 
-const app = next({ dev: false, dir: process.cwd() });
+// The port lets Next fetch its own pages (a server action that redirects) on this server, not on :3000.
+const app = next({ dev: false, dir: process.cwd(), port: config.PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
 

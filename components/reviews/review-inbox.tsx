@@ -103,7 +103,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
             <Link href={`/requests/${selected.id}`} className="font-mono text-xs text-zinc-500 hover:underline">{selected.id}</Link>
           </div>
           <dl className="mt-4 grid grid-cols-4 gap-3 text-sm">
-            {[["Agent", selected.agentId], ["Session", selected.sessionId], ["Person", selected.humanPrincipal ?? "—"]].map(([k, v]) => (
+            {[["Agent", selected.agentId], ["Session", selected.sessionId || "—"], ["Person", selected.humanPrincipal ?? "—"]].map(([k, v]) => (
               <div key={k}><dt className="text-xs text-zinc-500">{k}</dt><dd className="truncate font-mono" title={v ?? ""}>{v}</dd></div>
             ))}
             <div><dt className="text-xs text-zinc-500">Waiting</dt><dd><RelativeTime date={selected.createdAt} /></dd></div>

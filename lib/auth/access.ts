@@ -39,6 +39,8 @@ export const NAVIGATION = [
   { href: "/requests", label: "Requests", icon: "ListTree", permission: "view" },
   { href: "/policies", label: "Policies", icon: "FileCode", permission: "view" },
   { href: "/keys", label: "API keys", icon: "KeyRound", permission: "view" },
+  { href: "/ledger", label: "Ledger", icon: "ScrollText", permission: "view" },
   { href: "/settings", label: "Settings", icon: "Settings", permission: "view" },
   { href: "/members", label: "Members", icon: "Users", permission: "view" },
+  { href: "/api-reference", label: "API reference", icon: "BookOpen", permission: "view" },
 ] as const satisfies readonly { href: string; label: string; icon: string; permission: Permission }[];

@@ -30,7 +30,13 @@ export async function overviewStats(prisma: PrismaClient, tenantId: string, rang
     prisma.clearanceRequest.groupBy({ by: ["toolName"], where: { tenantId, createdAt: { gte: since } }, _count: { _all: true }, orderBy: { _count: { toolName: "desc" } }, take: 5 }),
     prisma.clearanceRequest.groupBy({ by: ["agentId"], where: { tenantId, createdAt: { gte: since } }, _count: { _all: true }, orderBy: { _count: { agentId: "desc" } }, take: 5 }),
   ]);
+  // Every bucket of the range, empty ones included, so the chart's time axis is continuous.
   const byTime = new Map<string, OverviewStats["series"][number]>();
+  const step = bucket === "hour" ? 3600e3 : 86_400e3;
+  for (let t = Math.floor(since.getTime() / step) * step; t <= Date.now(); t += step) {
+    const iso = new Date(t).toISOString();
+    byTime.set(iso, { t: iso, approved: 0, denied: 0, pending_review: 0, processing: 0 });
+  }
   const totals: Record<string, number> = {};
   for (const row of series) {
     const t = row.t.toISOString();

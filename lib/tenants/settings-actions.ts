@@ -6,7 +6,7 @@ import { prisma } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 
-export const tenantSettingsSchema = z.object({
+const tenantSettingsSchema = z.object({
   minimumConfidenceBucket: confidenceBucketSchema,
   tokenTtlSeconds: z.coerce.number({ error: "Enter a number of seconds" }).int().min(30, "At least 30 seconds").max(MAX_TOKEN_TTL_SECONDS, `At most ${MAX_TOKEN_TTL_SECONDS} seconds`),
   ledgerCanonicalVersion: z.coerce.number().int().min(1).max(3),

@@ -65,6 +65,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await expect(page.getByText(/Saved refunds as version/)).toBeVisible();
   await page.getByLabel("Policy (YAML or JSON)").fill(POLICY.replace("<= 100", "<= 50"));
   await page.getByRole("button", { name: "Save and activate" }).click();
+  await expect(page.getByTestId("policy-card").locator("li")).toHaveCount(2);
   await expect(page.getByTestId("policy-card").getByText("active")).toHaveCount(1);
   await screenshots(page, "policies");
   await page.getByRole("link", { name: "diff with previous" }).click();
@@ -119,6 +120,14 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   });
   await screenshots(page, "request-timeline");
 
+  await page.getByRole("link", { name: "Ledger" }).click();
+  await expect(page.getByTestId("ledger-entry")).toHaveCount(1);
+  await expect(page.getByTestId("verifier-key")).toContainText("ledgix.local/");
+  await screenshots(page, "ledger");
+  const bundle = await page.request.get(`/api/dashboard/ledger/bundle?request_id=${requestId}`);
+  expect(bundle.status()).toBe(200);
+  expect((await bundle.json()).event.request_id).toBe(requestId);
+
   await page.getByRole("link", { name: "Overview" }).click();
   await expect(page.getByText("Decisions by status")).toBeVisible();
   await screenshots(page, "overview");
@@ -151,8 +160,12 @@ test("a viewer sees the queue but cannot approve", async ({ page, request }) => 
 test("another tenant's member cannot open this tenant's request or see its queue", async ({ page }) => {
   expect(requestId).toMatch(/^req_/);
   await signIn(page, "owner@globex.test");
-  const response = await page.goto(`/requests/${requestId}`);
-  expect(response!.status()).toBe(404);
+  // The page streams behind its loading skeleton, so the 404 arrives as Next's not-found page, not a status.
+  await page.goto(`/requests/${requestId}`);
+  await expect(page.getByText("This page could not be found")).toBeVisible();
+  await expect(page.getByTestId("timeline")).toHaveCount(0);
+  const bundle = await page.request.get(`/api/dashboard/ledger/bundle?request_id=${requestId}`);
+  expect(bundle.status()).toBe(404);
   const queue = await (await page.request.get("/api/dashboard/reviews")).json();
   expect(queue.pendingCount).toBe(0);
   await page.goto("/requests");

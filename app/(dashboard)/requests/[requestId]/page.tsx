@@ -23,7 +23,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   const byPerson = r.decidedBy && r.decidedBy !== "policy";
   return (
     <>
-      <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}, session ${r.sessionId}.`} action={<StatusBadge status={r.status} />} />
+      <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
       <div className="grid grid-cols-[1fr_380px] gap-6">
         <ol className="relative space-y-6 border-l border-zinc-200 pl-6 dark:border-zinc-800" aria-label="Timeline" data-testid="timeline">
           <Step icon={<Inbox />} title="Received" done at={r.createdAt}>
@@ -55,7 +55,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
         </ol>
         <Card className="h-fit p-4 text-sm">
           <dl className="space-y-2">
-            {[["Request", r.id], ["Agent", r.agentId], ["Session", r.sessionId], ["Person", r.humanPrincipal ?? "—"], ["Arguments hash", shortHash(r.toolArgsHash)], ["Decided by", r.decidedBy ?? "—"]].map(([k, v]) => (
+            {[["Request", r.id], ["Agent", r.agentId], ["Session", r.sessionId || "—"], ["Person", r.humanPrincipal ?? "—"], ["Arguments hash", shortHash(r.toolArgsHash)], ["Decided by", r.decidedBy ?? "—"]].map(([k, v]) => (
               <div key={k} className="flex justify-between gap-4"><dt className="text-zinc-500">{k}</dt><dd className="truncate font-mono text-xs">{v}</dd></div>
             ))}
           </dl>
