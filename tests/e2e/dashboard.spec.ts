@@ -134,6 +134,13 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await page.getByRole("link", { name: "Members" }).click();
   await expect(page.getByText("viewer@acme.test")).toBeVisible();
   await screenshots(page, "members");
+
+  const openapi = await (await request.get("/api/openapi.json")).json();
+  expect(openapi.paths["/clearance"].post.requestBody).toBeTruthy();
+  expect(openapi.components.schemas.ClearanceRequest.properties.tool_name.description).toBe("The tool the agent wants to run");
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page.getByText("/api/clearance-status/{requestId}")).toBeVisible();
+  await screenshots(page, "api-reference");
 });
 
 test("a viewer sees the queue but cannot approve", async ({ page, request }) => {
