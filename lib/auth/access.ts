@@ -40,6 +40,7 @@ export const NAVIGATION = [
   { href: "/policies", label: "Policies", icon: "FileCode", permission: "view" },
   { href: "/keys", label: "API keys", icon: "KeyRound", permission: "view" },
   { href: "/ledger", label: "Ledger", icon: "ScrollText", permission: "view" },
+  { href: "/notifications", label: "Notifications", icon: "Bell", permission: "view" },
   { href: "/settings", label: "Settings", icon: "Settings", permission: "view" },
   { href: "/members", label: "Members", icon: "Users", permission: "view" },
   { href: "/api-reference", label: "API reference", icon: "BookOpen", permission: "view" },

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { ledgix, PASSWORD, screenshots, signIn } from "./helpers";
 
@@ -183,4 +185,30 @@ test("the dashboard's API refuses anyone signed out", async ({ request }) => {
   const response = await request.get("/api/dashboard/reviews");
   expect(response.status()).toBe(401);
   expect((await response.json()).error.code).toBe("unauthenticated");
+});
+
+test("the CLI's one-time sign-in link signs a new member in, once", async ({ page, browser }) => {
+  const out = ledgix(["member", "add", "--tenant", "acme", "--email", "reviewer@acme.test", "--role", "reviewer"]);
+  const link = /One-time sign-in link \(24 h\): (\S+)/.exec(out)![1]!;
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/overview/);
+  await expect(page.getByText("reviewer@acme.test")).toBeVisible();
+  const other = await browser.newPage();
+  await other.goto(link);
+  await expect(other).toHaveURL(/\/sign-in/);
+  await expect(other.getByText("That sign-in link has expired or was already used")).toBeVisible();
+});
+
+test("a magic link goes to the development outbox and signs in", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("viewer@acme.test");
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByText("Check your email for a sign-in link.")).toBeVisible();
+  const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
+  const file = fs.readdirSync(outbox).find((f) => f.includes("viewer@acme.test"))!;
+  const email = JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8"));
+  expect(email.to).toBe("viewer@acme.test");
+  await page.goto(/(http\S+callback\/email\S+)/.exec(email.text)![1]!);
+  await expect(page).toHaveURL(/\/overview/);
+  await expect(page.getByText("viewer@acme.test")).toBeVisible();
 });
