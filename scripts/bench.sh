@@ -3,13 +3,15 @@
 # LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as Markdown tables:
 # the clearance API (scripts/bench.ts), then the ledger (scripts/bench-ledger.ts) on a
 # BENCH_LEDGER_SIZE-entry ledger (default 1,000,000; e.g. 20000 for a quick run).
-# BENCH_ONLY=clearance or BENCH_ONLY=ledger runs just one of them.
+# BENCH_ONLY=clearance, ledger or dashboard runs just one of them (dashboard: scripts/bench-dashboard.ts,
+# the review queue and requests list with 10,000 pending requests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=${BENCH_ONLY:-}
-case "$only" in "" | clearance | ledger) ;; *) echo "BENCH_ONLY must be clearance or ledger" >&2; exit 2 ;; esac
+case "$only" in "" | clearance | ledger | dashboard) ;; *) echo "BENCH_ONLY must be clearance, ledger or dashboard" >&2; exit 2 ;; esac
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
 npx next build >/dev/null
-[ "$only" = ledger ] || node --import tsx scripts/bench.ts "$@"
-[ "$only" = clearance ] || node --import tsx scripts/bench-ledger.ts
+[ -n "$only" ] && [ "$only" != clearance ] || node --import tsx scripts/bench.ts "$@"
+[ -n "$only" ] && [ "$only" != ledger ] || node --import tsx scripts/bench-ledger.ts
+[ -n "$only" ] && [ "$only" != dashboard ] || node --import tsx scripts/bench-dashboard.ts

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { ledgix, PASSWORD, screenshots, signIn } from "./helpers";
+import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 const POLICY = `policy_id: refunds
 rules:
@@ -45,7 +45,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await screenshots(page, "overview-empty");
 
   // Create a key; it is shown once.
-  await page.getByRole("link", { name: "API keys" }).click();
+  await nav(page, "API keys");
   await page.getByRole("button", { name: "Create key" }).click();
   await page.getByLabel("Name").fill("e2e agent");
   await page.getByRole("button", { name: "Create key" }).last().click();
@@ -57,7 +57,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await screenshots(page, "keys");
 
   // A broken policy points at its line; the right one is saved and active.
-  await page.getByRole("link", { name: "Policies" }).click();
+  await nav(page, "Policies");
   await page.getByLabel("Policy (YAML or JSON)").fill(POLICY.replace("effect: review", "effect: maybe"));
   await page.getByRole("button", { name: "Save and activate" }).click();
   await expect(page.getByTestId("policy-problems")).toContainText("Line 10");
@@ -75,7 +75,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await screenshots(page, "policy-diff");
 
   // Raise the confidence floor.
-  await page.getByRole("link", { name: "Settings" }).click();
+  await nav(page, "Settings");
   await page.getByLabel(/extra_high/).check();
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
@@ -84,7 +84,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await screenshots(page, "settings");
 
   // Open the queue, then send a request through the API: it appears without a reload.
-  await page.getByRole("link", { name: "Reviews" }).click();
+  await nav(page, "Reviews");
   await expect(page.getByTestId("review-empty")).toBeVisible();
   await screenshots(page, "reviews-empty");
   const asked = await request.post("/api/clearance", {
@@ -109,7 +109,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   expect(status.status).toBe("approved");
   expect(status.token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
 
-  await page.getByRole("link", { name: "Requests" }).click();
+  await nav(page, "Requests");
   await expect(page.getByRole("link", { name: "stripe_refund" })).toHaveCount(1);
   await screenshots(page, "requests");
   await page.getByRole("link", { name: "stripe_refund" }).click();
@@ -122,7 +122,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   });
   await screenshots(page, "request-timeline");
 
-  await page.getByRole("link", { name: "Ledger" }).click();
+  await nav(page, "Ledger");
   await expect(page.getByTestId("ledger-entry")).toHaveCount(1);
   await expect(page.getByTestId("verifier-key")).toContainText("ledgix.local/");
   await screenshots(page, "ledger");
@@ -130,17 +130,17 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   expect(bundle.status()).toBe(200);
   expect((await bundle.json()).event.request_id).toBe(requestId);
 
-  await page.getByRole("link", { name: "Overview" }).click();
+  await nav(page, "Overview");
   await expect(page.getByText("Decisions by status")).toBeVisible();
   await screenshots(page, "overview");
-  await page.getByRole("link", { name: "Members" }).click();
+  await nav(page, "Members");
   await expect(page.getByText("viewer@acme.test")).toBeVisible();
   await screenshots(page, "members");
 
   const openapi = await (await request.get("/api/openapi.json")).json();
   expect(openapi.paths["/clearance"].post.requestBody).toBeTruthy();
   expect(openapi.components.schemas.ClearanceRequest.properties.tool_name.description).toBe("The tool the agent wants to run");
-  await page.getByRole("link", { name: "API reference" }).click();
+  await nav(page, "API reference");
   await expect(page.getByText("/api/clearance-status/{requestId}")).toBeVisible();
   await screenshots(page, "api-reference");
 });
@@ -155,7 +155,7 @@ test("a viewer sees the queue but cannot approve", async ({ page, request }) => 
 
   await signIn(page, "viewer@acme.test");
   await expect(page.getByRole("link", { name: "API keys" })).toBeVisible();
-  await page.getByRole("link", { name: "Reviews" }).click();
+  await nav(page, "Reviews");
   await expect(page.getByTestId("review-item")).toHaveCount(1);
   await expect(page.getByTestId("cannot-decide")).toBeVisible();
   await expect(page.getByRole("button", { name: /Approve/ })).toHaveCount(0);

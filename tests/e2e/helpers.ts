@@ -30,3 +30,6 @@ export async function screenshots(page: Page, name: string) {
   }
   await page.evaluate(() => document.documentElement.classList.remove("dark"));
 }
+
+/** Opens a screen from the sidebar. */
+export const nav = (page: Page, label: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: new RegExp(`^${label}`) }).click();

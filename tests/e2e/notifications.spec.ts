@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
-import { ledgix, PASSWORD, screenshots, signIn } from "./helpers";
+import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // A stand-in for Slack's incoming webhook that records what it receives.
 function fakeSlack(status: number) {
@@ -22,7 +22,7 @@ test("notifications: save a Slack webhook and recipients, send a test, see Slack
   const bad = await fakeSlack(403);
   try {
     await signIn(page, "admin@initech.test");
-    await page.getByRole("link", { name: "Notifications" }).click();
+    await nav(page, "Notifications");
     const card = page.getByTestId("notification-review_requested");
     await card.getByLabel("Slack incoming webhook").fill(good.url);
     await card.getByLabel("Email recipients").fill("ops@initech.test, oncall@initech.test");
