@@ -12,7 +12,7 @@ import { tenantVerifierKey } from "@/lib/ledger/verifier-key";
 
 export const metadata: Metadata = { title: "Ledger" };
 
-const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);
+const short = (h: string) => (h.length > 16 ? `${h.slice(0, 8)}…${h.slice(-4)}` : h);
 
 export default async function LedgerPage() {
   const member = await requireMember("view");
@@ -25,7 +25,7 @@ export default async function LedgerPage() {
   return (
     <>
       <PageHeader title="Ledger" description="Every final decision, in an append-only Merkle tree with signed checkpoints. Download a decision's proof bundle and check it with `npx ledgix verify`, without trusting this server." />
-      <div className="grid grid-cols-[minmax(0,1fr)_360px] gap-6">
+      <div className="grid grid-cols-[minmax(0,1fr)_320px] gap-6">
         <Card className="overflow-hidden">
           <CardHeader><CardTitle>Latest entries</CardTitle></CardHeader>
           <table className="w-full text-sm">
@@ -38,9 +38,9 @@ export default async function LedgerPage() {
                   <td className="px-4 py-2 font-mono text-xs">{e.leaf_index ?? "pending"}</td>
                   <td className="px-4 py-2 font-mono"><Link href={`/requests/${e.request_id}`} className="hover:underline">{e.tool_name}</Link></td>
                   <td className="px-4 py-2"><Badge>{e.approved ? "approved" : "denied"}</Badge></td>
-                  <td className="px-4 py-2 font-mono text-xs text-zinc-500" title={e.event_hash}>{short(e.event_hash)}</td>
+                  <td className="px-4 py-2 font-mono text-xs whitespace-nowrap text-zinc-500" title={e.event_hash}>{short(e.event_hash)}</td>
                   <td className="px-4 py-2 text-xs text-zinc-500">{e.checkpoint_id ?? "not yet"}</td>
-                  <td className="px-4 py-2 text-right">
+                  <td className="px-4 py-2 text-right whitespace-nowrap">
                     {e.checkpoint_id !== null && (
                       <a href={`/api/dashboard/ledger/bundle?request_id=${e.request_id}`} download className="inline-flex items-center gap-1 text-xs font-medium text-accent hover:underline"><Download className="size-3.5" />Bundle</a>
                     )}

@@ -61,12 +61,12 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
 const clean = (o: Record<string, string | undefined>) => Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => Boolean(e[1])));
 
 function FilterInput({ name, label, value, placeholder }: { name: string; label: string; value?: string; placeholder: string }) {
-  return <label className="text-xs text-zinc-500">{label}<Input name={name} defaultValue={value} placeholder={placeholder} className="mt-1 w-40" /></label>;
+  return <label className="flex flex-col text-xs text-zinc-500">{label}<Input name={name} defaultValue={value} placeholder={placeholder} className="mt-1 w-40" /></label>;
 }
 
 function FilterSelect({ name, label, value, options }: { name: string; label: string; value?: string; options: [string, string][] }) {
   return (
-    <label className="text-xs text-zinc-500">{label}
+    <label className="flex flex-col text-xs text-zinc-500">{label}
       <Select name={name} defaultValue={value ?? ""} className="mt-1 w-40">{options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}</Select>
     </label>
   );
