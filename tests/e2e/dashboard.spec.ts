@@ -212,3 +212,33 @@ test("a magic link goes to the development outbox and signs in", async ({ page }
   await expect(page).toHaveURL(/\/overview/);
   await expect(page.getByText("viewer@acme.test")).toBeVisible();
 });
+
+test("keys: a rotated key keeps working for its grace period; a revoked one stops at once", async ({ page, request }) => {
+  await signIn(page, "owner@acme.test");
+  await nav(page, "API keys");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await page.getByLabel("Name").fill("rotate-me");
+  await page.getByRole("button", { name: "Create key" }).last().click();
+  const oldKey = (await page.getByTestId("new-key").textContent())!.trim();
+  await page.keyboard.press("Escape");
+  const row = page.getByTestId("key-row").filter({ hasText: "rotate-me" });
+  await row.getByRole("button", { name: "Rotate" }).click();
+  await page.getByLabel("Old key stops working").selectOption("1");
+  await page.getByRole("button", { name: "Rotate", exact: true }).last().click();
+  const newKey = (await page.getByTestId("new-key").textContent())!.trim();
+  expect(newKey).not.toBe(oldKey);
+  await page.keyboard.press("Escape");
+  const ping = (key: string) => request.get("/api/clearance-status/req_00000000000000000000000000", { headers: { "X-Vault-API-Key": key } });
+  expect((await ping(oldKey)).status()).toBe(404);
+  expect((await ping(newKey)).status()).toBe(404);
+  await expect(page.getByTestId("key-row").filter({ hasText: "rotating" })).toHaveCount(1);
+
+  const active = page.getByTestId("key-row").filter({ hasText: "rotate-me" }).filter({ hasText: "active" });
+  await active.getByRole("button", { name: "Revoke" }).click();
+  await page.getByLabel(/to confirm/).fill("rotate-me");
+  await page.getByRole("button", { name: "Revoke key" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  const revoked = await ping(newKey);
+  expect(revoked.status()).toBe(401);
+  expect((await revoked.json()).error.code).toBe("api_key_revoked");
+});
