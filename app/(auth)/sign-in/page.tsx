@@ -7,8 +7,6 @@ import { currentMember } from "@/lib/auth/session";
 export const metadata: Metadata = { title: "Sign in" };
 // Reads the session cookie; never prerendered (that would open the database at build time).
 export const dynamic = "force-dynamic";
-// Reads the session cookie; never prerendered (that would open the database at build time).
-export const dynamic = "force-dynamic";
 
 const ERRORS: Record<string, string> = {
   Verification: "That sign-in link has expired or was already used. Ask for a new one.",
