@@ -39,7 +39,7 @@ export function CreateKeyButton() {
   );
 }
 
-export function KeyActions({ id, name }: { id: string; name: string }) {
+export function KeyActions({ id, name, canRotate }: { id: string; name: string; canRotate: boolean }) {
   const [mode, setMode] = useState<"rotate" | "revoke">();
   const [result, setResult] = useState<KeyActionResult>();
   const [pending, start] = useTransition();
@@ -47,7 +47,7 @@ export function KeyActions({ id, name }: { id: string; name: string }) {
   const close = () => { setMode(undefined); setResult(undefined); setConfirm(""); };
   return (
     <div className="flex justify-end gap-1">
-      <Button variant="ghost" size="sm" onClick={() => setMode("rotate")}><RotateCw />Rotate</Button>
+      {canRotate && <Button variant="ghost" size="sm" onClick={() => setMode("rotate")}><RotateCw />Rotate</Button>}
       <Button variant="ghost" size="sm" onClick={() => setMode("revoke")}><Trash2 />Revoke</Button>
       <Dialog open={mode === "rotate"} onOpenChange={(o) => !o && close()}>
         <DialogContent title={`Rotate ${name}`} description="Creates a new key with the same name. The old one keeps working for the grace period, so you can deploy the new one first.">

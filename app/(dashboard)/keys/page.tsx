@@ -42,7 +42,8 @@ export default async function KeysPage() {
                       : k.revokedAt ? <Badge className="bg-amber-50 text-amber-800 dark:bg-amber-950 dark:text-amber-300" >rotating, stops {k.revokedAt.toISOString().slice(0, 16).replace("T", " ")} UTC</Badge>
                       : <Badge className="bg-emerald-50 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300">active</Badge>}
                   </td>
-                  <td className="px-4 py-2 text-right">{manage && !k.revokedAt && <KeyActions id={k.id} name={k.name} />}</td>
+                  <td className="px-4 py-2 text-right">{/* Mounted while rotating too, so the dialog that shows the new key survives the refresh. */}
+                    {manage && !revoked && <KeyActions id={k.id} name={k.name} canRotate={!k.revokedAt} />}</td>
                 </tr>
               );
             })}
