@@ -4,7 +4,7 @@ import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
 // One fresh embedded database per run. Workers inherit this process's environment,
-// so they find the same directory (the CLI reaches the server through its admin socket).
+// so they find the same directory, where the CLI finds the server's embedded PostgreSQL.
 process.env.LEDGIX_E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-"));
 // A random high port: the machine is shared, and a fixed port may answer for someone else's server.
 process.env.LEDGIX_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 30_000));

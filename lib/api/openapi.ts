@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { clearanceBodySchema, clearanceResponseSchema, mintTokenBodySchema, reviewDecisionBodySchema } from "@/lib/clearance/schemas";
+import { clearanceBodySchema, clearanceResponseSchema, mintTokenBodySchema } from "@/lib/clearance/schemas";
+import { reviewDecisionBodySchema } from "@/lib/review/schemas";
 import { registerPolicyBodySchema } from "@/lib/policy/schemas";
 import { ERROR_CODES } from "./errors";
 

@@ -1,13 +1,12 @@
 import { parseBody } from "@/lib/api/body";
-import { ApiError } from "@/lib/api/errors";
-import { json, withApiKey } from "@/lib/api/handler";
+import { json } from "@/lib/api/handler";
+import { withApiKey } from "@/lib/auth/with-api-key";
 import { withIdempotency } from "@/lib/api/idempotency";
-import { decideReview } from "@/lib/review/decide-review";
 import { getRequestOrThrow } from "./get-request";
 import { mintToken } from "./mint-token";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
-import { clearanceBodySchema, mintTokenBodySchema, reviewDecisionBodySchema } from "./schemas";
+import { clearanceBodySchema, mintTokenBodySchema } from "./schemas";
 
 // The clearance API's handlers, shared by the product's paths and the SDKs' aliases.
 
@@ -21,7 +20,7 @@ export const postClearance = withApiKey(
 );
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
-  const row = await getRequestOrThrow(prisma, params.requestId!, tenant.id);
+  const row = await getRequestOrThrow(prisma, tenant.id, params.requestId!);
   const response = await renderClearance(prisma, tenant, row);
   return json(response, httpStatusOf(response));
 });
@@ -31,18 +30,3 @@ export const postMintToken = withApiKey(
     json(await mintToken(prisma, tenant, parseBody(rawBody, mintTokenBodySchema), rawBody)),
   ),
 );
-
-export const postReviewDecision = withApiKey(async ({ prisma, tenant, params, rawBody }) => {
-  const body = parseBody(rawBody, reviewDecisionBodySchema);
-  if (body.approved) {
-    throw new ApiError("forbidden", "An agent's API key may cancel its pending request, not approve it.");
-  }
-  const row = await decideReview(prisma, {
-    requestId: params.requestId!,
-    tenantId: tenant.id,
-    approve: false,
-    reason: body.review_reason,
-    decidedBy: "agent",
-  });
-  return json(await renderClearance(prisma, tenant, row));
-});

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { authorize } from "@/lib/auth/session";
+import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { prisma } from "@/lib/db";
 import { decideReview } from "./decide-review";
 
@@ -19,10 +20,10 @@ export async function decideReviewAction(input: z.input<typeof decisionSchema>):
     const member = await authorize("decideReviews");
     const parsed = decisionSchema.safeParse(input);
     if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
-    const row = await decideReview(await prisma(), {
-      requestId: parsed.data.requestId, tenantId: member.tenant.id, approve: parsed.data.approve,
-      reason: parsed.data.reason || null, decidedBy: `reviewer:${member.user.email}`,
-    });
+    const client = await prisma();
+    // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
+    const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
+    const row = await decideReview(client, request, { approve: parsed.data.approve, reason: parsed.data.reason || null, decidedBy: `reviewer:${member.user.email}` });
     return { ok: true, status: row.status };
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, error: error.message };

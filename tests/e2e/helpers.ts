@@ -4,7 +4,7 @@ import { expect, type Page } from "@playwright/test";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** Runs the real CLI against the e2e server's database (through its admin socket). */
+/** Runs the real CLI against the e2e server's database (it connects to the embedded PostgreSQL the server started). */
 export function ledgix(args: string[], input?: string): string {
   return execFileSync(process.execPath, [path.join(root, "bin/ledgix.mjs"), ...args], {
     cwd: root, input, encoding: "utf8", env: { ...process.env, LEDGIX_DATA_DIR: process.env.LEDGIX_E2E_DATA_DIR! },

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/status-badge";
 import { requireMember } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listCheckpoints, listEntries } from "@/lib/ledger/read-ledger";
-import { tenantVerifierKey } from "@/lib/ledger/verifier-key";
+import { checkpointVerifierKey } from "@/lib/ledger/checkpoint-note";
 
 export const metadata: Metadata = { title: "Ledger" };
 
@@ -17,11 +17,13 @@ const short = (h: string) => (h.length > 16 ? `${h.slice(0, 8)}…${h.slice(-4)}
 export default async function LedgerPage() {
   const member = await requireMember("view");
   const client = await prisma();
-  const [entries, checkpoints, verifier] = await Promise.all([
+  const [entries, checkpoints, verifierKey] = await Promise.all([
     listEntries(client, member.tenant.id, 50),
     listCheckpoints(client, member.tenant.id, 10),
-    tenantVerifierKey(client, member.tenant.id),
+    checkpointVerifierKey(client, member.tenant.id),
   ]);
+  // A C2SP verifier key is `<origin>+<key hash>+<key>`.
+  const origin = verifierKey.split("+")[0];
   return (
     <>
       <PageHeader title="Ledger" description="Every final decision, in an append-only Merkle tree with signed checkpoints. Download a decision's proof bundle and check it with `npx ledgix verify`, without trusting this server." />
@@ -55,9 +57,9 @@ export default async function LedgerPage() {
           <Card>
             <CardHeader><CardTitle>Verifier key for witnesses</CardTitle></CardHeader>
             <div className="space-y-2 p-4 text-sm">
-              <p className="text-zinc-500">Origin <code className="font-mono text-xs">{verifier.origin}</code>. Checkpoints are served as C2SP signed notes at <code className="font-mono text-xs">GET /api/ledger/checkpoint</code>.</p>
-              <code className="block rounded-md bg-zinc-100 p-2 font-mono text-xs break-all dark:bg-zinc-950" data-testid="verifier-key">{verifier.verifierKey}</code>
-              <CopyButton value={verifier.verifierKey} label="Copy verifier key" />
+              <p className="text-zinc-500">Origin <code className="font-mono text-xs">{origin}</code>. Checkpoints are served as C2SP signed notes at <code className="font-mono text-xs">GET /api/ledger/checkpoint</code>.</p>
+              <code className="block rounded-md bg-zinc-100 p-2 font-mono text-xs break-all dark:bg-zinc-950" data-testid="verifier-key">{verifierKey}</code>
+              <CopyButton value={verifierKey} label="Copy verifier key" />
             </div>
           </Card>
           <Card>
