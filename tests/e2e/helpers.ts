@@ -7,7 +7,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 /** Runs the real CLI against the e2e server's database (it connects to the embedded PostgreSQL the server started). */
 export function ledgix(args: string[], input?: string): string {
   return execFileSync(process.execPath, [path.join(root, "bin/ledgix.mjs"), ...args], {
-    cwd: root, input, encoding: "utf8", env: { ...process.env, LEDGIX_DATA_DIR: process.env.LEDGIX_E2E_DATA_DIR! },
+    cwd: root, input, encoding: "utf8", // NEXTAUTH_URL as an operator sets it for both: the CLI builds sign-in links itself.
+    env: { ...process.env, LEDGIX_DATA_DIR: process.env.LEDGIX_E2E_DATA_DIR!, NEXTAUTH_URL: `http://127.0.0.1:${process.env.LEDGIX_E2E_PORT}` },
   }).trim();
 }
 
