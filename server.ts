@@ -38,7 +38,8 @@ const config = (() => {
 const running = await startLedgix().catch(exitOn);
 const database = await db();
 
-const app = next({ dev: false, dir: process.cwd() });
+// The port lets Next fetch its own pages (a server action that redirects) on this server, not on :3000.
+const app = next({ dev: false, dir: process.cwd(), port: config.PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
 
@@ -46,6 +47,8 @@ const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
   routeUnroutableMethod(req);
+  // Sign-in rate limits key on this; a client-sent value is overwritten.
+  req.headers["x-ledgix-client-ip"] = req.socket.remoteAddress ?? "unknown";
   if (!hasValidPercentEncoding(req.url)) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));

@@ -30,3 +30,5 @@ npm test --prefix sdk/typescript
 # on the PostgreSQL above. Its own script, so it can also run alone.
 echo "== python sdk"
 bash sdk/python/scripts/test.sh
+echo "== end-to-end (Playwright, Debian's Chromium, its own server on a fresh embedded database)"
+npx playwright test

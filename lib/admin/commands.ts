@@ -13,6 +13,7 @@ import { getRequestAcrossTenantsOrThrow } from "@/lib/clearance/get-request";
 import { replay, replayBodySchema } from "@/lib/policy/replay";
 import { simulate, simulateBodySchema } from "@/lib/policy/simulate";
 import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versions";
+import { addMember, emailSchema, listMembers, passwordSchema, removeMember, roleSchema } from "@/lib/members/members";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
@@ -91,6 +92,14 @@ export const COMMANDS = {
   "ledger.verifier-key": command(z.object({ tenant: tenantRef }), async (prisma, input) => ({
     verifierKey: await checkpointVerifierKey(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   })),
+  "member.add": command(
+    z.object({ tenant: tenantRef, email: emailSchema, role: roleSchema, password: passwordSchema.optional() }),
+    async (prisma, { tenant, ...input }) => addMember(prisma, { tenantId: (await findTenantOrThrow(prisma, tenant)).id, ...input }),
+  ),
+  "member.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listMembers(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
+  "member.remove": command(z.object({ tenant: tenantRef, email: emailSchema }), async (prisma, { tenant, email }) =>
+    removeMember(prisma, (await findTenantOrThrow(prisma, tenant)).id, email),
+  ),
   "signing-key.rotate": command(z.object({ purpose: z.enum(["token", "ledger"]) }), (prisma, { purpose }) =>
     rotateSigningKey(prisma, purpose),
   ),

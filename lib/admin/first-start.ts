@@ -17,5 +17,8 @@ Then ask for clearance (same terminal):
     -d '{"tool_name":"stripe_refund","tool_args":{"amount":45,"currency":"USD"},"context":{"policy_id":"refunds"}}'
 
 SDKs: export LEDGIX_VAULT_URL=http://localhost:${port}/api (the key is already in LEDGIX_VAULT_API_KEY)
+
+Dashboard: http://localhost:${port}/sign-in. Its first owner comes from the CLI, which prints a one-time sign-in link
+(or reads a password with --password-stdin): npx ledgix member add --tenant acme --email you@example.com --role owner
 `);
 }

@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   missing_api_key: 401,
   invalid_api_key: 401,
   api_key_revoked: 401,
+  unauthenticated: 401,
+  invalid_credentials: 401,
   forbidden: 403,
   token_tenant_mismatch: 403,
   not_found: 404,
@@ -38,6 +40,7 @@ export const ERROR_CODES = {
   token_invalid: 422,
   token_expired: 422,
   idempotency_in_flight: 429,
+  rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
 } as const;

@@ -47,7 +47,8 @@ export async function authenticateApiKey(prisma: PrismaClient, presented: string
   if (!row) throw invalid;
   const { secretHash, revokedAt, lastUsedAt, ...tenant } = row;
   if (!timingSafeEqual(Buffer.from(secretHash), sha256(match[2]!))) throw invalid;
-  if (revokedAt) throw new ApiError("api_key_revoked", "The API key has been revoked.");
+  // A future revokedAt is a rotation's grace period: the old key works until then.
+  if (revokedAt && revokedAt.getTime() <= Date.now()) throw new ApiError("api_key_revoked", "The API key has been revoked.");
   if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
     await prisma.apiKey.update({ where: { id }, data: { lastUsedAt: new Date() } });
   }

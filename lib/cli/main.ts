@@ -151,6 +151,24 @@ export function buildProgram(): Command {
     .requiredOption("--tenant <name|id>", "the tenant"),
   "ledger.verifier-key", (opts: { tenant: string }) => opts, (r) => (r as { verifierKey: string }).verifierKey);
 
+  const member = program.command("member").description("people who sign in to the dashboard");
+  action(member.command("add").description("add a person to a tenant (or change their role); prints a one-time sign-in link unless --password-stdin")
+    .requiredOption("--tenant <name|id>", "the tenant").requiredOption("--email <address>", "their email")
+    .addOption(new Option("--role <role>", "what they may do").choices(["owner", "admin", "reviewer", "viewer"]).makeOptionMandatory())
+    .option("--password-stdin", "read a password (12+ characters) from standard input"),
+  "member.add", (opts: { tenant: string; email: string; role: string; passwordStdin?: boolean; password?: string }) => ({
+    tenant: opts.tenant, email: opts.email, role: opts.role, password: opts.password,
+  }), (r) => { const m = r as { email: string; role: string; signInLink?: string }; return m.signInLink ? `${m.email} ${m.role}\nOne-time sign-in link (24 h): ${m.signInLink}` : `${m.email} ${m.role}`; })
+    // Read before the action so the password never appears in argv or the shell history.
+    .hook("preAction", (cmd) => {
+      if (cmd.opts().passwordStdin) cmd.setOptionValue("password", fs.readFileSync(0, "utf8").replace(/\r?\n$/, ""));
+    });
+  action(member.command("list").description("list a tenant's members").requiredOption("--tenant <name|id>", "the tenant"),
+    "member.list", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
+  action(member.command("remove").description("remove a person from a tenant").requiredOption("--tenant <name|id>", "the tenant")
+    .requiredOption("--email <address>", "their email"), "member.remove", (opts: { tenant: string; email: string }) => opts,
+  (r) => `removed ${(r as { email: string }).email}`);
+
   action(program.command("signing-key").description("signing keys").command("rotate")
     .description("retire the active A-JWT signing key and create its successor (the old key stays in the JWKS until its tokens expire)")
     .addOption(new Option("--purpose <purpose>", "which key").choices(["token", "ledger"]).default("token")),

@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Badge } from "@/components/ui/status-badge";
+import { RelativeTime } from "@/components/ui/time";
+import { ROLE_DESCRIPTIONS, isRole } from "@/lib/auth/access";
+import { requireMember } from "@/lib/auth/session";
+import { prisma } from "@/lib/db";
+import { listMembers } from "@/lib/members/members";
+
+export const metadata: Metadata = { title: "Members" };
+
+export default async function MembersPage() {
+  const member = await requireMember("view");
+  const members = await listMembers(await prisma(), member.tenant.id);
+  return (
+    <>
+      <PageHeader title="Members" description={`People who can sign in to ${member.tenant.name}, and what each may do. Add them with: npx ledgix member add --tenant ${member.tenant.name} --email … --role …`} />
+      <Card className="overflow-hidden">
+        <table className="w-full text-sm">
+          <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
+            <tr><th className="px-4 py-2 font-medium">Email</th><th className="px-4 py-2 font-medium">Role</th><th className="px-4 py-2 font-medium">Sign-in</th><th className="px-4 py-2 font-medium">Added</th></tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr key={m.userId} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800/60">
+                <td className="px-4 py-2">{m.email}{m.userId === member.user.id && <span className="ml-2 text-xs text-zinc-500">(you)</span>}</td>
+                <td className="px-4 py-2"><Badge>{m.role}</Badge> <span className="text-xs text-zinc-500">{isRole(m.role) ? ROLE_DESCRIPTIONS[m.role] : ""}</span></td>
+                <td className="px-4 py-2 text-zinc-500">{m.password ? "password or link" : "email link"}</td>
+                <td className="px-4 py-2 text-zinc-500"><RelativeTime date={m.addedAt} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ActivateButton } from "@/components/policies/activate-button";
+import { PolicyEditor } from "@/components/policies/policy-editor";
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Badge } from "@/components/ui/status-badge";
+import { RelativeTime } from "@/components/ui/time";
+import { can } from "@/lib/auth/access";
+import { requireMember } from "@/lib/auth/session";
+import { prisma } from "@/lib/db";
+
+export const metadata: Metadata = { title: "Policies" };
+
+export default async function PoliciesPage() {
+  const member = await requireMember("view");
+  const policies = await (await prisma()).policy.findMany({
+    where: { tenantId: member.tenant.id },
+    orderBy: { slug: "asc" },
+    select: { id: true, slug: true, activeVersionId: true, versions: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, contentHash: true, createdAt: true } } },
+  });
+  const manage = can(member.role, "managePolicies");
+  return (
+    <>
+      <PageHeader title="Policies" description="The rules that decide each request. Every upload is a new, immutable version; one version per policy is active." />
+      <div className={manage ? "grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)] gap-6" : ""}>
+        {manage && <PolicyEditor />}
+        <div className="space-y-4">
+          {policies.length === 0 && <Card className="p-10 text-center text-sm text-zinc-500">No policies yet. {manage ? "Paste or upload one on the left." : "An admin can upload one."}</Card>}
+          {policies.map((p) => (
+            <Card key={p.id} data-testid="policy-card">
+              <CardHeader><CardTitle className="font-mono">{p.slug}</CardTitle></CardHeader>
+              <ul>
+                {p.versions.map((v, i) => (
+                  <li key={v.id} className="flex items-center gap-3 border-b border-zinc-100 px-4 py-2 text-sm last:border-0 dark:border-zinc-800/60">
+                    <code className="font-mono text-xs" title={v.contentHash}>{v.contentHash.slice(0, 15)}…{v.contentHash.slice(-6)}</code>
+                    <span className="text-xs text-zinc-500"><RelativeTime date={v.createdAt} /></span>
+                    <span className="flex-1" />
+                    {v.id === p.activeVersionId ? <Badge className="bg-emerald-50 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300">active</Badge> : manage && <ActivateButton versionId={v.id} />}
+                    {p.versions[i + 1] && <Link className="text-xs text-zinc-500 hover:underline" href={`/policies/diff?from=${p.versions[i + 1]!.id}&to=${v.id}`}>diff with previous</Link>}
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          ))}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, UserCheck } from "lucide-react";
+import type { ReactNode } from "react";
+import { Card } from "@/components/ui/card";
+import { JsonView } from "@/components/ui/json-view";
+import { PageHeader } from "@/components/ui/page-header";
+import { Badge, StatusBadge } from "@/components/ui/status-badge";
+import { RelativeTime } from "@/components/ui/time";
+import { requireMember } from "@/lib/auth/session";
+import { getRequestTimeline } from "@/lib/clearance/list-requests";
+import { prisma } from "@/lib/db";
+
+export const metadata: Metadata = { title: "Request" };
+
+export default async function RequestPage({ params }: { params: Promise<{ requestId: string }> }) {
+  const member = await requireMember("view");
+  const { requestId } = await params;
+  // Scoped by tenant: another tenant's id is a 404, exactly like an id that does not exist.
+  const found = await getRequestTimeline(await prisma(), member.tenant.id, requestId);
+  if (!found) notFound();
+  const { request: r, ledger, checkpoint } = found;
+  const byPerson = r.decidedBy && r.decidedBy !== "policy";
+  return (
+    <>
+      <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
+      <div className="grid grid-cols-[1fr_380px] gap-6">
+        <ol className="relative space-y-6 border-l border-zinc-200 pl-6 dark:border-zinc-800" aria-label="Timeline" data-testid="timeline">
+          <Step icon={<Inbox />} title="Received" done at={r.createdAt}>
+            <JsonView value={r.toolArgs} />
+          </Step>
+          <Step icon={<Scale />} title="Evaluated" done={r.status !== "processing"}>
+            <p className="text-sm">{r.status === "processing" ? "Not evaluated yet." : r.reasonCode?.startsWith("review_") ? "The policy sent it to a person." : r.reason}</p>
+            <div className="mt-2 flex flex-wrap gap-2">
+              {r.policySlug && <Badge>policy {r.policySlug}</Badge>}
+              {r.matchedRuleId && <Badge>rule {r.matchedRuleId}</Badge>}
+              <Badge>confidence {r.confidenceBucket}</Badge>
+              {r.policyContentHash && <Badge className="font-mono">{shortHash(r.policyContentHash)}</Badge>}
+            </div>
+          </Step>
+          <Step icon={<UserCheck />} title="Reviewed" done={Boolean(byPerson)} at={byPerson ? r.decidedAt : null}>
+            <p className="text-sm">
+              {byPerson ? <>By <span className="font-medium">{r.decidedBy!.replace(/^(reviewer|operator):/, "")}</span> through {channel(r.decidedBy!)}: {r.reason}</>
+                : r.status === "pending_review" ? "Waiting for a person." : "No person was needed."}
+            </p>
+          </Step>
+          <Step icon={<KeyRound />} title="Token issued" done={r.tokenIssuedAt !== null} at={r.tokenIssuedAt ? new Date(r.tokenIssuedAt * 1000) : null}>
+            <p className="text-sm">{r.tokenJti ? <>A-JWT <code className="font-mono text-xs">{r.tokenJti}</code>, expires {new Date(r.tokenExpiresAt! * 1000).toISOString()}</> : r.status === "approved" ? "Issued when the agent next polls." : "No token for this decision."}</p>
+          </Step>
+          <Step icon={<FileCheck2 />} title="Ledger entry" done={Boolean(ledger)} at={ledger?.createdAt}>
+            <p className="text-sm">
+              {ledger ? <>seq {String(ledger.seq)}, {ledger.leafIndex === null ? "waiting for the sequencer" : <>leaf {String(ledger.leafIndex)}{checkpoint ? `, in checkpoint ${checkpoint.checkpointId} (tree size ${checkpoint.treeSize})` : ", not yet in a checkpoint"}</>}</> : "Written once the decision is final."}
+            </p>
+          </Step>
+        </ol>
+        <Card className="h-fit p-4 text-sm">
+          <dl className="space-y-2">
+            {[["Request", r.id], ["Agent", r.agentId], ["Session", r.sessionId || "—"], ["Person", r.humanPrincipal ?? "—"], ["Arguments hash", shortHash(r.toolArgsHash)], ["Decided by", r.decidedBy ?? "—"]].map(([k, v]) => (
+              <div key={k} className="flex justify-between gap-4"><dt className="text-zinc-500">{k}</dt><dd className="truncate font-mono text-xs">{v}</dd></div>
+            ))}
+          </dl>
+        </Card>
+      </div>
+    </>
+  );
+}
+
+const channel = (decidedBy: string) => (decidedBy.startsWith("operator:") ? "the CLI" : decidedBy === "agent" ? "the agent" : "the dashboard");
+const shortHash = (h: string) => (h.length > 20 ? `${h.slice(0, 14)}…${h.slice(-6)}` : h);
+
+function Step({ icon, title, done, at, children }: { icon: ReactNode; title: string; done: boolean; at?: Date | null; children: ReactNode }) {
+  return (
+    <li className="relative" data-done={done}>
+      <span className={`absolute -left-[37px] flex size-6 items-center justify-center rounded-full border bg-white dark:bg-zinc-950 [&_svg]:size-3.5 ${done ? "border-emerald-500 text-emerald-600" : "border-zinc-300 text-zinc-400 dark:border-zinc-700"}`}>{done ? icon : <Circle />}</span>
+      <div className="mb-1 flex items-center gap-2">
+        <h2 className="text-sm font-semibold">{title}</h2>
+        {done && <CheckCircle2 className="size-3.5 text-emerald-500" aria-label="done" />}
+        {at && <span className="text-xs text-zinc-500"><RelativeTime date={at} /></span>}
+      </div>
+      {children}
+    </li>
+  );
+}

@@ -1,0 +1,6 @@
+import { openApiDocument } from "@/lib/api/openapi";
+
+// GET /api/openapi.json — the public API's OpenAPI document; no auth
+export function GET() {
+  return Response.json(openApiDocument());
+}

@@ -1,0 +1,160 @@
+"use client";
+import { useQueryClient } from "@tanstack/react-query";
+import { Check, CircleCheckBig, Keyboard, X } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { FieldError, Label, Textarea } from "@/components/ui/input";
+import { JsonView } from "@/components/ui/json-view";
+import { Badge } from "@/components/ui/status-badge";
+import { RelativeTime } from "@/components/ui/time";
+import { usePendingReviews, type PendingReviewsPage } from "@/components/dashboard/use-pending-reviews";
+import { decideReviewAction } from "@/lib/review/actions";
+import { cn } from "@/lib/utils";
+
+const KEYS = [["j / k", "next / previous request"], ["a", "approve the selected request"], ["d", "deny (asks for a reason)"], ["Enter", "open its full timeline"], ["?", "show these keys"]];
+
+export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPage; canDecide: boolean }) {
+  const { data = initial } = usePendingReviews(initial);
+  const queryClient = useQueryClient();
+  const [selectedId, setSelectedId] = useState<string | undefined>(initial.items[0]?.id);
+  const [denying, setDenying] = useState(false);
+  const [help, setHelp] = useState(false);
+  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string }>();
+  const [busy, setBusy] = useState(false);
+  const listRef = useRef<HTMLUListElement>(null);
+  const router = useRouter();
+
+  const items = data.items;
+  const index = Math.max(0, items.findIndex((i) => i.id === selectedId));
+  const selected = items[index];
+
+  const decide = useCallback(async (approve: boolean, reason?: string) => {
+    if (!selected || busy) return;
+    setBusy(true);
+    const result = await decideReviewAction({ requestId: selected.id, approve, reason });
+    setBusy(false);
+    if (!result.ok) return setMessage({ tone: "error", text: result.error });
+    setDenying(false);
+    setMessage({ tone: "ok", text: `${selected.toolName} ${result.status}.` });
+    // Move to the next request and drop this one without waiting for the next poll.
+    setSelectedId(items[index + 1]?.id ?? items[index - 1]?.id);
+    queryClient.setQueryData<PendingReviewsPage>(["pending-reviews"], (old) => old && { ...old, pendingCount: old.pendingCount - 1, items: old.items.filter((i) => i.id !== selected.id) });
+    void queryClient.invalidateQueries({ queryKey: ["pending-reviews"] });
+  }, [selected, busy, items, index, queryClient]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (denying || e.metaKey || e.ctrlKey || e.altKey || (e.target as HTMLElement).closest("input, textarea, select")) return;
+      if (e.key === "j" || e.key === "k") {
+        const next = items[Math.min(items.length - 1, Math.max(0, index + (e.key === "j" ? 1 : -1)))];
+        if (next) { setSelectedId(next.id); document.getElementById(`review-${next.id}`)?.scrollIntoView({ block: "nearest" }); }
+      } else if (e.key === "a" && canDecide) void decide(true);
+      else if (e.key === "d" && canDecide && selected) setDenying(true);
+      else if (e.key === "Enter" && selected) router.push(`/requests/${selected.id}`);
+      else if (e.key === "?") setHelp(true);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [items, index, selected, canDecide, denying, decide, router]);
+
+  if (items.length === 0) {
+    return (
+      <Card className="flex flex-col items-center py-16 text-center" data-testid="review-empty">
+        <CircleCheckBig className="mb-3 size-10 text-emerald-500" />
+        <h2 className="font-semibold">Nothing waits for you</h2>
+        <p className="mt-1 text-sm text-zinc-500">
+          {data.lastDecidedAt ? <>The last review was decided <RelativeTime date={data.lastDecidedAt} />.</> : "No request has needed a person yet."} New requests appear here by themselves.
+        </p>
+      </Card>
+    );
+  }
+
+  return (
+    <div className="grid grid-cols-[minmax(300px,380px)_1fr] gap-4">
+      <div>
+        <p className="mb-2 text-xs text-zinc-500" aria-live="polite">{data.pendingCount} pending{data.pendingCount > items.length ? `, oldest ${items.length} shown` : ""}</p>
+        <ul ref={listRef} role="listbox" aria-label="Pending requests" className="max-h-[calc(100vh-12rem)] space-y-1 overflow-y-auto pr-1">
+          {items.map((item) => (
+            <li key={item.id} id={`review-${item.id}`} role="option" aria-selected={item.id === selected?.id} data-testid="review-item"
+              onClick={() => setSelectedId(item.id)}
+              className={cn("cursor-pointer rounded-md border px-3 py-2 text-sm", item.id === selected?.id ? "border-accent bg-accent/5 ring-1 ring-accent" : "border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-900")}>
+              <div className="flex items-center justify-between gap-2">
+                <span className="truncate font-mono font-medium">{item.toolName}</span>
+                <span className="shrink-0 text-xs text-zinc-500"><RelativeTime date={item.createdAt} /></span>
+              </div>
+              <p className="truncate text-xs text-zinc-500">{item.agentId} · {item.reason}</p>
+            </li>
+          ))}
+        </ul>
+      </div>
+      {selected && (
+        <Card className="p-5" data-testid="review-detail">
+          <div className="flex items-start justify-between gap-4">
+            <div>
+              <p className="text-xs text-zinc-500">Tool</p>
+              <h2 className="font-mono text-2xl font-semibold">{selected.toolName}</h2>
+            </div>
+            <Link href={`/requests/${selected.id}`} className="font-mono text-xs text-zinc-500 hover:underline">{selected.id}</Link>
+          </div>
+          <dl className="mt-4 grid grid-cols-4 gap-3 text-sm">
+            {[["Agent", selected.agentId], ["Session", selected.sessionId || "—"], ["Person", selected.humanPrincipal ?? "—"]].map(([k, v]) => (
+              <div key={k}><dt className="text-xs text-zinc-500">{k}</dt><dd className="truncate font-mono" title={v ?? ""}>{v}</dd></div>
+            ))}
+            <div><dt className="text-xs text-zinc-500">Waiting</dt><dd><RelativeTime date={selected.createdAt} /></dd></div>
+          </dl>
+          <h3 className="mt-5 mb-1 text-xs font-medium text-zinc-500">Arguments</h3>
+          <JsonView value={selected.toolArgs} />
+          <h3 className="mt-5 mb-1 text-xs font-medium text-zinc-500">Why it needs a person</h3>
+          <p className="text-sm">{selected.reason}</p>
+          <div className="mt-2 flex flex-wrap gap-2">
+            {selected.policySlug && <Badge>policy {selected.policySlug}</Badge>}
+            {selected.matchedRuleId && <Badge>rule {selected.matchedRuleId}</Badge>}
+            <Badge>confidence {selected.confidenceBucket}</Badge>
+            {selected.reasonCode && <Badge>{selected.reasonCode}</Badge>}
+          </div>
+          {message && <p role="status" className={cn("mt-4 text-sm", message.tone === "error" ? "text-red-600" : "text-emerald-600")}>{message.text}</p>}
+          {canDecide ? (
+            <div className="mt-6 flex gap-3">
+              <Button variant="approve" size="lg" disabled={busy} onClick={() => void decide(true)}><Check />Approve <kbd className="ml-1 text-xs opacity-70">a</kbd></Button>
+              <Button variant="deny" size="lg" disabled={busy} onClick={() => setDenying(true)}><X />Deny <kbd className="ml-1 text-xs opacity-70">d</kbd></Button>
+            </div>
+          ) : (
+            <p className="mt-6 text-sm text-zinc-500" data-testid="cannot-decide">Your role can see reviews but not decide them.</p>
+          )}
+        </Card>
+      )}
+      <DenyDialog open={denying} onOpenChange={setDenying} busy={busy} onDeny={(reason) => void decide(false, reason)} toolName={selected?.toolName ?? ""} />
+      <Dialog open={help} onOpenChange={setHelp}>
+        <DialogContent title="Keyboard shortcuts">
+          <Keyboard className="mb-3 size-5 text-zinc-400" />
+          <dl className="grid grid-cols-[80px_1fr] gap-2 text-sm">
+            {KEYS.map(([k, v]) => <div key={k} className="contents"><dt><kbd className="rounded border px-1.5 font-mono text-xs">{k}</kbd></dt><dd>{v}</dd></div>)}
+          </dl>
+        </DialogContent>
+      </Dialog>
+    </div>
+  );
+}
+
+function DenyDialog({ open, onOpenChange, onDeny, busy, toolName }: { open: boolean; onOpenChange: (o: boolean) => void; onDeny: (reason: string) => void; busy: boolean; toolName: string }) {
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string>();
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent title={`Deny ${toolName}`} description="The agent receives this reason with the denial.">
+        <form onSubmit={(e) => { e.preventDefault(); if (!reason.trim()) return setError("Say why you deny it."); onDeny(reason.trim()); setReason(""); }} className="space-y-3">
+          <Label htmlFor="deny-reason">Reason</Label>
+          <Textarea id="deny-reason" autoFocus rows={3} value={reason} onChange={(e) => { setReason(e.target.value); setError(undefined); }} aria-invalid={Boolean(error)} />
+          {error && <FieldError>{error}</FieldError>}
+          <div className="flex justify-end"><Button type="submit" variant="deny" disabled={busy}>Deny request</Button></div>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}

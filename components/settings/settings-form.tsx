@@ -1,0 +1,66 @@
+"use client";
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { FieldError, HelpText, Input, Label } from "@/components/ui/input";
+import { saveSettingsAction, type SettingsState } from "@/lib/tenants/settings-actions";
+import { cn } from "@/lib/utils";
+
+const BUCKETS = [
+  ["none", "Approve whatever the policy allows, even with no confidence at all."],
+  ["low", "Approve on a weak signal, e.g. a judge that was unsure."],
+  ["medium", "Approve when the evaluation was fairly sure."],
+  ["high", "Approve only confident decisions (the default)."],
+  ["extra_high", "Approve only what a deterministic rule allowed outright; everything else goes to a person."],
+] as const;
+
+interface Settings { minimumConfidenceBucket: string; tokenTtlSeconds: number; ledgerCanonicalVersion: number }
+
+export function SettingsForm({ settings, disabled }: { settings: Settings; disabled: boolean }) {
+  const [state, action, pending] = useActionState<SettingsState, FormData>(saveSettingsAction, {});
+  return (
+    <form action={action} className="max-w-2xl space-y-6">
+      <fieldset disabled={disabled} className="space-y-6">
+        <Card>
+          <CardHeader><CardTitle>Minimum confidence</CardTitle></CardHeader>
+          <div className="space-y-1 p-4" role="radiogroup" aria-label="Minimum confidence bucket">
+            <HelpText className="mb-3">An allowed request whose confidence is below this bucket waits for a person instead of being approved.</HelpText>
+            {BUCKETS.map(([bucket, help]) => (
+              <label key={bucket} className={cn("flex cursor-pointer gap-3 rounded-md p-2 hover:bg-zinc-50 dark:hover:bg-zinc-800/50")}>
+                <input type="radio" name="minimumConfidenceBucket" value={bucket} defaultChecked={settings.minimumConfidenceBucket === bucket} className="mt-1 accent-[var(--color-accent)]" />
+                <span><span className="font-mono text-sm font-medium">{bucket}</span><span className="block text-xs text-zinc-500">{help}</span></span>
+              </label>
+            ))}
+          </div>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Tokens and ledger</CardTitle></CardHeader>
+          <div className="grid grid-cols-2 gap-4 p-4">
+            <div className="space-y-1.5">
+              <Label htmlFor="tokenTtlSeconds">A-JWT lifetime (seconds)</Label>
+              <Input id="tokenTtlSeconds" name="tokenTtlSeconds" type="number" min={30} max={3600} defaultValue={settings.tokenTtlSeconds} aria-invalid={Boolean(state.fieldErrors?.tokenTtlSeconds)} />
+              <HelpText>How long an approval&apos;s token may be presented to the tool. 30 to 3600.</HelpText>
+              {state.fieldErrors?.tokenTtlSeconds && <FieldError>{state.fieldErrors.tokenTtlSeconds}</FieldError>}
+            </div>
+            <div className="space-y-1.5">
+              <Label htmlFor="ledgerCanonicalVersion">Ledger canonical version</Label>
+              <select id="ledgerCanonicalVersion" name="ledgerCanonicalVersion" defaultValue={settings.ledgerCanonicalVersion} className="h-9 w-full rounded-md border border-zinc-300 bg-white px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+                <option value={1}>1 — verifiable by both public SDKs</option><option value={2}>2</option><option value={3}>3</option>
+              </select>
+              <HelpText>The layout of new ledger entries; existing entries keep theirs.</HelpText>
+            </div>
+          </div>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Review timeout</CardTitle></CardHeader>
+          <p className="p-4 text-sm text-zinc-600 dark:text-zinc-400">Each policy rule sets its own <code className="font-mono">review_timeout</code>. A tenant-wide default and what happens when it passes (expiry) arrive with the review channels work; until then a pending request waits until a person decides.</p>
+        </Card>
+      </fieldset>
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={disabled || pending}>Save settings</Button>
+        {state.ok && <p role="status" className="text-sm text-emerald-600">Saved.</p>}
+        {disabled && <p className="text-sm text-zinc-500">Only owners and admins change settings.</p>}
+      </div>
+    </form>
+  );
+}

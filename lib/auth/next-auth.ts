@@ -1,0 +1,102 @@
+import { createHash, hkdfSync } from "node:crypto";
+import { PrismaAdapter } from "@next-auth/prisma-adapter";
+import type { Adapter } from "next-auth/adapters";
+import type { AuthOptions } from "next-auth";
+import type { Provider } from "next-auth/providers/index";
+import GitHubProvider from "next-auth/providers/github";
+import GoogleProvider from "next-auth/providers/google";
+import { prisma } from "@/lib/db";
+import { env } from "@/lib/env";
+import { newId } from "@/lib/ids";
+import { masterKey } from "@/lib/keys/master-key";
+import { sendEmail } from "@/lib/notify/send-email";
+
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
+const LINK_MAX_AGE_SECONDS = 24 * 3600;
+
+/** The dashboard's public URL: NEXTAUTH_URL, else this server on localhost. */
+export function publicUrl(): string {
+  process.env.NEXTAUTH_URL ??= `http://localhost:${env().PORT}`;
+  return process.env.NEXTAUTH_URL.replace(/\/$/, "");
+}
+
+/** NEXTAUTH_SECRET, else one derived from the master key so a fresh install needs no extra setting. */
+export function authSecret(): string {
+  return process.env.NEXTAUTH_SECRET ?? Buffer.from(hkdfSync("sha256", masterKey(), Buffer.alloc(0), "ledgix nextauth secret", 32)).toString("hex");
+}
+
+export const sessionCookieName = () => `${publicUrl().startsWith("https://") ? "__Secure-" : ""}next-auth.session-token`;
+
+/** How NextAuth stores a sign-in link's token (its `hashToken`): the link itself is never stored. */
+export const hashLinkToken = (token: string) => createHash("sha256").update(`${token}${authSecret()}`).digest("hex");
+
+/** `callback/email` URL that NextAuth's email provider accepts, for a token already stored hashed. */
+export const signInLinkUrl = (email: string, token: string) =>
+  `${publicUrl()}/api/auth/callback/email?${new URLSearchParams({ callbackUrl: `${publicUrl()}/overview`, token, email })}`;
+
+// OAuth/OIDC providers exist only when their variables are set.
+function oauthProviders(): Provider[] {
+  const e = process.env;
+  const providers: Provider[] = [];
+  if (e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET) providers.push(GitHubProvider({ clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }));
+  if (e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET) providers.push(GoogleProvider({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }));
+  if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
+    providers.push({
+      id: "oidc", name: e.OIDC_NAME ?? "Single sign-on", type: "oauth", wellKnown: `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, idToken: true, checks: ["pkce", "state"],
+      authorization: { params: { scope: "openid email profile" } },
+      profile: (p: { sub: string; email: string; name?: string }) => ({ id: p.sub, email: p.email, name: p.name ?? null }),
+    });
+  }
+  return providers;
+}
+
+export const enabledOAuthProviders = () => oauthProviders().map((p) => ({ id: p.id, name: p.name }));
+
+let cached: Promise<AuthOptions> | undefined;
+
+/** NextAuth's configuration: database sessions through the Prisma adapter. */
+export function authOptions(): Promise<AuthOptions> {
+  return (cached ??= (async (): Promise<AuthOptions> => {
+    const client = await prisma();
+    // The adapter targets the classic client; the generated Prisma 7 client has the same model API.
+    const base = PrismaAdapter(client as never) as Adapter;
+    // Our ids are prefixed and sortable; the adapter would leave them to a database default we do not have.
+    const adapter: Adapter = {
+      ...base,
+      createUser: (user: { email: string; name?: string | null; emailVerified: Date | null; image?: string | null }) => client.user.create({ data: { id: newId("usr"), email: user.email.toLowerCase(), name: user.name, emailVerified: user.emailVerified, image: user.image } }) as never,
+      linkAccount: (account: Record<string, unknown>) => client.account.create({ data: { id: newId("acc"), ...account } as never }) as never,
+      createSession: (session) => client.session.create({ data: { id: newId("ses"), ...session } }),
+    };
+    return {
+      adapter,
+      secret: authSecret(),
+      session: { strategy: "database", maxAge: SESSION_MAX_AGE_SECONDS },
+      useSecureCookies: publicUrl().startsWith("https://"),
+      pages: { signIn: "/sign-in", verifyRequest: "/sign-in?sent=1", error: "/sign-in" },
+      providers: [
+        {
+          id: "email", type: "email", name: "Email", maxAge: LINK_MAX_AGE_SECONDS, options: {},
+          server: {}, from: "",
+          async sendVerificationRequest({ identifier, url }) {
+            await sendEmail({
+              to: identifier, subject: "Sign in to Ledgix",
+              text: `Sign in to Ledgix: ${url}\n\nThe link works once, for 24 hours. If you did not ask for it, ignore this email.`,
+              html: `<p><a href="${url}">Sign in to Ledgix</a></p><p>The link works once, for 24 hours. If you did not ask for it, ignore this email.</p>`,
+            });
+          },
+        },
+        ...oauthProviders(),
+      ],
+      callbacks: {
+        // Only people already added to a tenant may sign in; links and OAuth never create strangers' accounts.
+        async signIn({ user }) {
+          const email = (user.email ?? "").toLowerCase();
+          const found = await client.user.findUnique({ where: { email }, select: { memberships: { select: { tenantId: true }, take: 1 } } });
+          return Boolean(found?.memberships.length);
+        },
+        session: ({ session, user }) => ({ ...session, user: { ...session.user, id: user.id } }),
+      },
+    };
+  })());
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from "node:crypto";
+import { ApiError } from "@/lib/api/errors";
+import type { PrismaClient } from "@/lib/db";
+import { newId } from "@/lib/ids";
+import { hitRateLimit } from "@/lib/rate-limit";
+import { SESSION_MAX_AGE_SECONDS } from "./next-auth";
+import { dummyHash, verifyPassword } from "./passwords";
+
+const PER_ACCOUNT = { limit: 10, windowMs: 15 * 60_000 };
+const PER_IP = { limit: 50, windowMs: 15 * 60_000 };
+
+/**
+ * Email + password sign-in. NextAuth v4's credentials provider only issues JWT
+ * sessions, so this checks the password itself and writes the same database session
+ * row NextAuth's adapter would; NextAuth then reads it like any other session.
+ */
+export async function signInWithPassword(prisma: PrismaClient, input: { email: string; password: string; ip: string }) {
+  const wait = Math.max(hitRateLimit(`sign-in:ip:${input.ip}`, PER_IP), hitRateLimit(`sign-in:account:${input.email}`, PER_ACCOUNT));
+  if (wait > 0) throw new ApiError("rate_limited", `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} min.`, undefined, { "Retry-After": String(wait) });
+  const user = await prisma.user.findUnique({
+    where: { email: input.email },
+    select: { id: true, passwordHash: true, memberships: { select: { tenantId: true }, take: 1 } },
+  });
+  const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
+  if (!user?.passwordHash || !valid || user.memberships.length === 0) throw new ApiError("invalid_credentials", "That email and password do not match.");
+  const session = await prisma.session.create({
+    data: { id: newId("ses"), sessionToken: randomBytes(32).toString("hex"), userId: user.id, expires: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000) },
+  });
+  return { sessionToken: session.sessionToken, expires: session.expires };
+}

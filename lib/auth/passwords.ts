@@ -1,0 +1,18 @@
+import { hash, verify } from "@node-rs/argon2";
+
+// argon2id with the library's defaults (19 MiB, t=2, p=1: OWASP's minimum profile);
+// the PHC string carries the parameters, so raising them later keeps old hashes valid.
+export const hashPassword = (password: string) => hash(password);
+
+export async function verifyPassword(phc: string, password: string): Promise<boolean> {
+  try {
+    return await verify(phc, password);
+  } catch {
+    return false;
+  }
+}
+
+// Verifying against this when the email is unknown keeps the response time the same,
+// so timing does not tell which addresses have accounts.
+let dummy: Promise<string> | undefined;
+export const dummyHash = () => (dummy ??= hashPassword("ledgix-dummy-password"));

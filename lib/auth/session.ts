@@ -1,0 +1,54 @@
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getServerSession } from "next-auth";
+import { ApiError } from "@/lib/api/errors";
+import { prisma } from "@/lib/db";
+import { can, isRole, type Permission, type Role } from "./access";
+import { authOptions } from "./next-auth";
+
+export const TENANT_COOKIE = "ledgix-tenant";
+
+export interface Member {
+  user: { id: string; email: string; name: string | null };
+  tenant: { id: string; name: string };
+  role: Role;
+  /** Every tenant this person belongs to, for the switcher. */
+  tenants: { id: string; name: string; role: Role }[];
+}
+
+/** The signed-in person and their active tenant, or null. */
+export async function currentMember(): Promise<Member | null> {
+  const session = await getServerSession(await authOptions());
+  const userId = (session?.user as { id?: string } | undefined)?.id;
+  if (!userId) return null;
+  const client = await prisma();
+  const user = await client.user.findUnique({
+    where: { id: userId },
+    select: { id: true, email: true, name: true, memberships: { select: { role: true, tenant: { select: { id: true, name: true } } }, orderBy: { createdAt: "asc" } } },
+  });
+  if (!user || user.memberships.length === 0) return null;
+  const tenants = user.memberships.filter((m) => isRole(m.role)).map((m) => ({ ...m.tenant, role: m.role as Role }));
+  const wanted = (await cookies()).get(TENANT_COOKIE)?.value;
+  const active = tenants.find((t) => t.id === wanted) ?? tenants[0];
+  if (!active) return null;
+  return { user: { id: user.id, email: user.email, name: user.name }, tenant: { id: active.id, name: active.name }, role: active.role, tenants };
+}
+
+/** For pages: the member, or a redirect to sign-in; a missing permission is a 403 page. */
+export async function requireMember(permission: Permission = "view"): Promise<Member> {
+  const member = await currentMember();
+  if (!member) redirect("/sign-in");
+  if (!can(member.role, permission)) throw new ApiError("forbidden", `Your role (${member.role}) may not do this.`);
+  return member;
+}
+
+/** For server actions and route handlers: the member with the permission, or an ApiError (401/403). */
+export async function authorize(permission: Permission): Promise<Member> {
+  const member = await currentMember();
+  if (!member) throw new ApiError("unauthenticated", "Sign in first.");
+  if (!can(member.role, permission)) throw new ApiError("forbidden", `Your role (${member.role}) may not do this.`);
+  return member;
+}
+
+/** The client's address as server.ts saw it on the socket (it overwrites any header a client sent). */
+export const clientIp = async () => (await headers()).get("x-ledgix-client-ip") ?? "unknown";

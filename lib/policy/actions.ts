@@ -1,0 +1,35 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { authorize } from "@/lib/auth/session";
+import { prisma } from "@/lib/db";
+import { applyPolicy } from "./apply-policy";
+import { checkPolicySource, type PolicyProblem } from "./locate-errors";
+
+export type PolicyActionResult = { ok: true; versionId: string; policyId: string; created: boolean } | { ok: false; problems: PolicyProblem[] };
+
+const sourceSchema = z.string().min(1, "The policy is empty").max(1_000_000, "The policy is larger than 1 MB");
+
+/** Uploads a policy as its new active version; problems come back placed on their lines. */
+export async function uploadPolicyAction(source: string): Promise<PolicyActionResult> {
+  const member = await authorize("managePolicies");
+  const parsed = sourceSchema.safeParse(source);
+  if (!parsed.success) return { ok: false, problems: [{ message: parsed.error.issues[0]!.message }] };
+  const problems = checkPolicySource(parsed.data);
+  if (problems.length > 0) return { ok: false, problems };
+  const result = await applyPolicy(await prisma(), member.tenant.id, parsed.data);
+  revalidatePath("/policies");
+  return { ok: true, ...result };
+}
+
+/** Makes an older (or newer) version the one the evaluator uses. */
+export async function activateVersionAction(versionId: string): Promise<{ ok: boolean; error?: string }> {
+  const member = await authorize("managePolicies");
+  const client = await prisma();
+  const version = await client.policyVersion.findFirst({ where: { id: versionId, tenantId: member.tenant.id }, select: { id: true, policyId: true } });
+  if (!version) return { ok: false, error: new ApiError("not_found", "No such policy version.").message };
+  await client.policy.update({ where: { id: version.policyId }, data: { activeVersionId: version.id } });
+  revalidatePath("/policies");
+  return { ok: true };
+}

@@ -1,0 +1,27 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { authorize } from "@/lib/auth/session";
+import { prisma } from "@/lib/db";
+import { MAX_TOKEN_TTL_SECONDS } from "@/lib/keys/signing-keys";
+import { confidenceBucketSchema } from "@/lib/policy/confidence";
+
+const tenantSettingsSchema = z.object({
+  minimumConfidenceBucket: confidenceBucketSchema,
+  tokenTtlSeconds: z.coerce.number({ error: "Enter a number of seconds" }).int().min(30, "At least 30 seconds").max(MAX_TOKEN_TTL_SECONDS, `At most ${MAX_TOKEN_TTL_SECONDS} seconds`),
+  ledgerCanonicalVersion: z.coerce.number().int().min(1).max(3),
+});
+
+export interface SettingsState {
+  ok?: boolean;
+  fieldErrors?: Record<string, string>;
+}
+
+export async function saveSettingsAction(_prev: SettingsState, form: FormData): Promise<SettingsState> {
+  const member = await authorize("manageSettings");
+  const parsed = tenantSettingsSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) return { fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
+  await (await prisma()).tenant.update({ where: { id: member.tenant.id }, data: parsed.data });
+  revalidatePath("/settings");
+  return { ok: true };
+}

@@ -1,0 +1,36 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Runs the real CLI against the e2e server's database (it connects to the embedded PostgreSQL the server started). */
+export function ledgix(args: string[], input?: string): string {
+  return execFileSync(process.execPath, [path.join(root, "bin/ledgix.mjs"), ...args], {
+    cwd: root, input, encoding: "utf8", // NEXTAUTH_URL as an operator sets it for both: the CLI builds sign-in links itself.
+    env: { ...process.env, LEDGIX_DATA_DIR: process.env.LEDGIX_E2E_DATA_DIR!, NEXTAUTH_URL: `http://127.0.0.1:${process.env.LEDGIX_E2E_PORT}` },
+  }).trim();
+}
+
+export const PASSWORD = "correct horse battery staple";
+
+export async function signIn(page: Page, email: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/overview/);
+}
+
+/** 1280-wide screenshots of the current screen in light and dark, for a person to look at. */
+export async function screenshots(page: Page, name: string) {
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.evaluate((dark) => document.documentElement.classList.toggle("dark", dark), scheme === "dark");
+    await page.screenshot({ path: `test-results/screens/${name}-${scheme}.png`, fullPage: true });
+  }
+  await page.evaluate(() => document.documentElement.classList.remove("dark"));
+}
+
+/** Opens a screen from the sidebar. */
+export const nav = (page: Page, label: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: new RegExp(`^${label}`) }).click();

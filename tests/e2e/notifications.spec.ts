@@ -1,0 +1,42 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+
+// A stand-in for Slack's incoming webhook that records what it receives.
+function fakeSlack(status: number) {
+  const received: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => { received.push(body); res.writeHead(status).end(status === 200 ? "ok" : "invalid_token"); });
+  });
+  return new Promise<{ url: string; received: string[]; close: () => void }>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/x`, received, close: () => server.close() })));
+}
+
+test("notifications: save a Slack webhook and recipients, send a test, see Slack's exact error", async ({ page }) => {
+  ledgix(["tenant", "create", "initech"]);
+  ledgix(["member", "add", "--tenant", "initech", "--email", "admin@initech.test", "--role", "admin", "--password-stdin"], PASSWORD);
+  const good = await fakeSlack(200);
+  const bad = await fakeSlack(403);
+  try {
+    await signIn(page, "admin@initech.test");
+    await nav(page, "Notifications");
+    const card = page.getByTestId("notification-review_requested");
+    await card.getByLabel("Slack incoming webhook").fill(good.url);
+    await card.getByLabel("Email recipients").fill("ops@initech.test, oncall@initech.test");
+    await card.getByRole("button", { name: "Save and send test" }).click();
+    await expect(card.getByTestId("test-results")).toContainText("Slack: Slack accepted the message.");
+    await expect(card.getByTestId("test-results")).toContainText("Email ops@initech.test: Written to the development outbox");
+    expect(JSON.parse(good.received[0]!).text).toContain("A request waits for a person");
+    await screenshots(page, "notifications");
+
+    await card.getByLabel("Slack incoming webhook").fill(bad.url);
+    await card.getByRole("button", { name: "Save and send test" }).click();
+    await expect(card.getByTestId("test-results")).toContainText("Slack answered HTTP 403: invalid_token");
+  } finally {
+    good.close();
+    bad.close();
+  }
+});
