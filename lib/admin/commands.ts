@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
+import { apiKeyScopesSchema, DEFAULT_API_KEY_SCOPES } from "@/lib/auth/scopes";
 import type { PrismaClient } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
@@ -29,20 +30,31 @@ export const COMMANDS = {
       minimumConfidenceBucket: confidenceBucketSchema.optional(),
       tokenTtlSeconds: z.coerce.number().int().min(30).max(MAX_TOKEN_TTL_SECONDS).optional(),
       ledgerCanonicalVersion: z.coerce.number().int().min(1).max(3).optional(),
+      tokenMaxPerApproval: z.coerce.number().int().min(1).max(100).optional(),
+      tokenIssueWindowSeconds: z.coerce.number().int().min(30).max(7 * 24 * 3600).optional(),
+      // 0 lifts the quota.
+      apiKeyRequestsPerMinute: z.coerce.number().int().min(0).max(1_000_000).optional()
+        .transform((n) => (n === 0 ? null : n)),
     }),
     async (prisma, { tenant, ...settings }) => {
       const { id } = await findTenantOrThrow(prisma, tenant);
       return prisma.tenant.update({
         where: { id },
         data: settings,
-        select: { id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true },
+        select: {
+          id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true,
+          tokenMaxPerApproval: true, tokenIssueWindowSeconds: true, apiKeyRequestsPerMinute: true,
+        },
       });
     },
   ),
-  "key.create": command(z.object({ tenant: tenantRef, name: z.string().min(1).max(100) }), async (prisma, input) => {
-    const tenant = await findTenantOrThrow(prisma, input.tenant);
-    return { tenantId: tenant.id, ...(await createApiKey(prisma, tenant.id, input.name)) };
-  }),
+  "key.create": command(
+    z.object({ tenant: tenantRef, name: z.string().min(1).max(100), scopes: apiKeyScopesSchema.default(DEFAULT_API_KEY_SCOPES) }),
+    async (prisma, input) => {
+      const tenant = await findTenantOrThrow(prisma, input.tenant);
+      return { tenantId: tenant.id, ...(await createApiKey(prisma, tenant.id, input.name, input.scopes)) };
+    },
+  ),
   "key.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
     listApiKeys(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   ),

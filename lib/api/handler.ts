@@ -1,9 +1,10 @@
 import type { NextRequest } from "next/server";
 import { authenticateApiKey } from "@/lib/auth/api-keys";
+import { requireScope, type ApiKeyScope } from "@/lib/auth/scopes";
 import { prisma, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { ApiError } from "./errors";
-import { readBodyText } from "./body";
+import { readBodyText, requireJsonContentType } from "./body";
 
 export interface ApiResult {
   status: number;
@@ -63,11 +64,13 @@ export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
   };
 }
 
-/** `route` plus API-key authentication (X-Vault-API-Key, or Authorization: Bearer). */
-export function withApiKey(handler: (ctx: TenantContext) => Promise<ApiResult>) {
+/** `route` plus API-key authentication (X-Vault-API-Key, or Authorization: Bearer) and the key's scope. */
+export function withApiKey(handler: (ctx: TenantContext) => Promise<ApiResult>, scope: ApiKeyScope) {
   return route(async (ctx) => {
     const bearer = ctx.req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
-    const { tenant, apiKeyId } = await authenticateApiKey(ctx.prisma, ctx.req.headers.get("x-vault-api-key") ?? bearer);
+    const { tenant, apiKeyId, scopes } = await authenticateApiKey(ctx.prisma, ctx.req.headers.get("x-vault-api-key") ?? bearer);
+    requireScope(scopes, scope);
+    if (ctx.req.method === "POST") requireJsonContentType(ctx.req);
     const rawBody = ctx.req.method === "POST" ? await readBodyText(ctx.req) : "";
     return handler({ ...ctx, tenant, apiKeyId, rawBody });
   });

@@ -17,19 +17,19 @@ export const postClearance = withApiKey(
     const row = await requestClearance(prisma, { tenant, apiKeyId, body, rawBody });
     const response = await renderClearance(prisma, tenant, row);
     return json(response, httpStatusOf(response));
-  }),
+  }), "clearance",
 );
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
   const row = await getRequestOrThrow(prisma, params.requestId!, tenant.id);
   const response = await renderClearance(prisma, tenant, row);
   return json(response, httpStatusOf(response));
-});
+}, "clearance");
 
 export const postMintToken = withApiKey(
   withIdempotency(async ({ prisma, tenant, rawBody }) =>
     json(await mintToken(prisma, tenant, parseBody(rawBody, mintTokenBodySchema), rawBody)),
-  ),
+  ), "clearance"
 );
 
 export const postReviewDecision = withApiKey(async ({ prisma, tenant, params, rawBody }) => {
@@ -45,4 +45,4 @@ export const postReviewDecision = withApiKey(async ({ prisma, tenant, params, ra
     decidedBy: "agent",
   });
   return json(await renderClearance(prisma, tenant, row));
-});
+}, "clearance");

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { DataDirLockedError } from "@/lib/db/data-dir-lock";
 import type { CommandName } from "@/lib/admin/commands";
+import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
 import { verifyLogCommand } from "./verify-log";
@@ -32,16 +33,25 @@ export function buildProgram(): Command {
   action(tenant.command("settings").description("change a tenant's settings; prints them").argument("<name|id>")
     .addOption(new Option("--minimum-confidence <bucket>", "lowest confidence approved without a human").choices(["none", "low", "medium", "high", "extra_high"]))
     .option("--token-ttl <seconds>", "lifetime of A-JWTs (30-3600)")
-    .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"])),
-  "tenant.update", (tenant: string, opts: { minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string }) => ({
+    .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"]))
+    .option("--token-max-per-approval <n>", "tokens one approval may yield, replacements for late polls included (default 1)")
+    .option("--token-issue-window <seconds>", "no token is issued later than this after the decision (default 300)")
+    .option("--api-key-requests-per-minute <n>", "per-key request quota; 0 lifts it (default none)"),
+  "tenant.update", (tenant: string, opts: {
+    minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string;
+    tokenMaxPerApproval?: string; tokenIssueWindow?: string; apiKeyRequestsPerMinute?: string;
+  }) => ({
     tenant, minimumConfidenceBucket: opts.minimumConfidence, tokenTtlSeconds: opts.tokenTtl, ledgerCanonicalVersion: opts.ledgerCanonicalVersion,
+    tokenMaxPerApproval: opts.tokenMaxPerApproval, tokenIssueWindowSeconds: opts.tokenIssueWindow, apiKeyRequestsPerMinute: opts.apiKeyRequestsPerMinute,
   }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"));
   action(tenant.command("list").description("list tenants"), "tenant.list", () => ({}), (r) => table(r as Record<string, unknown>[]));
 
   const key = program.command("key").description("API keys");
   action(key.command("create").description("create an API key; prints it alone, once (only its hash is stored)")
-    .requiredOption("--tenant <name|id>", "the tenant").option("--name <label>", "a label", "default"),
-  "key.create", (opts: { tenant: string; name: string }) => opts, (r) => (r as { key: string }).key);
+    .requiredOption("--tenant <name|id>", "the tenant").option("--name <label>", "a label", "default")
+    .addOption(new Option("--scope <scope...>", "what the key may do; repeat for several (default: clearance and ledger)").choices(API_KEY_SCOPES)),
+  "key.create", (opts: { tenant: string; name: string; scope?: string[] }) => ({ tenant: opts.tenant, name: opts.name, scopes: opts.scope }),
+  (r) => (r as { key: string }).key);
   action(key.command("list").description("list a tenant's API keys").requiredOption("--tenant <name|id>", "the tenant"),
     "key.list", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
   action(key.command("revoke").description("revoke an API key").argument("<id>"), "key.revoke",

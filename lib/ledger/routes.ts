@@ -17,28 +17,28 @@ const requestId = z.object({ request_id: z.string().min(1).max(100) });
 export const getEntries = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, z.object({ limit: limit(100), before: id.optional() }));
   return json({ entries: await listEntries(prisma, tenant.id, query.limit, query.before) });
-});
+}, "ledger");
 
 // GET /api/ledger/checkpoints?limit=&before= — the most recent signed checkpoints
 export const getCheckpoints = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, z.object({ limit: limit(24), before: id.optional() }));
   return json({ checkpoints: await listCheckpoints(prisma, tenant.id, query.limit, query.before) });
-});
+}, "ledger");
 
 // GET /api/ledger/proof/inclusion?request_id= — inclusion in the latest checkpoint
 export const getInclusionProof = withApiKey(async ({ prisma, tenant, req }) =>
-  json(await inclusionProof(prisma, tenant.id, parseQuery(req, requestId).request_id)),
+  json(await inclusionProof(prisma, tenant.id, parseQuery(req, requestId).request_id)), "ledger",
 );
 
 // GET /api/ledger/proof/consistency?from=&to= — between two checkpoint ids
 export const getConsistencyProof = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, z.object({ from: id, to: id }));
   return json(await consistencyProof(prisma, tenant.id, query.from, query.to));
-});
+}, "ledger");
 
 // GET /api/ledger/proof/bundle?request_id= — everything to verify one decision offline
 export const getProofBundle = withApiKey(async ({ prisma, tenant, req }) =>
-  json(await proofBundle(prisma, tenant.id, parseQuery(req, requestId).request_id)),
+  json(await proofBundle(prisma, tenant.id, parseQuery(req, requestId).request_id)), "ledger",
 );
 
 // GET /api/ledger/checkpoint — the latest checkpoint as a C2SP signed note, for witnesses
@@ -48,4 +48,4 @@ export const getCheckpointNote = withApiKey(async ({ prisma, tenant }) => {
   const origin = `${env().LEDGIX_LOG_ORIGIN}/${tenant.id}`;
   const body = checkpointNoteBody({ origin, treeSize: latest.tree_size, rootHash: latest.root_hash });
   return text(signNote(body, origin, (await activeSigningKey(prisma, "ledger")).privateKey));
-});
+}, "ledger");

@@ -6,8 +6,8 @@ import { registerPolicyBodySchema } from "./schemas";
 
 // POST /api/register-policy
 export const postRegisterPolicy = withApiKey(
-  withIdempotency(async ({ prisma, tenant, rawBody }) => {
-    const version = await registerPolicy(prisma, tenant.id, parseBody(rawBody, registerPolicyBodySchema));
+  withIdempotency(async ({ prisma, tenant, apiKeyId, rawBody }) => {
+    const version = await registerPolicy(prisma, tenant.id, apiKeyId, parseBody(rawBody, registerPolicyBodySchema));
     return json({
       policy_id: version.policyId,
       status: version.created ? "registered" : "unchanged",
@@ -15,5 +15,5 @@ export const postRegisterPolicy = withApiKey(
       policy_version_id: version.versionId,
       policy_content_hash: version.contentHash,
     }, version.created ? 201 : 200);
-  }),
+  }), "policy",
 );
