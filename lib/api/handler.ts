@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
-import { authenticateApiKey } from "@/lib/auth/api-keys";
+import { authenticateApiKey, keyIdOf } from "@/lib/auth/api-keys";
+import { enforceKeyQuota, guardAuthentication } from "@/lib/rate-limit/guard-authentication";
 import { requireScope, type ApiKeyScope } from "@/lib/auth/scopes";
 import { prisma, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
@@ -64,12 +65,23 @@ export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
   };
 }
 
-/** `route` plus API-key authentication (X-Vault-API-Key, or Authorization: Bearer) and the key's scope. */
-export function withApiKey(handler: (ctx: TenantContext) => Promise<ApiResult>, scope: ApiKeyScope) {
+/** Set by server.ts from the connection (or the configured proxy header); a client's own value is replaced. */
+export const CLIENT_ADDRESS_HEADER = "x-ledgix-client-address";
+
+/**
+ * `route` plus API-key authentication (X-Vault-API-Key, or Authorization: Bearer), limits
+ * on failed attempts, the key's scope and the tenant's per-key quota (`quota: false` for
+ * polls, which never answer 429).
+ */
+export function withApiKey(handler: (ctx: TenantContext) => Promise<ApiResult>, scope: ApiKeyScope, { quota = true } = {}) {
   return route(async (ctx) => {
     const bearer = ctx.req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
-    const { tenant, apiKeyId, scopes } = await authenticateApiKey(ctx.prisma, ctx.req.headers.get("x-vault-api-key") ?? bearer);
+    const presented = ctx.req.headers.get("x-vault-api-key") ?? bearer;
+    const address = ctx.req.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
+    const { tenant, apiKeyId, scopes } = await guardAuthentication(ctx.prisma, { address, keyId: keyIdOf(presented) }, () =>
+      authenticateApiKey(ctx.prisma, presented));
     requireScope(scopes, scope);
+    if (quota) await enforceKeyQuota(ctx.prisma, tenant, apiKeyId);
     if (ctx.req.method === "POST") requireJsonContentType(ctx.req);
     const rawBody = ctx.req.method === "POST" ? await readBodyText(ctx.req) : "";
     return handler({ ...ctx, tenant, apiKeyId, rawBody });

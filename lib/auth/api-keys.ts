@@ -10,6 +10,12 @@ import { DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from "./scopes";
 const KEY_PATTERN = /^lgx_([0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_PRECISION_MS = 60_000;
 
+/** The key id a presented key names (not a secret: it only finds the row), for rate limits and logs. */
+export const keyIdOf = (presented: string | null) => {
+  const match = presented ? KEY_PATTERN.exec(presented.trim()) : null;
+  return match ? `key_${match[1]}` : null;
+};
+
 const sha256 = (secret: string) => createHash("sha256").update(secret).digest();
 
 export async function createApiKey(prisma: PrismaClient, tenantId: string, name: string, scopes: ApiKeyScope[] = DEFAULT_API_KEY_SCOPES) {

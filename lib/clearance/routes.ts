@@ -7,6 +7,7 @@ import { getRequestOrThrow } from "./get-request";
 import { mintToken } from "./mint-token";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
+import { assertParentJti } from "./token-issuance";
 import { clearanceBodySchema, mintTokenBodySchema, reviewDecisionBodySchema } from "./schemas";
 
 // The clearance API's handlers, shared by the product's paths and the SDKs' aliases.
@@ -14,17 +15,18 @@ import { clearanceBodySchema, mintTokenBodySchema, reviewDecisionBodySchema } fr
 export const postClearance = withApiKey(
   withIdempotency(async ({ prisma, tenant, apiKeyId, rawBody }) => {
     const body = parseBody(rawBody, clearanceBodySchema);
+    await assertParentJti(prisma, tenant.id, body.parent_jti);
     const row = await requestClearance(prisma, { tenant, apiKeyId, body, rawBody });
-    const response = await renderClearance(prisma, tenant, row);
+    const response = await renderClearance(prisma, tenant, row, "decision");
     return json(response, httpStatusOf(response));
   }), "clearance",
 );
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
   const row = await getRequestOrThrow(prisma, params.requestId!, tenant.id);
-  const response = await renderClearance(prisma, tenant, row);
+  const response = await renderClearance(prisma, tenant, row, "poll");
   return json(response, httpStatusOf(response));
-}, "clearance");
+}, "clearance", { quota: false });
 
 export const postMintToken = withApiKey(
   withIdempotency(async ({ prisma, tenant, rawBody }) =>
@@ -44,5 +46,5 @@ export const postReviewDecision = withApiKey(async ({ prisma, tenant, params, ra
     reason: body.review_reason,
     decidedBy: "agent",
   });
-  return json(await renderClearance(prisma, tenant, row));
+  return json(await renderClearance(prisma, tenant, row, "poll"));
 }, "clearance");

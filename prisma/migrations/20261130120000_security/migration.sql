@@ -44,7 +44,7 @@ CREATE TABLE "ledger_counters" (
 );
 
 -- CreateIndex
-CREATE INDEX "token_issuances_tenantId_approvalId_idx" ON "token_issuances"("tenantId", "approvalId");
+CREATE INDEX "token_issuances_tenantId_requestId_idx" ON "token_issuances"("tenantId", "requestId");
 
 -- Number existing ledger entries per tenant, in their append order (issue 7, finding 9).
 UPDATE "ledger_events" e SET "tenantSeq" = n.rn
