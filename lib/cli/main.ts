@@ -6,6 +6,7 @@ import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
 import { verifyLogCommand } from "./verify-log";
+import { verifyTokenCommand } from "./verify-token";
 
 type Print = (result: unknown) => string;
 
@@ -91,6 +92,15 @@ export function buildProgram(): Command {
     .addOption(new Option("--api-key <key>", "the tenant's API key").env("LEDGIX_VAULT_API_KEY").makeOptionMandatory())
     .option("--progress", "show a progress bar even when stderr is not a terminal")
     .option("--json", "print the result as JSON").action(verifyLogCommand);
+  program.command("verify-token").description("verify an A-JWT as a protected service must; exit 1 prints the rejection's reason code")
+    .argument("<token>")
+    .addOption(new Option("--url <url>", "the vault's API base URL (for its JWKS)").env("LEDGIX_VAULT_URL").makeOptionMandatory())
+    .addOption(new Option("--issuer <iss>", "expected iss").env("LEDGIX_JWT_ISSUER").default("alcv-vault"))
+    .addOption(new Option("--audience <aud>", "this service's audience").default("ledgix-sdk"))
+    .option("--tool-args <file>", "JSON file of the arguments about to run, checked against tool_args_hash")
+    .option("--consumed <file>", "file of jtis already used, one per line (single use)")
+    .option("--at <unix seconds>", "verify as of this time instead of now")
+    .option("--json", "print the verdict as JSON").action(verifyTokenCommand);
 
   return program;
 }

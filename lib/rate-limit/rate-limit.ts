@@ -16,12 +16,14 @@ export interface RateLimit {
 }
 
 // The library speaks pg's `query({ text, values })`; Prisma's driver adapter (a pg pool on
-// PostgreSQL) runs it, so the embedded database works the same way. `expire` is int8,
-// which Prisma returns as a BigInt and the library does arithmetic on.
+// PostgreSQL) runs it, so the embedded database works the same way. The library reads
+// `rows` and `rowCount`; `expire` is int8, which Prisma returns as a BigInt and the
+// library does arithmetic on.
 const storeClient = (prisma: PrismaClient) => ({
   query: async ({ text, values = [] }: { text: string; values?: unknown[] }) => {
-    const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
-    return { rows: rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]))) };
+    const found = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+    const rows = found.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+    return { rows, rowCount: rows.length };
   },
 });
 
