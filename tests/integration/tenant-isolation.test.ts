@@ -97,7 +97,7 @@ describe.each(inject("servers"))("tenant isolation on the $kind database", (serv
   let attackerKey: string;
   beforeAll(async () => {
     ({ victim, attackerKey } = await prepare(server));
-  });
+  }, 240_000);
 
   it.each(rows)("$name → $expected.status", async (row) => {
     const res = await fetch(`${server.url}${row.path(victim)}`, {

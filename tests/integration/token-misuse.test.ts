@@ -62,10 +62,10 @@ beforeAll(async () => {
   const approved = (await (await tenant.post("/api/clearance", refund(45))).json()) as { token: string };
   genuine = approved.token;
   jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
-});
+}, 240_000);
 
 describe("token misuse", () => {
-  it.each(rows)("$name → $expected, by the library and by ledgix verify-token", async (row) => {
+  it.each(rows)("$name → $expected, by the library and by ledgix verify-token", { timeout: 180_000 }, async (row) => {
     const token = row.token(genuine);
     const claims = decodeJwt(genuine) as { iat: number; exp: number; jti: string };
     const o = row.options ?? {};
