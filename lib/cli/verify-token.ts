@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import type { JSONWebKeySet } from "jose";
-import { verifyClearanceToken } from "@/lib/keys/verify-token";
+import { verifyClearanceToken } from "@/lib/clearance/verify-token";
 import { CommandError } from "./run-command";
 
 export interface VerifyTokenOptions {

@@ -1,6 +1,6 @@
 // Issue 7 harness: token misuse as a table. Every row is a real token from the server (or
 // a forgery built from one) and is refused with its reason code by the library a protected
-// service embeds (lib/keys/verify-token.ts, which the gateway reuses) and by
+// service embeds (lib/clearance/verify-token.ts, which the gateway reuses) and by
 // `ledgix verify-token` alike.
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { decodeJwt, type JSONWebKeySet } from "jose";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { verifyClearanceToken, type TokenRejection } from "@/lib/keys/verify-token";
+import { verifyClearanceToken, type TokenRejection } from "@/lib/clearance/verify-token";
 import { cli } from "../fixtures/cli";
 import { createTenant, refund } from "../fixtures/tenant";
 

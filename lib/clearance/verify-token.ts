@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
-import { toolArgsHash } from "@/lib/clearance/args-hash";
+import { toolArgsHash } from "./args-hash";
 
 /**
  * Why a presented A-JWT is refused. The same codes for every verifier (`ledgix
