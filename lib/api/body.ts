@@ -68,16 +68,22 @@ function unstorable(value: unknown, path: string[] = []): { path: string; messag
  * service whose parser keeps the first would run another call than the one approved.
  */
 function duplicateKey(text: string): string | null {
-  for (const { node } of iterator(parseJsonTree(text, { mode: "json" }))) {
-    if (node.type !== "Object") continue;
-    const seen = new Set<string>();
-    for (const member of (node as ObjectNode).members) {
-      const name = member.name.type === "String" ? member.name.value : member.name.name;
-      if (seen.has(name)) return name;
-      seen.add(name);
+  try {
+    for (const { node } of iterator(parseJsonTree(text, { mode: "json" }))) {
+      if (node.type !== "Object") continue;
+      const seen = new Set<string>();
+      for (const member of (node as ObjectNode).members) {
+        const name = member.name.type === "String" ? member.name.value : member.name.name;
+        if (seen.has(name)) return name;
+        seen.add(name);
+      }
     }
+    return null;
+  } catch {
+    // JSON.parse took the text, so only depth can fail here: a member JSON.parse dropped
+    // as a duplicate may be nested deeper than the value it kept.
+    throw new ApiError("validation_failed", `Invalid request body: nested deeper than ${MAX_DEPTH} levels`);
   }
-  return null;
 }
 
 /** Parses JSON text and validates it. An empty body counts as `{}`. */
@@ -89,13 +95,14 @@ export function parseBody<S extends z.ZodType>(text: string, schema: S): z.outpu
     } catch (error) {
       throw new ApiError("malformed_json", `Request body is not valid JSON: ${(error as Error).message}`);
     }
-    const duplicate = duplicateKey(text);
-    if (duplicate !== null) {
-      throw new ApiError("duplicate_json_key", `Request body gives the member "${duplicate.slice(0, 100)}" more than once.`);
-    }
   }
+  // Depth first: the duplicate-key scan recurses, and must not on a body nested 50,000 deep.
   const bad = unstorable(value);
   if (bad) throw new ApiError("validation_failed", `Invalid request body: ${bad.path}: ${bad.message}`, [bad]);
+  const duplicate = text.trim() === "" ? null : duplicateKey(text);
+  if (duplicate !== null) {
+    throw new ApiError("duplicate_json_key", `Request body gives the member "${duplicate.slice(0, 100)}" more than once.`);
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
