@@ -37,15 +37,17 @@ export async function applyPolicy(prisma: PrismaClient, tenantId: string, source
   const document = parsePolicyDocument(source);
   const hash = contentHash(source);
   return prisma.$transaction(async (tx) => {
-    const policy =
-      (await tx.policy.findUnique({
-        where: { tenantId_slug: { tenantId, slug: document.policy_id } },
-        include: { activeVersion: { select: { id: true, contentHash: true, uploadedBy: true } } },
-      })) ??
-      (await tx.policy.create({
-        data: { id: newId("pol"), tenantId, slug: document.policy_id },
-        include: { activeVersion: { select: { id: true, contentHash: true, uploadedBy: true } } },
-      }));
+    const { id } =
+      (await tx.policy.findUnique({ where: { tenantId_slug: { tenantId, slug: document.policy_id } }, select: { id: true } })) ??
+      (await tx.policy.create({ data: { id: newId("pol"), tenantId, slug: document.policy_id }, select: { id: true } }));
+    // Serialise concurrent uploads of one policy, then read its active version: each upload
+    // would otherwise hold a key-share lock from inserting its version and wait for the
+    // other's to update the row (a deadlock), and could judge a stale active version.
+    await tx.$executeRaw`SELECT 1 FROM "policies" WHERE "id" = ${id} FOR UPDATE`;
+    const policy = await tx.policy.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, activeVersion: { select: { id: true, contentHash: true, uploadedBy: true } } },
+    });
     if (policy.activeVersion?.contentHash === hash) {
       return { policyId: document.policy_id, versionId: policy.activeVersion.id, contentHash: hash, created: false };
     }
