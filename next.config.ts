@@ -1,8 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
-  // Native/WASM database drivers are loaded by Node at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg"],
+  // Database drivers and the job queue are loaded by Node at run time, not bundled.
+  serverExternalPackages: ["@prisma/adapter-pg", "pg", "graphile-worker"],
   poweredByHeader: false,
 };
 

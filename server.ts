@@ -1,15 +1,14 @@
-// Ledgix server: opens (and migrates) the database, then serves the Next.js app.
-// `npm start` builds and runs this; `npm run serve` runs it on an existing build.
+// Ledgix server: does the start-up work (database, migrations, workers, sequencer), then
+// serves the Next.js app. `npm start` builds and runs this; `npm run serve` runs it on an
+// existing build. (`npm run dev` does the same start-up work through instrumentation.ts.)
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
-import { startAdminSocket } from "@/lib/admin/socket-server";
-import { resumeProcessing } from "@/lib/clearance/resume-processing";
-import { closeDb, db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { activeSigningKey } from "@/lib/keys/signing-keys";
-import { startSequencer } from "@/lib/ledger/sequencer";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
+import { routeUnroutableMethod } from "@/lib/api/fallbacks";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { startLedgix, startupProblem } from "@/lib/start-up";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
 import { setSecurityHeaders } from "@/lib/security/headers";
 
@@ -23,19 +22,23 @@ function hasValidPercentEncoding(url: string): boolean {
   }
 }
 
-const config = env();
-const database = await db();
-await activeSigningKey(database.prisma, "token");
-await activeSigningKey(database.prisma, "ledger");
-const resumed = await resumeProcessing(database.prisma);
-if (resumed > 0) console.log(`ledgix: decided ${resumed} request(s) left processing by the last run`);
+// A problem the operator can fix gets one line and exit code 1, not a stack trace.
+function exitOn(error: unknown): never {
+  const problem = startupProblem(error);
+  if (!problem) throw error;
+  console.error(`ledgix: ${problem}`);
+  process.exit(1);
+}
 
-const stopSequencer = startSequencer(database.prisma, {
-  intervalMs: config.LEDGIX_SEQUENCER_INTERVAL_MS,
-  checkpointIntervalMs: config.LEDGIX_CHECKPOINT_INTERVAL_MS,
-  mmdSeconds: config.LEDGIX_LEDGER_MMD_SECONDS,
-  batchSize: config.LEDGIX_SEQUENCER_BATCH,
-});
+const config = (() => {
+  try {
+    return env();
+  } catch (error) {
+    exitOn(error);
+  }
+})();
+const running = await startLedgix().catch(exitOn);
+const database = await db();
 
 const app = next({ dev: false, dir: process.cwd() });
 await app.prepare();
@@ -54,6 +57,7 @@ const server = createServer((req, res) => {
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
   setSecurityHeaders(res, req.url.split("?")[0]!, config.LEDGIX_PUBLIC_URL);
+  routeUnroutableMethod(req);
   if (!hasValidPercentEncoding(req.url)) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));
@@ -61,20 +65,22 @@ const server = createServer((req, res) => {
   }
   void handle(req, res);
 });
-await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
-const admin = database.kind === "embedded" ? await startAdminSocket(config.dataDir, database.prisma) : undefined;
+await new Promise<void>((resolve) => server.listen(config.PORT, resolve).once("error", async (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EADDRINUSE") throw error;
+  console.error(`ledgix: port ${config.PORT} is in use (set PORT to another one)`);
+  await running.stop();
+  process.exit(1);
+}));
 
-const where = database.kind === "embedded" ? `embedded database in ${config.dataDir}` : "PostgreSQL";
+const where = database.kind === "embedded" ? `embedded PostgreSQL in ${config.dataDir}` : "PostgreSQL";
 console.log(`ledgix: listening on http://localhost:${config.PORT} (${where})`);
 await printFirstStartHelp(database.prisma, config.PORT);
 
 async function shutdown(signal: string) {
   console.log(`ledgix: ${signal}, shutting down`);
-  admin?.close();
   server.close();
   server.closeAllConnections();
-  await stopSequencer();
-  await closeDb();
+  await running.stop();
   process.exit(0);
 }
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,6 +1,9 @@
 import path from "node:path";
 import { z } from "zod";
 
+/** From most to least verbose; each level writes its own lines and those of the levels after it. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z.object({
@@ -22,10 +25,12 @@ const envSchema = z.object({
     .default("ledgix-sdk")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string()).min(1, "needs at least one audience")),
+  LEDGIX_LOG_LEVEL: z.enum(LOG_LEVELS).default("info").describe("Least severe log line written: debug, info (one line per request), warn, error or silent"),
   LEDGIX_MAX_BODY_BYTES: positiveInt(256 * 1024),
   LEDGIX_DECISION_WAIT_MS: z.coerce.number().int().min(0).default(2000)
     .describe("How long a clearance request waits for its evaluation before answering `processing`"),
-  LEDGIX_SEQUENCER_INTERVAL_MS: positiveInt(1000).describe("How often new ledger events are integrated into the tree"),
+  LEDGIX_SEQUENCER_INTERVAL_MS: positiveInt(10_000)
+    .describe("Safety sweep of the ledger sequencer, which appended events otherwise wake at once (LISTEN/NOTIFY)"),
   LEDGIX_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000).describe("Least time between two checkpoints of a tenant"),
   LEDGIX_LEDGER_MMD_SECONDS: positiveInt(30).describe("Maximum merge delay promised in checkpoints"),
   LEDGIX_SEQUENCER_BATCH: positiveInt(10_000).describe("Most events integrated per transaction"),
@@ -47,6 +52,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
 
+/** A malformed environment variable; its message names the variable. */
+export class InvalidEnvError extends Error {}
+
 let cached: Env | undefined;
 
 /** The parsed environment. A malformed variable stops the process with a message naming it. */
@@ -54,9 +62,11 @@ export function env(): Env {
   if (cached) return cached;
   const parsed = envSchema.safeParse(process.env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
+    throw new InvalidEnvError(`Invalid environment variable: ${problems.join("; ")}`);
   }
-  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.LEDGIX_DATA_DIR) };
+  // Relative to the app, not the shell: the CLI run from a subfolder finds the server's data.
+  const appRoot = process.env.LEDGIX_APP_ROOT ?? process.cwd();
+  cached = { ...parsed.data, dataDir: path.resolve(appRoot, parsed.data.LEDGIX_DATA_DIR) };
   return cached;
 }

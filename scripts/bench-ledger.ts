@@ -1,7 +1,7 @@
 // The ledger benchmark on PostgreSQL (`npm run bench` runs it after the clearance one):
 // seeds a BENCH_LEDGER_SIZE-entry ledger (default 1,000,000) into a fresh database on
 // LEDGIX_TEST_DATABASE_URL, then measures
-//   a. append: 8 concurrent writers recording decisions (the product's insertDecision path),
+//   a. append: 8 concurrent writers recording decisions (the product's storeDecision path),
 //   b. sequencing: integrateTenant over a BENCH_LEDGER_BACKLOG-event backlog (default 200,000),
 //   c. server-side proof latency, in process, on the seeded ledger,
 //   d. GET /api/ledger/proof/bundle under 16 concurrent clients against a real server.
@@ -12,7 +12,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { openDatabase, type Database } from "@/lib/db/open";
-import { insertDecision, ledgerWriter } from "@/lib/clearance/finalize-decision";
+import { storeDecision } from "@/lib/clearance/store-decision";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { verifyConsistency, verifyInclusion } from "@/lib/ledger/merkle";
 import { consistencyProof, inclusionProof, proofBundle } from "@/lib/ledger/read-ledger";
@@ -48,7 +48,10 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 async function appendThroughput(db: Database) {
   const tenant = await createSeedTenant(db.prisma, "bench-append");
   let seq = 0;
-  const decide = async () => insertDecision(db.prisma, await ledgerWriter(db.prisma, tenant), syntheticRequest(tenant.id, seq++, new Date()));
+  const decide = async () => {
+    const request = syntheticRequest(tenant.id, seq++, new Date());
+    return storeDecision(db.prisma, tenant, { insert: request }, { columns: request });
+  };
   const run = async (ms: number) => {
     const latencies: number[] = [];
     const deadline = performance.now() + ms;

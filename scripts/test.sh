@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite (`npm test`): lint, type-check, production build, then unit
-# and integration tests on the embedded database and on a throwaway PostgreSQL 15.
-# Set LEDGIX_TEST_DATABASE_URL to use an existing PostgreSQL instead.
+# The whole test suite (`npm test`): lint, type-check, production build, then the unit and
+# integration tests on the embedded PostgreSQL, and the integration tests once more on a
+# throwaway PostgreSQL 15 (the oldest version we support). The unit tests use that
+# PostgreSQL too. Set LEDGIX_TEST_DATABASE_URL to use an existing PostgreSQL instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
@@ -12,5 +13,7 @@ npx eslint . --max-warnings 0
 npx tsc --noEmit
 echo "== build"
 npx next build >/dev/null
-echo "== tests"
+echo "== tests (embedded PostgreSQL)"
 npx vitest run "$@"
+echo "== integration tests (PostgreSQL at LEDGIX_TEST_DATABASE_URL)"
+LEDGIX_TEST_DB=postgres npx vitest run --project integration --passWithNoTests "$@"

@@ -1,17 +1,20 @@
 import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { apiKeyScopesSchema, DEFAULT_API_KEY_SCOPES } from "@/lib/auth/scopes";
 import type { PrismaClient } from "@/lib/db";
+import { listJobs, retryJob } from "@/lib/jobs/admin";
 import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { applyPolicy } from "@/lib/policy/apply-policy";
+import { listPolicies, showPolicy } from "@/lib/policy/list-policies";
+import { checkpointVerifierKey } from "@/lib/ledger/checkpoint-note";
+import { listPendingReviews } from "@/lib/review/list-pending";
+import { getRequestAcrossTenantsOrThrow } from "@/lib/clearance/get-request";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
-/**
- * Operator commands. The CLI runs them on the database directly, or, when a server
- * holds the embedded database, through that server's admin socket.
- */
+/** Operator commands. The CLI runs them on the database directly (embedded or PostgreSQL). */
 const command = <S extends z.ZodType, R>(input: S, run: (prisma: PrismaClient, input: z.output<S>) => Promise<R>) => ({ input, run });
 
 const tenantRef = z.string().min(1).max(100);
@@ -62,13 +65,26 @@ export const COMMANDS = {
   "policy.apply": command(z.object({ tenant: tenantRef, source: z.string().min(1).max(1_000_000) }), async (prisma, input) =>
     applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source),
   ),
+  "policy.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
+    listPolicies(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
+  ),
+  "policy.show": command(z.object({ tenant: tenantRef, slug: z.string().min(1).max(100) }), async (prisma, input) =>
+    showPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.slug),
+  ),
+  "review.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
+    listPendingReviews(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
+  ),
   "review.decide": command(
     z.object({ requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100) }),
     async (prisma, input) => {
-      const row = await decideReview(prisma, { requestId: input.requestId, approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
+      const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
+      const row = await decideReview(prisma, request, { approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
       return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
     },
   ),
+  "ledger.verifier-key": command(z.object({ tenant: tenantRef }), async (prisma, input) => ({
+    verifierKey: await checkpointVerifierKey(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
+  })),
   "signing-key.rotate": command(z.object({ purpose: z.enum(["token", "ledger"]) }), (prisma, { purpose }) =>
     rotateSigningKey(prisma, purpose),
   ),
@@ -76,11 +92,15 @@ export const COMMANDS = {
   "db.status": command(z.object({}), async (prisma) => ({
     migrations: await prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`,
   })),
+  "jobs.list": command(z.object({ failed: z.boolean() }), (prisma, input) => listJobs(prisma, input)),
+  "jobs.retry": command(z.object({ id: z.coerce.bigint().positive() }), async (prisma, { id }) => {
+    const job = await retryJob(prisma, id);
+    if (!job) throw new ApiError("not_found", `No job ${id} waiting in the queue (it may be running, or done and deleted).`);
+    return job;
+  }),
 };
 
 export type CommandName = keyof typeof COMMANDS;
-
-export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 export async function executeCommand(prisma: PrismaClient, name: CommandName, input: unknown): Promise<unknown> {
   const { input: schema, run } = COMMANDS[name] as ReturnType<typeof command<z.ZodType, unknown>>;

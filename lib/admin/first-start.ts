@@ -7,15 +7,15 @@ export async function printFirstStartHelp(prisma: PrismaClient, port: number) {
 No tenants yet. Get going in three commands (in another terminal, from this directory):
 
   npx ledgix tenant create acme
-  npx ledgix key create --tenant acme --name dev          # prints the API key once
+  export LEDGIX_VAULT_API_KEY=$(npx ledgix key create --tenant acme --name dev)   # the key is not printed again: keep this shell
   npx ledgix policy apply --tenant acme examples/refund-policy.yaml
 
-Then ask for clearance:
+Then ask for clearance (same terminal):
 
   curl -s http://localhost:${port}/api/clearance -H "X-Vault-API-Key: $LEDGIX_VAULT_API_KEY" \\
     -H 'Content-Type: application/json' \\
     -d '{"tool_name":"stripe_refund","tool_args":{"amount":45,"currency":"USD"},"context":{"policy_id":"refunds"}}'
 
-SDKs: LEDGIX_VAULT_URL=http://localhost:${port}/api LEDGIX_VAULT_API_KEY=<the key>
+SDKs: export LEDGIX_VAULT_URL=http://localhost:${port}/api (the key is already in LEDGIX_VAULT_API_KEY)
 `);
 }

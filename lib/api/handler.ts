@@ -1,11 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { NextRequest } from "next/server";
-import { authenticateApiKey, keyIdOf } from "@/lib/auth/api-keys";
-import { enforceKeyQuota, guardAuthentication } from "@/lib/rate-limit/guard-authentication";
-import { requireScope, type ApiKeyScope } from "@/lib/auth/scopes";
 import { prisma, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
+import { log } from "@/lib/log";
 import { ApiError } from "./errors";
-import { readBodyText, requireJsonContentType } from "./body";
 
 export interface ApiResult {
   status: number;
@@ -19,10 +17,17 @@ export const text = (body: string, status = 200): ApiResult => ({ status, body, 
 type Params = Record<string, string>;
 type NextContext = { params: Promise<Params> };
 
+/** What a request's log line says besides method, path, status and time. Wrappers fill it in. */
+export interface RequestLog {
+  requestId: string;
+  tenantId?: string;
+}
+
 export interface RequestContext {
   req: NextRequest;
   params: Params;
   prisma: PrismaClient;
+  log: RequestLog;
 }
 
 export interface TenantContext extends RequestContext {
@@ -36,54 +41,57 @@ export function toResponse({ body, status, headers }: ApiResult): Response {
   return typeof body === "string" ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
 }
 
-// Two requests racing to create the same record (a policy slug, a tenant name).
-const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === "P2002";
+// Prisma's codes: a unique violation (two requests racing to create the same record) and
+// a record that an `…OrThrow` read or an update did not find.
+const PRISMA_ERRORS: Record<string, () => ApiError> = {
+  P2002: () => new ApiError("conflict", "A concurrent request changed the same record; retry."),
+  P2025: () => new ApiError("not_found", "The record does not exist."),
+};
 
-function errorResponse(error: unknown, req: NextRequest): Response {
-  if (error instanceof ApiError) return Response.json(error.toBody(), { status: error.status, headers: error.headers });
-  if (isUniqueViolation(error)) {
-    const conflict = new ApiError("conflict", "A concurrent request changed the same record; retry.");
-    return Response.json(conflict.toBody(), { status: conflict.status });
-  }
-  // Unknown failures: details go to the server log only.
-  console.error(`ledgix: ${req.method} ${req.nextUrl.pathname} failed`, error);
-  const unavailable = /ECONNREFUSED|Connection terminated|database system is/i.test(String(error));
-  const apiError = unavailable
+function asApiError(error: unknown, requestLog: RequestLog): ApiError {
+  if (error instanceof ApiError) return error;
+  const known = PRISMA_ERRORS[(error as { code?: string })?.code ?? ""];
+  if (known) return known();
+  // Unknown failures: details go to the server log only, under the request's id.
+  log.error("request failed", { request_id: requestLog.requestId, error: (error as Error)?.stack ?? String(error) });
+  return /ECONNREFUSED|Connection terminated|database system is/i.test(String(error))
     ? new ApiError("database_unavailable", "The database is unavailable; retry shortly.")
     : new ApiError("internal_error", "Internal error.");
-  return Response.json(apiError.toBody(), { status: apiError.status });
 }
 
-/** Wraps a route: resolves params and the database, maps every error to `{ error: { code, message } }`. */
-export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
-  return async (req: NextRequest, next: NextContext): Promise<Response> => {
-    try {
-      return toResponse(await handler({ req, params: await next.params, prisma: await prisma() }));
-    } catch (error) {
-      return errorResponse(error, req);
-    }
+// A caller's own id is kept when it is a plain token; anything else gets a fresh one.
+const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Runs one API request: gives it an id (X-Request-Id, echoed on every response), maps
+ * every error to `{ error: { code, message } }`, and logs one line when it is answered.
+ */
+export async function answer(req: NextRequest, run: (requestLog: RequestLog) => Promise<Response>): Promise<Response> {
+  const started = performance.now();
+  const incoming = req.headers.get("x-request-id");
+  const requestLog: RequestLog = { requestId: incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID() };
+  let response: Response;
+  try {
+    response = await run(requestLog);
+  } catch (error) {
+    const apiError = asApiError(error, requestLog);
+    response = Response.json(apiError.toBody(), { status: apiError.status, headers: apiError.headers });
+  }
+  response.headers.set("X-Request-Id", requestLog.requestId);
+  const line = {
+    method: req.method, path: req.nextUrl.pathname, status: response.status, ms: Number((performance.now() - started).toFixed(1)),
+    tenant: requestLog.tenantId, request_id: requestLog.requestId,
   };
+  if (response.status >= 500) log.error("request", line);
+  else log.info("request", line);
+  return response;
+}
+
+/** Wraps a route: resolves params and the database, and answers through `answer`. */
+export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
+  return (req: NextRequest, next: NextContext): Promise<Response> =>
+    answer(req, async (requestLog) => toResponse(await handler({ req, params: await next.params, prisma: await prisma(), log: requestLog })));
 }
 
 /** Set by server.ts from the connection (or the configured proxy header); a client's own value is replaced. */
 export const CLIENT_ADDRESS_HEADER = "x-ledgix-client-address";
-
-/**
- * `route` plus API-key authentication (X-Vault-API-Key, or Authorization: Bearer), limits
- * on failed attempts, the key's scope and the tenant's per-key quota (`quota: false` for
- * polls, which never answer 429).
- */
-export function withApiKey(handler: (ctx: TenantContext) => Promise<ApiResult>, scope: ApiKeyScope, { quota = true } = {}) {
-  return route(async (ctx) => {
-    const bearer = ctx.req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1] ?? null;
-    const presented = ctx.req.headers.get("x-vault-api-key") ?? bearer;
-    const address = ctx.req.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown";
-    const { tenant, apiKeyId, scopes } = await guardAuthentication(ctx.prisma, { address, keyId: keyIdOf(presented) }, () =>
-      authenticateApiKey(ctx.prisma, presented));
-    requireScope(scopes, scope);
-    if (quota) await enforceKeyQuota(ctx.prisma, tenant, apiKeyId);
-    if (ctx.req.method === "POST") requireJsonContentType(ctx.req);
-    const rawBody = ctx.req.method === "POST" ? await readBodyText(ctx.req) : "";
-    return handler({ ...ctx, tenant, apiKeyId, rawBody });
-  });
-}

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { PrismaClient } from "@/lib/db";
 import { open, seal } from "@/lib/keys/secret-box";
 import { ApiError } from "./errors";
 import type { ApiResult, TenantContext } from "./handler";
@@ -71,4 +72,10 @@ export function withIdempotency(handler: Handler): Handler {
       throw error;
     }
   };
+}
+
+/** Deletes records past their retention (a recurring job); returns how many. */
+export async function purgeExpiredIdempotencyRecords(prisma: PrismaClient, graceSeconds = 0): Promise<number> {
+  const { count } = await prisma.idempotencyRecord.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - graceSeconds * 1000) } } });
+  return count;
 }

@@ -2,13 +2,14 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
-import { jcs, toolArgsHash } from "./args-hash";
+import { jcs } from "@/lib/canonical-json";
+import { toolArgsHash } from "./args-hash";
 import { getRequestOrThrow } from "./get-request";
-import { insertDecision, ledgerWriter, type RequestInsert } from "./finalize-decision";
+import { storeDecision, type LimitCheck, type NewRequest } from "./store-decision";
 import type { mintTokenBodySchema } from "./schemas";
 import { newTokenFields, signClearanceToken } from "./token";
 import type { z } from "zod";
-import { exceededLimit, limitAmounts } from "@/lib/policy/limits";
+import { limitAmounts } from "@/lib/policy/limits";
 import { policyVersion } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "./request-clearance";
 import { assertWithinIssueWindow, recordIssuance } from "./token-issuance";
@@ -24,20 +25,23 @@ function snakeKeys(value: unknown): unknown {
   return value;
 }
 
-/** A mint is one more execution: it counts against, and must fit within, the rule's limits. */
-async function storeWithinLimits(prisma: PrismaClient, tenant: Tenant, original: ClearanceRequest, data: RequestInsert) {
-  const tenantId = tenant.id;
-  const ledger = await ledgerWriter(prisma, tenant);
+/**
+ * A mint is one more execution: it counts against, and must fit within, the rule's
+ * limits; a breach fails the mint rather than storing a denial.
+ */
+async function limitsOfMint(prisma: PrismaClient, original: ClearanceRequest, request: NewRequest): Promise<LimitCheck | undefined> {
+  const { tenantId, policySlug, matchedRuleId: ruleId } = original;
   const version = original.policyVersionId ? await policyVersion(prisma, tenantId, original.policyVersionId) : null;
-  const limits = version?.document.rules.find((rule) => rule.id === original.matchedRuleId)?.limits;
-  if (!limits?.length || !original.matchedRuleId || !original.policySlug) return insertDecision(prisma, ledger, data);
-  const amounts = limitAmounts(limits, conditionInputOf(data));
-  const scope = { tenantId, policySlug: original.policySlug, ruleId: original.matchedRuleId, agentId: data.agentId, sessionId: data.sessionId };
-  return prisma.$transaction(async (tx) => {
-    const breach = await exceededLimit(tx, scope, limits, amounts);
-    if (breach) throw new ApiError("limit_exceeded", breach);
-    return insertDecision(tx, ledger, { ...data, limitAmounts: amounts });
-  });
+  const limits = version?.document.rules.find((rule) => rule.id === ruleId)?.limits;
+  if (!limits?.length || !ruleId || !policySlug) return undefined;
+  return {
+    scope: { tenantId, policySlug, ruleId, agentId: request.agentId, sessionId: request.sessionId },
+    limits,
+    amounts: limitAmounts(limits, conditionInputOf(request)),
+    onBreach: (breach) => {
+      throw new ApiError("limit_exceeded", breach);
+    },
+  };
 }
 
 /**
@@ -50,7 +54,7 @@ export async function mintToken(
   body: z.output<typeof mintTokenBodySchema>,
   rawBody: string,
 ) {
-  const original = await getRequestOrThrow(prisma, body.original_request_id, tenant.id);
+  const original = await getRequestOrThrow(prisma, tenant.id, body.original_request_id);
   if (original.status !== "approved") {
     throw new ApiError("original_not_approved", `Request ${original.id} is ${original.status}, not approved.`);
   }
@@ -67,7 +71,7 @@ export async function mintToken(
     throw new ApiError("tool_args_mismatch", "The tool arguments differ from the approved ones.");
   }
   const token = await newTokenFields(prisma, tenant.tokenTtlSeconds);
-  const data = {
+  const request = {
     id: newId("req"),
     tenantId: tenant.id,
     agentId: body.agent_id,
@@ -77,21 +81,24 @@ export async function mintToken(
     context: original.context,
     rawBody,
     toolArgsHash: toolArgsHash(body.tool_args),
+    policySlug: original.policySlug,
+    policyVersionId: original.policyVersionId,
+    policyContentHash: original.policyContentHash,
+    originalRequestId: original.id,
+  };
+  const columns = {
     status: "approved",
     decisionStatus: "approved",
     confidenceBucket: original.confidenceBucket,
     reason: original.reason,
     reasonCode: original.reasonCode,
-    policySlug: original.policySlug,
-    policyVersionId: original.policyVersionId,
-    policyContentHash: original.policyContentHash,
     matchedRuleId: original.matchedRuleId,
-    originalRequestId: original.id,
     decidedAt: new Date(),
     decidedBy: "mint",
     ...token,
   };
-  const row = await storeWithinLimits(prisma, tenant, original, data);
+  const limits = await limitsOfMint(prisma, original, request);
+  const row = await storeDecision(prisma, tenant, { insert: request }, { columns, limits });
   await recordIssuance(prisma, {
     jti: token.tokenJti, tenantId: tenant.id, requestId: row.id, approvalId: original.id,
     channel: "mint", parentJti: row.parentJti, expiresAt: token.tokenExpiresAt,

@@ -6,7 +6,7 @@ import { evaluateRules, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
-import { failedEvaluation, insertRequest, settleProcessing, settleVerdict } from "./settle-verdict";
+import { failedEvaluation, storeVerdict } from "./store-decision";
 import type { ClearanceBody } from "./schemas";
 
 export interface ClearanceCall {
@@ -70,11 +70,11 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
   ).catch(failedEvaluation);
 
   const early = await within(verdict, env().LEDGIX_DECISION_WAIT_MS);
-  if (early) return (await settleVerdict(prisma, tenant, request, input, early, insertRequest(request)))!;
+  if (early) return storeVerdict(prisma, tenant, { insert: request }, input, early);
 
   const pending = await prisma.clearanceRequest.create({ data: { ...request, status: "processing", decisionStatus: "denied" } });
   void verdict
-    .then((late) => settleVerdict(prisma, tenant, pending, input, late, settleProcessing(pending)))
+    .then((late) => storeVerdict(prisma, tenant, { settle: pending, from: ["processing"] }, input, late))
     .catch((error) => console.error(`ledgix: deciding ${request.id} failed; it is retried on restart`, error));
   return pending;
 }

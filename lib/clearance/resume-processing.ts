@@ -2,7 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { evaluateRules, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
 import { policyVersion, resolvePolicy } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "./request-clearance";
-import { failedEvaluation, settleProcessing, settleVerdict } from "./settle-verdict";
+import { failedEvaluation, storeVerdict } from "./store-decision";
 
 const versionGone: Verdict = failedEvaluation(new Error("its policy version no longer exists"));
 
@@ -21,7 +21,7 @@ export async function resumeProcessing(prisma: PrismaClient, evaluate: Evaluator
     const verdict = "verdict" in resolved
       ? resolved.verdict
       : await evaluate(resolved.policy.document, input).catch(failedEvaluation);
-    if (await settleVerdict(prisma, tenant, row, input, verdict, settleProcessing(row))) decided++;
+    if (await storeVerdict(prisma, tenant, { settle: row, from: ["processing"] }, input, verdict)) decided++;
   }
   return decided;
 }

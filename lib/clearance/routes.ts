@@ -1,14 +1,13 @@
 import { parseBody } from "@/lib/api/body";
-import { ApiError } from "@/lib/api/errors";
-import { json, withApiKey } from "@/lib/api/handler";
+import { json } from "@/lib/api/handler";
+import { withApiKey } from "@/lib/auth/with-api-key";
 import { withIdempotency } from "@/lib/api/idempotency";
-import { decideReview } from "@/lib/review/decide-review";
 import { getRequestOrThrow } from "./get-request";
 import { mintToken } from "./mint-token";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
 import { assertParentJti } from "./token-issuance";
-import { clearanceBodySchema, mintTokenBodySchema, reviewDecisionBodySchema } from "./schemas";
+import { clearanceBodySchema, mintTokenBodySchema } from "./schemas";
 
 // The clearance API's handlers, shared by the product's paths and the SDKs' aliases.
 
@@ -19,11 +18,12 @@ export const postClearance = withApiKey(
     const row = await requestClearance(prisma, { tenant, apiKeyId, body, rawBody });
     const response = await renderClearance(prisma, tenant, row, "decision");
     return json(response, httpStatusOf(response));
-  }), "clearance",
+  }),
+  "clearance",
 );
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
-  const row = await getRequestOrThrow(prisma, params.requestId!, tenant.id);
+  const row = await getRequestOrThrow(prisma, tenant.id, params.requestId!);
   const response = await renderClearance(prisma, tenant, row, "poll");
   return json(response, httpStatusOf(response));
 }, "clearance", { quota: false });
@@ -31,20 +31,6 @@ export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) 
 export const postMintToken = withApiKey(
   withIdempotency(async ({ prisma, tenant, rawBody }) =>
     json(await mintToken(prisma, tenant, parseBody(rawBody, mintTokenBodySchema), rawBody)),
-  ), "clearance"
+  ),
+  "clearance",
 );
-
-export const postReviewDecision = withApiKey(async ({ prisma, tenant, params, rawBody }) => {
-  const body = parseBody(rawBody, reviewDecisionBodySchema);
-  if (body.approved) {
-    throw new ApiError("forbidden", "An agent's API key may cancel its pending request, not approve it.");
-  }
-  const row = await decideReview(prisma, {
-    requestId: params.requestId!,
-    tenantId: tenant.id,
-    approve: false,
-    reason: body.review_reason,
-    decidedBy: "agent",
-  });
-  return json(await renderClearance(prisma, tenant, row, "poll"));
-}, "clearance");

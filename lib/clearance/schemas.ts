@@ -55,8 +55,3 @@ export const mintTokenBodySchema = z.object({
   policy_version_id: text(100),
   policy_content_hash: text(100),
 });
-
-export const reviewDecisionBodySchema = z.object({
-  approved: z.boolean(),
-  review_reason: z.string().max(2000).nullish(),
-});

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { DataDirLockedError } from "@/lib/db/data-dir-lock";
+import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
+import { InvalidEnvError } from "@/lib/env";
 import type { CommandName } from "@/lib/admin/commands";
 import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { CommandError, runCommand } from "./run-command";
@@ -10,21 +11,54 @@ import { verifyTokenCommand } from "./verify-token";
 
 type Print = (result: unknown) => string;
 
-/** Adds `--json` and runs the command, printing its result one way or the other. */
-function action(cmd: Command, name: CommandName, toInput: (...args: never[]) => unknown, human: Print) {
+const { version } = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+/**
+ * Adds `--json` and runs the command, printing its result one way or the other. `flags`
+ * names the option behind each input field, so an invalid value is reported as typed.
+ */
+function action(cmd: Command, name: CommandName, toInput: (...args: never[]) => unknown, human: Print, flags: Record<string, string> = {}) {
   return cmd.addOption(new Option("--json", "print the result as JSON")).action(async (...args: unknown[]) => {
     const options = args.at(-2) as { json?: boolean };
-    const result = await runCommand(name, (toInput as (...a: unknown[]) => unknown)(...args));
+    const result = await runCommand(name, (toInput as (...a: unknown[]) => unknown)(...args)).catch((error: unknown) => {
+      const detail = error instanceof CommandError ? error.details?.find((d) => flags[d.path]) : undefined;
+      throw detail ? new CommandError("invalid_request", `${flags[detail.path]}: ${detail.message}`) : error;
+    });
     process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : human(result)}\n`);
   });
 }
 
+const cell = (value: unknown) =>
+  value instanceof Date ? value.toISOString() : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value ?? "-");
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Tab-separated rows under a header row of their field names. */
 const table = (rows: Record<string, unknown>[]) =>
-  rows.length === 0 ? "(none)" : rows.map((row) => Object.values(row).map((v) => (v instanceof Date ? v.toISOString() : String(v ?? "-"))).join("\t")).join("\n");
+  rows.length === 0
+    ? "(none)"
+    : [Object.keys(rows[0]!).map(snake), ...rows.map((row) => Object.values(row).map(cell))].map((line) => line.join("\t")).join("\n");
+
+/** "42s", "5m", "3h", "2d": how long ago. */
+function age(since: Date | string, now = Date.now()) {
+  const seconds = Math.max(0, Math.floor((now - new Date(since).getTime()) / 1000));
+  const [value, unit] = seconds < 60 ? [seconds, "s"] : seconds < 3600 ? [seconds / 60, "m"] : seconds < 86_400 ? [seconds / 3600, "h"] : [seconds / 86_400, "d"];
+  return `${Math.floor(value)}${unit}`;
+}
+
+/** A file's text, or one line naming the file. */
+function readFileOrFail(file: string, what: string) {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new CommandError("file_unreadable", `cannot read ${what} ${file}: ${reason}`);
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command("ledgix")
     .description("Operate a Ledgix vault. Uses DATABASE_URL, else the embedded database in LEDGIX_DATA_DIR (default ./.ledgix).")
+    .version(version, "-V, --version", "print the version")
     .showHelpAfterError()
     .exitOverride();
 
@@ -44,7 +78,11 @@ export function buildProgram(): Command {
   }) => ({
     tenant, minimumConfidenceBucket: opts.minimumConfidence, tokenTtlSeconds: opts.tokenTtl, ledgerCanonicalVersion: opts.ledgerCanonicalVersion,
     tokenMaxPerApproval: opts.tokenMaxPerApproval, tokenIssueWindowSeconds: opts.tokenIssueWindow, apiKeyRequestsPerMinute: opts.apiKeyRequestsPerMinute,
-  }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"));
+  }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"),
+  {
+    minimumConfidenceBucket: "--minimum-confidence", tokenTtlSeconds: "--token-ttl", ledgerCanonicalVersion: "--ledger-canonical-version",
+    tokenMaxPerApproval: "--token-max-per-approval", tokenIssueWindowSeconds: "--token-issue-window", apiKeyRequestsPerMinute: "--api-key-requests-per-minute",
+  });
   action(tenant.command("list").description("list tenants"), "tenant.list", () => ({}), (r) => table(r as Record<string, unknown>[]));
 
   const key = program.command("key").description("API keys");
@@ -61,10 +99,22 @@ export function buildProgram(): Command {
   const policy = program.command("policy").description("policies");
   action(policy.command("apply").description("upload a YAML or JSON policy as its new active version; prints the version id and content hash")
     .requiredOption("--tenant <name|id>", "the tenant").argument("<file>", "policy document (.yaml, .yml or .json)"),
-  "policy.apply", (file: string, opts: { tenant: string }) => ({ tenant: opts.tenant, source: fs.readFileSync(file, "utf8") }),
-  (r) => { const v = r as { versionId: string; contentHash: string }; return `${v.versionId} ${v.contentHash}`; });
+  "policy.apply", (file: string, opts: { tenant: string }) => ({ tenant: opts.tenant, source: readFileOrFail(file, "policy file") }),
+  (r) => { const v = r as { versionId: string; contentHash: string }; return `${v.versionId} ${v.contentHash}`; }, { tenant: "--tenant" });
+  action(policy.command("list").description("list a tenant's policies and their active versions").requiredOption("--tenant <name|id>", "the tenant"),
+    "policy.list", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]), { tenant: "--tenant" });
+  action(policy.command("show").description("print the active version of a policy, as uploaded").argument("<slug>")
+    .requiredOption("--tenant <name|id>", "the tenant"),
+  "policy.show", (slug: string, opts: { tenant: string }) => ({ tenant: opts.tenant, slug }),
+  (r) => { const p = r as { versionId: string; contentHash: string; source: string }; return `# ${p.versionId} ${p.contentHash}\n${p.source.trimEnd()}`; },
+  { tenant: "--tenant" });
 
   const review = program.command("review").description("pending reviews");
+  action(review.command("list").description("list a tenant's requests waiting for a human, oldest first").requiredOption("--tenant <name|id>", "the tenant"),
+    "review.list", (opts: { tenant: string }) => opts,
+    (r) => table((r as { id: string; toolName: string; toolArgs: unknown; agentId: string; createdAt: string; reason: string }[])
+      .map(({ id, toolName, toolArgs, agentId, createdAt, reason }) => ({ id, tool: toolName, args: toolArgs, agent: agentId, age: age(createdAt), reason }))),
+    { tenant: "--tenant" });
   action(review.command("decide").description("approve or deny a pending clearance request").argument("<request_id>")
     .addOption(new Option("--approve", "approve it").conflicts("deny"))
     .addOption(new Option("--deny", "deny it").conflicts("approve"))
@@ -75,6 +125,11 @@ export function buildProgram(): Command {
     return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator };
   }, (r) => { const d = r as { requestId: string; status: string }; return `${d.requestId} ${d.status}`; });
 
+  action(program.command("ledger").description("the tenant's ledger").command("verifier-key")
+    .description("print the C2SP verifier key that witnesses use to check the checkpoint notes (GET /api/ledger/checkpoint)")
+    .requiredOption("--tenant <name|id>", "the tenant"),
+  "ledger.verifier-key", (opts: { tenant: string }) => opts, (r) => (r as { verifierKey: string }).verifierKey);
+
   action(program.command("signing-key").description("signing keys").command("rotate")
     .description("retire the active A-JWT signing key and create its successor (the old key stays in the JWKS until its tokens expire)")
     .addOption(new Option("--purpose <purpose>", "which key").choices(["token", "ledger"]).default("token")),
@@ -82,6 +137,13 @@ export function buildProgram(): Command {
 
   action(program.command("db").description("database").command("migrate").description("apply pending migrations"),
     "db.status", () => ({}), (r) => (r as { migrations: { migration_name: string }[] }).migrations.map((m) => `applied ${m.migration_name}`).join("\n"));
+
+  const jobs = program.command("jobs").description("the durable job queue");
+  action(jobs.command("list").description("list queued jobs (with --failed: those whose last attempt failed; they retry with backoff)")
+    .option("--failed", "only failed jobs"),
+  "jobs.list", (opts: { failed?: boolean }) => ({ failed: Boolean(opts.failed) }), (r) => table(r as Record<string, unknown>[]));
+  action(jobs.command("retry").description("run a failed job again now, with fresh attempts").argument("<id>"),
+    "jobs.retry", (id: string) => ({ id }), (r) => `retrying ${(r as { id: string }).id}`);
 
   // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
   program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
@@ -112,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof CommandError || error instanceof DataDirLockedError) {
+    if (error instanceof CommandError || error instanceof EmbeddedDatabaseError || error instanceof InvalidEnvError) {
       process.stderr.write(`ledgix: ${error.message}\n`);
       return 1;
     }

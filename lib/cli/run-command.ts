@@ -1,49 +1,34 @@
-import fs from "node:fs";
-import http from "node:http";
 import { z } from "zod";
-import { adminSocketPath } from "@/lib/admin/socket-server";
 import { executeCommand, type CommandName } from "@/lib/admin/commands";
-import { ApiError, validationError } from "@/lib/api/errors";
-import { databaseConfig } from "@/lib/db";
+import { ApiError, validationError, type ErrorDetail } from "@/lib/api/errors";
+import { databaseConfig, type Database } from "@/lib/db";
 import { openDatabase } from "@/lib/db/open";
+import { unreachableDatabaseMessage } from "@/lib/db/unreachable";
 
 /** A command's failure as the CLI reports it. */
 export class CommandError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly details?: ErrorDetail[]) {
     super(message);
   }
 }
 
-function viaSocket(socketPath: string, name: CommandName, input: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, path: `/commands/${name}`, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-        if (res.statusCode === 200) resolve(body.result);
-        else reject(new CommandError(body.error?.code ?? "internal_error", body.error?.message ?? `server answered ${res.statusCode}`));
-      });
-    });
-    req.on("error", reject).end(JSON.stringify(input));
-  });
+/**
+ * Opens the configured database: DATABASE_URL, else the embedded server of the data
+ * directory, which the CLI starts if it is stopped but never creates.
+ */
+export async function openForCli(): Promise<Database> {
+  const config = databaseConfig({ create: false });
+  try {
+    return await openDatabase(config);
+  } catch (error) {
+    const message = config.kind === "postgres" ? unreachableDatabaseMessage(error, config.url) : undefined;
+    throw message ? new CommandError("unavailable", message) : error;
+  }
 }
 
-const socketGone = (error: unknown) => ["ECONNREFUSED", "ENOENT"].includes((error as NodeJS.ErrnoException).code ?? "");
-
-/**
- * Runs an operator command against the configured database: through the running
- * server when it holds the embedded database, otherwise by opening the database here.
- */
+/** Runs an operator command against the configured database. */
 export async function runCommand(name: CommandName, input: unknown): Promise<unknown> {
-  const config = databaseConfig();
-  if (config.kind === "embedded" && fs.existsSync(adminSocketPath(config.dataDir))) {
-    try {
-      return await viaSocket(adminSocketPath(config.dataDir), name, input);
-    } catch (error) {
-      if (!socketGone(error)) throw error;
-    }
-  }
-  const db = await openDatabase(config);
+  const db = await openForCli();
   try {
     return await executeCommand(db.prisma, name, input);
   } catch (error) {
@@ -54,4 +39,4 @@ export async function runCommand(name: CommandName, input: unknown): Promise<unk
   }
 }
 
-const asCommandError = (error: ApiError) => new CommandError(error.code, error.message);
+const asCommandError = (error: ApiError) => new CommandError(error.code, error.message, error.details);

@@ -30,13 +30,13 @@ async function getJson<T>(url: string, apiKey: string): Promise<T> {
   return body as T;
 }
 
-/** Pages back from the newest item (`?before=<id of the oldest so far>`) until a short page. */
-async function pageBack<T>(page: (before?: number) => Promise<T[]>, idOf: (item: T) => number, onPage: (items: T[]) => void): Promise<T[]> {
+/** Pages back from the newest items (`?before=<id of the oldest so far>`) until a short page. */
+async function pageBack<T>(page: (before?: number) => Promise<T[]>, idOf: (item: T) => number, onPage: (all: T[], items: T[]) => void): Promise<T[]> {
   const all: T[] = [];
   for (let before: number | undefined; ; ) {
     const items = await page(before);
     all.push(...items);
-    onPage(all);
+    onPage(all, items);
     if (items.length < PAGE) return all;
     before = Math.min(...items.map(idOf));
   }
@@ -60,8 +60,9 @@ export async function downloadLedger(baseUrl: string, apiKey: string, progress: 
   const checkpoints = await pageBack(
     async (before) => (await get<{ checkpoints?: Checkpoint[] }>(`/ledger/checkpoints?${query(before)}`)).checkpoints ?? [],
     (c) => c.checkpoint_id,
-    (all) => {
-      latest ??= all[0];
+    (all, items) => {
+      // Each page is in chain order: the first page's last item is the newest.
+      latest ??= items.at(-1);
       progress.update("checkpoints", all.length, latest?.checkpoint_id ?? 0);
     },
   );

@@ -6,9 +6,10 @@ export type { Database, DatabaseConfig };
 export type { PrismaClient } from "./generated/client";
 export { Prisma } from "./generated/client";
 
-export function databaseConfig(): DatabaseConfig {
+/** `create: false` connects only to an existing embedded database (the CLI). */
+export function databaseConfig({ create = true } = {}): DatabaseConfig {
   const { DATABASE_URL, dataDir } = env();
-  return DATABASE_URL ? { kind: "postgres", url: DATABASE_URL } : { kind: "embedded", dataDir };
+  return DATABASE_URL ? { kind: "postgres", url: DATABASE_URL } : { kind: "embedded", dataDir, create };
 }
 
 // One database per process. Next bundles route handlers separately from server.ts,

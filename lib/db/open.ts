@@ -1,14 +1,12 @@
 import { createHash } from "node:crypto";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import { attachEmbeddedServer } from "./embedded-server";
 import { Prisma, PrismaClient } from "./generated/client";
-import { lockDataDir } from "./data-dir-lock";
 import { applyMigrations } from "./migrate";
 
-export type DatabaseConfig = { kind: "postgres"; url: string } | { kind: "embedded"; dataDir: string };
+/** `create: false` (the CLI) refuses to initialise a new embedded cluster. */
+export type DatabaseConfig = { kind: "postgres"; url: string } | { kind: "embedded"; dataDir: string; create?: boolean };
 
 /** Plain SQL beside Prisma: multi-statement scripts (migrations) and advisory locks. */
 export interface RawSql {
@@ -18,14 +16,15 @@ export interface RawSql {
 
 export interface Database {
   kind: DatabaseConfig["kind"];
+  /** What `pg` (and graphile-worker) needs to open more connections to the same database. */
+  connection: pg.ClientConfig;
   prisma: PrismaClient;
   sql: RawSql;
   close(): Promise<void>;
 }
 
 // A statement through Prisma's query pipeline costs Node about as much CPU as the rest of
-// a decision or a proof, so the hottest statements go straight to the pg pool behind the
-// client on PostgreSQL (and through Prisma on the embedded database, which has one session).
+// a decision or a proof, so the hottest statements go straight to the pg pool behind the client.
 interface Direct {
   execute(statement: Prisma.Sql): Promise<number>;
   query<T>(statement: Prisma.Sql): Promise<T[]>;
@@ -76,38 +75,18 @@ function directTo(pool: pg.Pool): Direct {
   };
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
-  const unlock = lockDataDir(dataDir);
-  try {
-    const pglite = await PGlite.create(path.join(dataDir, "pgdata"));
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-    return {
-      kind: "embedded",
-      prisma,
-      sql: {
-        query: async <T>(text: string, params?: unknown[]) => (await pglite.query<T>(text, params)).rows,
-        exec: async (script) => void (await pglite.exec(script)),
-      },
-      async close() {
-        await prisma.$disconnect();
-        await pglite.close();
-        unlock();
-      },
-    };
-  } catch (error) {
-    unlock();
-    throw error;
-  }
-}
-
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+async function openPool(kind: DatabaseConfig["kind"], connection: pg.ClientConfig, onClose = async () => {}): Promise<Database> {
+  const pool = new pg.Pool({ ...connection, max: 10 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   Object.defineProperty(prisma, DIRECT, { value: directTo(pool) });
   // Session-level advisory locks need one connection for lock, work and unlock.
-  const session = await pool.connect();
+  const session = await pool.connect().catch(async (error) => {
+    await pool.end();
+    throw error;
+  });
   return {
-    kind: "postgres",
+    kind,
+    connection,
     prisma,
     sql: {
       query: async <T>(text: string, params?: unknown[]) => (await session.query(text, params)).rows as T[],
@@ -117,13 +96,21 @@ async function openPostgres(url: string): Promise<Database> {
       session.release();
       await prisma.$disconnect();
       await pool.end();
+      await onClose();
     },
   };
 }
 
+async function openEmbedded(dataDir: string, create: boolean): Promise<Database> {
+  const server = await attachEmbeddedServer(dataDir, { create });
+  return openPool("embedded", server.connection, () => server.release());
+}
+
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const db = config.kind === "postgres" ? await openPostgres(config.url) : await openEmbedded(config.dataDir);
+  const db = config.kind === "postgres"
+    ? await openPool("postgres", { connectionString: config.url })
+    : await openEmbedded(config.dataDir, config.create ?? true);
   try {
     await applyMigrations(db.sql);
     return db;

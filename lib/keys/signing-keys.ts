@@ -64,13 +64,17 @@ export async function rotateSigningKey(prisma: PrismaClient, purpose: KeyPurpose
   return { id: created.id, retired: retired.count };
 }
 
-/** Public keys for GET /.well-known/jwks.json: live and still-needed token keys, and every ledger key. */
+/**
+ * Public keys for GET /.well-known/jwks.json: live and still-needed token keys, and every
+ * ledger key. All are `use: "sig"`; `ledgix_purpose` says what each signs ("token": A-JWTs,
+ * "ledger": receipts and checkpoints). Clients ignore members they do not know (RFC 7517 §4).
+ */
 export async function publishedJwks(prisma: PrismaClient) {
   const now = new Date();
   const rows = await prisma.signingKey.findMany({
     where: { OR: [{ purpose: "ledger" }, { retiredAt: null }, { publishUntil: { gt: now } }] },
     orderBy: { createdAt: "asc" },
-    select: { publicJwk: true },
+    select: { publicJwk: true, purpose: true },
   });
-  return { keys: rows.map((row) => row.publicJwk) };
+  return { keys: rows.map((row) => ({ ...(row.publicJwk as object), use: "sig", ledgix_purpose: row.purpose })) };
 }

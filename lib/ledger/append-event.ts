@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import type { ActiveSigningKey } from "@/lib/keys/signing-keys";
-import { jcs } from "@/lib/clearance/args-hash";
+import { jcs } from "@/lib/canonical-json";
 import { eventHash, leafHash } from "./hashes";
 import { eventPayload } from "./payloads";
 import { signReceipt } from "./sign";

@@ -2,7 +2,6 @@ import { columnsOf, Prisma, query, type PrismaClient } from "@/lib/db";
 import type { LedgerCheckpoint } from "@/lib/db/generated/client";
 import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
-import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { SIGNATURE_ALGORITHM } from "./sign";
 import { storedPaths } from "./stored-paths";
 import type { Checkpoint, ConsistencyProof, InclusionProof, KeyVersion, LedgerEntry, ProofBundle } from "./types";
@@ -59,25 +58,28 @@ const firstCovering = Prisma.sql`
   WHERE c."tenantId" = e."tenantId" AND c."treeSize" > e."leafIndex"
   ORDER BY c."treeSize" LIMIT 1`;
 
-/** The most recent `limit` entries (before `before`, a seq, when paging back). `seq` is the
- * tenant's own numbering: the global append order would show other tenants' activity. */
+// Lists hold the most recent N items in chain order, the newest last: the public TS client
+// hands the server's order to its users, who take [0] as the oldest and .at(-1) as the newest.
+
+/** The most recent `limit` entries (before `before`, a seq, when paging back), ascending by seq.
+ * `seq` is the tenant's own numbering: the global append order would show other tenants' activity. */
 export async function listEntries(prisma: PrismaClient, tenantId: string, limit: number, before?: number): Promise<LedgerEntry[]> {
   const rows = await prisma.$queryRaw<EntryRow[]>`
     SELECT e."tenantSeq" AS "seq", e."entry", e."leafIndex", (${firstCovering}) AS "checkpointId"
     FROM "ledger_events" e
     WHERE e."tenantId" = ${tenantId} AND e."tenantSeq" < ${BigInt(before ?? Number.MAX_SAFE_INTEGER)}
     ORDER BY e."tenantSeq" DESC LIMIT ${limit}`;
-  return rows.map(entryJson);
+  return rows.map(entryJson).reverse();
 }
 
-/** The most recent `limit` checkpoints (before `before`, a checkpoint id, when paging back). */
+/** The most recent `limit` checkpoints (before `before`, a checkpoint id, when paging back), ascending by id. */
 export async function listCheckpoints(prisma: PrismaClient, tenantId: string, limit: number, before?: number): Promise<Checkpoint[]> {
   const rows = await prisma.ledgerCheckpoint.findMany({
     where: { tenantId, ...(before ? { checkpointId: { lt: before } } : {}) },
     orderBy: { checkpointId: "desc" },
     take: limit,
   });
-  return rows.map(checkpointJson);
+  return rows.map(checkpointJson).reverse();
 }
 
 const notYet = () => {
@@ -120,8 +122,7 @@ const epochMs = (column: Prisma.Sql) => Prisma.sql`floor(extract(epoch FROM ${co
 /**
  * A request's ledger entry, the checkpoint that first covered it, the latest one and the
  * keys that signed them, in one query: proofs are served on every audit, and each round
- * trip costs more than the proof itself. No row means no such request of the tenant:
- * getRequestOrThrow says so.
+ * trip costs more than the proof itself. No row means no such request of the tenant.
  */
 async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: string) {
   const [row] = await query<CoveredRow>(prisma, Prisma.sql`
@@ -140,8 +141,8 @@ async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: s
       SELECT * FROM "ledger_checkpoints" c WHERE c."tenantId" = r."tenantId" ORDER BY c."checkpointId" DESC LIMIT 1
     ) l ON f."checkpointId" IS NOT NULL
     WHERE r."id" = ${requestId} AND r."tenantId" = ${tenantId}`);
-  if (!row) await getRequestOrThrow(prisma, requestId, tenantId);
-  if (!row || row.seq === null || row.entry === null) {
+  if (!row) throw new ApiError("request_not_found", `No clearance request ${requestId.slice(0, 100)}.`);
+  if (row.seq === null || row.entry === null) {
     throw new ApiError("ledger_entry_not_found", `Request ${requestId} has no ledger entry: it is not decided yet.`);
   }
   if (row.leafIndex === null || row.checkpointId === null || !row.first || !row.latest) throw notYet();
@@ -177,7 +178,9 @@ export async function inclusionProof(prisma: PrismaClient, tenantId: string, req
 }
 
 export async function consistencyProof(prisma: PrismaClient, tenantId: string, fromId: number, toId: number): Promise<ConsistencyProof> {
-  if (fromId > toId) throw new ApiError("invalid_request", "`from` must not be a later checkpoint than `to`.");
+  if (fromId > toId) {
+    throw new ApiError("invalid_request", `\`from\` (checkpoint ${fromId}) is newer than \`to\` (checkpoint ${toId}); ask for the older one first.`);
+  }
   const rows = await query<CheckpointRow>(prisma, Prisma.sql`
     SELECT ${columnsOf(Prisma.LedgerCheckpointScalarFieldEnum, "c")}
     FROM "ledger_checkpoints" c WHERE c."tenantId" = ${tenantId} AND c."checkpointId" IN (${fromId}, ${toId})`);

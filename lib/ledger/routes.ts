@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { ApiError } from "@/lib/api/errors";
-import { json, text, withApiKey } from "@/lib/api/handler";
+import { json, text } from "@/lib/api/handler";
+import { withApiKey } from "@/lib/auth/with-api-key";
 import { parseQuery } from "@/lib/api/query";
-import { env } from "@/lib/env";
-import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { consistencyProof, inclusionProof, listCheckpoints, listEntries, MAX_PAGE, proofBundle } from "./read-ledger";
-import { checkpointNoteBody, signNote } from "./signed-note";
+import { checkpointVerifierKey, latestCheckpointNote } from "./checkpoint-note";
 
 const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // Clients send any number (PY clamps, TS does not): clamp to 1…500 as §6.1 recommends.
@@ -42,10 +40,7 @@ export const getProofBundle = withApiKey(async ({ prisma, tenant, req }) =>
 );
 
 // GET /api/ledger/checkpoint — the latest checkpoint as a C2SP signed note, for witnesses
-export const getCheckpointNote = withApiKey(async ({ prisma, tenant }) => {
-  const [latest] = await listCheckpoints(prisma, tenant.id, 1);
-  if (!latest) throw new ApiError("not_yet_integrated", "The ledger has no signed checkpoint yet.");
-  const origin = `${env().LEDGIX_LOG_ORIGIN}/${tenant.id}`;
-  const body = checkpointNoteBody({ origin, treeSize: latest.tree_size, rootHash: latest.root_hash });
-  return text(signNote(body, origin, (await activeSigningKey(prisma, "ledger")).privateKey));
-}, "ledger");
+export const getCheckpointNote = withApiKey(async ({ prisma, tenant }) => text(await latestCheckpointNote(prisma, tenant.id)), "ledger");
+
+// GET /api/ledger/checkpoint/verifier-key — the C2SP verifier key that opens those notes
+export const getVerifierKey = withApiKey(async ({ prisma, tenant }) => text(`${await checkpointVerifierKey(prisma, tenant.id)}\n`), "ledger");

@@ -1,3 +1,4 @@
+import pg from "pg";
 import type { PrismaClient } from "@/lib/db";
 import { Prisma } from "@/lib/db/generated/client";
 import { activeSigningKey, type ActiveSigningKey } from "@/lib/keys/signing-keys";
@@ -142,12 +143,55 @@ async function tenantsWithWork(prisma: PrismaClient): Promise<string[]> {
   return rows.map((row) => row.tenantId);
 }
 
-/** Runs the sequencer every `intervalMs` until the returned stop function is called. */
-export function startSequencer(prisma: PrismaClient, options: SequencerOptions & { intervalMs: number }): () => Promise<void> {
+export interface SequencerSchedule {
+  /** Safety sweep: runs this often even when no notification arrives (a lost connection, a missed NOTIFY). */
+  intervalMs: number;
+  /** Where to LISTEN for appended events (the migration's statement-level trigger NOTIFYs). */
+  wakeOn?: pg.ClientConfig;
+}
+
+const APPENDED_CHANNEL = "ledgix_ledger_appended";
+
+/** Holds a LISTEN connection, reconnecting after a failure; the sweep covers the gap. */
+function listenForAppends(connection: pg.ClientConfig, onAppend: () => void, retryMs: number): () => Promise<void> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const connect = async () => {
+    const next = new pg.Client(connection);
+    client = next;
+    next.on("notification", onAppend);
+    next.on("error", () => {
+      void next.end().catch(() => undefined);
+      if (!stopped) retry = setTimeout(() => void connect(), retryMs);
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${APPENDED_CHANNEL}`);
+      onAppend(); // catch up on what was appended while we were not listening
+    } catch {
+      next.emit("error", new Error("listen failed"));
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
+}
+
+/**
+ * Runs the sequencer when events are appended (LISTEN/NOTIFY), when a due checkpoint is
+ * waiting, and every `intervalMs` as a safety sweep, until the returned function is called.
+ */
+export function startSequencer(prisma: PrismaClient, options: SequencerOptions & SequencerSchedule): () => Promise<void> {
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
+  let again = false;
   const tick = async () => {
+    let pending = false;
     try {
       for (const tenantId of await tenantsWithWork(prisma)) {
         // Integrate a backlog batch by batch until this tenant is caught up.
@@ -155,15 +199,37 @@ export function startSequencer(prisma: PrismaClient, options: SequencerOptions &
           r = await integrateTenant(prisma, tenantId, options);
         }
       }
+      // Leaves whose checkpoint was not yet due: come back when it is, not at the next sweep.
+      pending = (await tenantsWithWork(prisma)).length > 0;
     } catch (error) {
       console.error("ledgix: sequencer run failed; retrying", error);
     }
-    if (!stopped) timer = setTimeout(() => (running = tick()), options.intervalMs);
+    return pending;
   };
-  running = tick();
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = tick().then((pending) => {
+      running = undefined;
+      if (stopped) return;
+      if (again) {
+        again = false;
+        wake();
+      } else {
+        timer = setTimeout(wake, pending ? Math.max(100, Math.min(options.checkpointIntervalMs, options.intervalMs)) : options.intervalMs);
+      }
+    });
+  };
+  const stopListening = options.wakeOn ? listenForAppends(options.wakeOn, wake, options.intervalMs) : undefined;
+  wake();
   return async () => {
     stopped = true;
     clearTimeout(timer);
+    await stopListening?.();
     await running;
   };
 }

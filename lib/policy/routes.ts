@@ -1,5 +1,6 @@
 import { parseBody } from "@/lib/api/body";
-import { json, withApiKey } from "@/lib/api/handler";
+import { json } from "@/lib/api/handler";
+import { withApiKey } from "@/lib/auth/with-api-key";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { registerPolicy } from "./register-policy";
 import { registerPolicyBodySchema } from "./schemas";

@@ -1,6 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError, type ErrorCode } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
+import { log } from "@/lib/log";
 
 /**
  * Counters in PostgreSQL (rate-limiter-flexible's RateLimiterPostgres, table rate_limits),
@@ -74,5 +75,5 @@ export async function blockedFor(prisma: PrismaClient, limit: RateLimit, key: st
 
 /** Logs a refused attempt. Never pass a secret: keys are addresses and key ids. */
 export function logLimited(limit: RateLimit, key: string, what: string): void {
-  console.warn(`ledgix: rate limited ${limit.name} ${JSON.stringify(key.slice(0, 100))} (${limit.points} per ${limit.windowSeconds} s): ${what}`);
+  log.warn("rate limited", { limit: limit.name, key: key.slice(0, 100), points: limit.points, window_s: limit.windowSeconds, what });
 }

@@ -71,8 +71,8 @@ describe("abuse limits across two instances on one PostgreSQL", () => {
     expect(answers).toEqual([...Array(PER_KEY).fill(401), 429]);
     expect((await call("/api/ledger", tenant.key, "192.0.2.200")).status).toBe(200);
     const log = servers.map((s) => s.logs()).join("\n");
-    expect(log).toMatch(/rate limited auth-key "key_[0-9a-z]{26}"/);
-    expect(log).toMatch(/rate limited auth-address "198\.51\.100\.7"/);
+    expect(log).toMatch(/rate limited limit=auth-key key=key_[0-9a-z]{26}/);
+    expect(log).toMatch(/rate limited limit=auth-address key=198\.51\.100\.7/);
   });
 
   it("applies the tenant's per-key quota on both instances, but never to polls", async () => {

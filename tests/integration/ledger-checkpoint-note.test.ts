@@ -1,7 +1,8 @@
-import type { JsonWebKey } from "node:crypto";
+import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { noteKeyHash, openNote, parseCheckpointNoteBody } from "@/lib/ledger/signed-note";
+import { noteKeyHash, noteVerifierKey, openNote, parseCheckpointNoteBody } from "@/lib/ledger/signed-note";
 import { publicKeyFromJwk } from "@/lib/ledger/verify";
+import { cliOk } from "../fixtures/cli";
 import { waitForTreeSize } from "../fixtures/ledger";
 import { createTenant, refund } from "../fixtures/tenant";
 
@@ -27,7 +28,23 @@ describe.each(inject("servers"))("the C2SP checkpoint on the $kind database", (s
     const keyHash = Buffer.from(signature.split(" ")[2]!, "base64").subarray(0, 4);
     const signer = keys.map((jwk) => publicKeyFromJwk(jwk)).find((key) => noteKeyHash(origin, key).equals(keyHash));
     expect(signer, "no JWKS key matches the note's key hash").toBeDefined();
+    // The JWKS says which keys sign the ledger and which sign tokens.
+    const purposes = new Map(keys.map((jwk) => [noteKeyHash(origin, publicKeyFromJwk(jwk)).toString("hex"), jwk]));
+    expect(purposes.get(keyHash.toString("hex"))).toMatchObject({ use: "sig", ledgix_purpose: "ledger" });
+    expect(keys.some((jwk) => (jwk as { ledgix_purpose?: string }).ledgix_purpose === "token")).toBe(true);
     expect(parseCheckpointNoteBody(openNote(note, origin, signer!))).toEqual({ origin, treeSize: 2, rootHash: latest.root_hash });
+
+    // The served verifier key opens the note, and is the one the CLI prints.
+    const verifierKey = await tenant.call("/api/ledger/checkpoint/verifier-key");
+    expect(verifierKey.status).toBe(200);
+    expect(verifierKey.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    const served = (await verifierKey.text()).trimEnd();
+    expect(served).toBe(noteVerifierKey(origin, signer!));
+    const [name, hash, typed] = served.split("+");
+    expect([name, hash]).toEqual([origin, keyHash.toString("hex")]);
+    expect(openNote(note, origin, createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(typed!, "base64").subarray(1).toString("base64url") }, format: "jwk" })))
+      .toBe(note.slice(0, note.lastIndexOf("\n\n") + 1));
+    expect(await cliOk(["ledger", "verifier-key", "--tenant", tenant.name], server.env)).toBe(served);
 
     const post = await tenant.call("/api/ledger/checkpoint", { method: "POST" });
     expect(post.status).toBe(405);

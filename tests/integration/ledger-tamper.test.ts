@@ -4,7 +4,7 @@ import { progressBar } from "@/lib/cli/progress";
 import { downloadLedger, verifyWholeLog } from "@/lib/cli/verify-log";
 import { verifyBundle, type CheckName } from "@/lib/ledger/verify";
 import { FAST_LEDGER, verifyDownloadedBundle, verifyLog, waitForTreeSize } from "../fixtures/ledger";
-import { startServer, type RunningServer } from "../fixtures/server";
+import { connectionOf, startServer, type RunningServer } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 // Someone with write access to the database edits the ledger behind the vault's back. The
@@ -15,8 +15,8 @@ let db: pg.Client;
 
 beforeAll(async () => {
   // A server of its own: edited ledgers must not leak into the other tests.
-  server = await startServer("postgres", FAST_LEDGER);
-  db = new pg.Client({ connectionString: server.env.DATABASE_URL });
+  server = await startServer(undefined, FAST_LEDGER);
+  db = new pg.Client(connectionOf(server));
   await db.connect();
 });
 

@@ -3,6 +3,7 @@ import { verifyConsistency, verifyInclusion } from "@/lib/ledger/merkle";
 import type { Checkpoint, LedgerEntry } from "@/lib/ledger/types";
 import { keysFromJwks, verifyBundle, verifyLedger } from "@/lib/ledger/verify";
 import { cliOk } from "../fixtures/cli";
+import { waitForTreeSize } from "../fixtures/ledger";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 async function bundleOf(tenant: TestTenant, requestId: string) {
@@ -59,10 +60,10 @@ describe.each(inject("servers"))("the ledger on the $kind database", (server) =>
     const first = await (await tenant.post("/api/clearance", refund(10))).json();
     const firstBundle = await bundleOf(tenant, first.request_id);
     for (let i = 0; i < 6; i++) await tenant.post("/api/clearance", refund(11 + i));
-    await expect.poll(async () => (await ledgerOf(tenant)).checkpoints.at(0)?.tree_size, { timeout: 10_000 }).toBe(7);
+    await expect.poll(async () => (await ledgerOf(tenant)).checkpoints.at(-1)?.tree_size, { timeout: 10_000 }).toBe(7);
     const { checkpoints } = await ledgerOf(tenant);
-    const latest = checkpoints[0]!;
-    const genesis = checkpoints.at(-1)!;
+    const latest = checkpoints.at(-1)!;
+    const genesis = checkpoints[0]!;
     expect(genesis).toMatchObject({ checkpoint_id: 1, prev_checkpoint_hash: "", tree_size: 1 });
 
     const inclusion = await (await tenant.call(`/api/ledger/proof/inclusion?request_id=${first.request_id}`)).json();
@@ -79,6 +80,39 @@ describe.each(inject("servers"))("the ledger on the $kind database", (server) =>
     expect(later.consistency.to_checkpoint.checkpoint_id).toBe(latest.checkpoint_id);
     expect(later.inclusion.checkpoint).toEqual(firstBundle.inclusion.checkpoint);
     expect(verifyBundle(later).ok).toBe(true);
+  });
+
+  it("lists the most recent entries and checkpoints in chain order, the newest last", async () => {
+    const tenant = await createTenant(server);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push((await (await tenant.post("/api/clearance", refund(21 + i))).json()).request_id);
+      await waitForTreeSize(tenant, i + 1);
+    }
+    const { entries, checkpoints } = await ledgerOf(tenant);
+    expect(entries.map((e) => e.request_id)).toEqual(ids);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((e) => e.seq).sort((a, b) => a - b));
+    const checkpointIds = checkpoints.map((c) => c.checkpoint_id);
+    expect(checkpointIds).toEqual([...checkpointIds].sort((a, b) => a - b));
+    expect(checkpoints.at(-1)!.tree_size).toBe(4);
+
+    const recent = (await (await tenant.call("/api/ledger?limit=2")).json()).entries as LedgerEntry[];
+    expect(recent.map((e) => e.request_id)).toEqual(ids.slice(2));
+    const older = (await (await tenant.call(`/api/ledger?limit=2&before=${recent[0]!.seq}`)).json()).entries as LedgerEntry[];
+    expect(older.map((e) => e.request_id)).toEqual(ids.slice(0, 2));
+    const lastTwo = (await (await tenant.call("/api/ledger/checkpoints?limit=2")).json()).checkpoints as Checkpoint[];
+    expect(lastTwo.map((c) => c.checkpoint_id)).toEqual(checkpointIds.slice(-2));
+
+    // What the public TS client does with the list: a proof from the first to the last.
+    const [first, last] = [checkpoints[0]!, checkpoints.at(-1)!];
+    const forward = await tenant.call(`/api/ledger/proof/consistency?from=${first.checkpoint_id}&to=${last.checkpoint_id}`);
+    expect(forward.status).toBe(200);
+    verifyConsistency(first.tree_size, last.tree_size, first.root_hash, last.root_hash, (await forward.json()).path);
+    const backward = await tenant.call(`/api/ledger/proof/consistency?from=${last.checkpoint_id}&to=${first.checkpoint_id}`);
+    expect(backward.status).toBe(400);
+    const { error } = await backward.json();
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toMatch(new RegExp(`from\\W+\\(checkpoint ${last.checkpoint_id}\\) is newer than .to. \\(checkpoint ${first.checkpoint_id}\\)`));
   });
 
   it("writes the layout each tenant chose; our verifier checks versions 2 and 3", async () => {

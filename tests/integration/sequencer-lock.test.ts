@@ -3,7 +3,8 @@ import { FAST_LEDGER, verifyLog, waitForTreeSize } from "../fixtures/ledger";
 import { startServer, type RunningServer } from "../fixtures/server";
 import { createTenant, refund } from "../fixtures/tenant";
 
-// Two instances on one PostgreSQL each run a sequencer every 100 ms. If both ever integrated
+// Two instances on one database (on the embedded server, the second attaches to the
+// server the first started) each run a sequencer every 100 ms. If both ever integrated
 // the same tenant at once, leaves would be numbered twice or skipped, or the checkpoint chain
 // would fork; verify-log checks the whole log for exactly that.
 
@@ -13,9 +14,9 @@ const CONCURRENCY = 24;
 let servers: RunningServer[] = [];
 
 beforeAll(async () => {
-  const first = await startServer("postgres", FAST_LEDGER);
+  const first = await startServer(undefined, FAST_LEDGER);
   // Same database and data dir (whose development master key decrypts the signing keys).
-  servers = [first, await startServer("postgres", { ...first.env, ...FAST_LEDGER })];
+  servers = [first, await startServer(first.kind, { ...first.env, ...FAST_LEDGER })];
 });
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
 // GET /.well-known/jwks.json — keys that verify A-JWTs and ledger signatures
-export { getJwks as GET } from "@/lib/keys/jwks-route";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+import { allowOnly } from "@/lib/api/fallbacks";
+export { getJwks as GET } from "@/lib/api/jwks-route";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

@@ -1,3 +1,4 @@
 // POST /api/clearance — ask for a decision on a tool call
+import { allowOnly } from "@/lib/api/fallbacks";
 export { postClearance as POST } from "@/lib/clearance/routes";
-export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = allowOnly("POST");

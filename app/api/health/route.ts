@@ -1,3 +1,4 @@
+import { allowOnly } from "@/lib/api/fallbacks";
 import { json, route } from "@/lib/api/handler";
 
 // GET /api/health — 200 when the database answers
@@ -5,4 +6,4 @@ export const GET = route(async ({ prisma }) => {
   await prisma.$queryRaw`SELECT 1`;
   return json({ status: "ok" });
 });
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

@@ -1,3 +1,4 @@
 // POST /api/mint-token — a fresh A-JWT for a cached approval
+import { allowOnly } from "@/lib/api/fallbacks";
 export { postMintToken as POST } from "@/lib/clearance/routes";
-export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = allowOnly("POST");

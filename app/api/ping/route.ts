@@ -1,3 +1,7 @@
 // GET /api/ping — no database, no auth: the baseline the benchmark compares against
-export const GET = () => Response.json({ ok: true });
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+import type { NextRequest } from "next/server";
+import { allowOnly } from "@/lib/api/fallbacks";
+import { answer } from "@/lib/api/handler";
+
+export const GET = (req: NextRequest) => answer(req, async () => Response.json({ ok: true }));
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

@@ -1,3 +1,4 @@
 // POST /api/register-policy — register (or version) a plain-English policy
+import { allowOnly } from "@/lib/api/fallbacks";
 export { postRegisterPolicy as POST } from "@/lib/policy/routes";
-export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = allowOnly("POST");

@@ -1,7 +1,8 @@
 // tool_args_hash (decisions item 18): lowercase hex SHA-256 of the RFC 8785 (JCS) form.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { jcs, toolArgsHash } from "@/lib/clearance/args-hash";
+import { jcs } from "@/lib/canonical-json";
+import { toolArgsHash } from "@/lib/clearance/args-hash";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 

@@ -1,4 +1,4 @@
-// insertDecision and transitionDecision on both databases: concurrent decisions share
+// storeDecision on both databases: concurrent decisions share
 // statements (group commit) yet each terminal one gets exactly one ledger event, and
 // what is read back is what was written, whatever the process's time zone.
 import fs from "node:fs";
@@ -10,6 +10,7 @@ import type { LedgerEntry } from "@/lib/ledger/types";
 import { createPostgresDatabase } from "../../fixtures/server";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-insert-"));
+fs.chmodSync(dataDir, 0o755); // the embedded server runs as the postgres user when tests run as root
 vi.stubEnv("LEDGIX_DATA_DIR", dataDir);
 vi.stubEnv("LEDGIX_MASTER_KEY", undefined);
 // pg sends a Date in local time: a zone far from UTC shows whether the write path corrects for it.
@@ -17,11 +18,12 @@ vi.stubEnv("TZ", "Asia/Kolkata");
 vi.spyOn(console, "warn").mockImplementation(() => undefined); // the dev master key notice
 
 const { openDatabase } = await import("@/lib/db/open");
-const { insertDecision, ledgerWriter, transitionDecision } = await import("@/lib/clearance/finalize-decision");
+const { storeDecision } = await import("@/lib/clearance/store-decision");
 const { createTenant } = await import("@/lib/tenants/tenants");
 const { eventHash, leafHash } = await import("@/lib/ledger/hashes");
 const { eventPayload } = await import("@/lib/ledger/payloads");
 const { newId } = await import("@/lib/ids");
+const { Prisma } = await import("@/lib/db");
 
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -62,9 +64,8 @@ describe.each(["embedded", "postgres"] as const)("writing decisions on the %s da
   it("stores concurrent decisions, each terminal one with exactly one event that hashes to its leaf", async () => {
     const { prisma } = await opened;
     const tenant = await createTenant(prisma, `insert-${kind}-${Date.now()}`);
-    const ledger = await ledgerWriter(prisma, tenant);
     const requests = Array.from({ length: 30 }, (_, i) => newRequest(tenant.id, i));
-    const returned = await Promise.all(requests.map((request) => insertDecision(prisma, ledger, request)));
+    const returned = await Promise.all(requests.map((request) => storeDecision(prisma, tenant, { insert: request }, { columns: request })));
 
     const stored = await prisma.clearanceRequest.findMany({ where: { tenantId: tenant.id } });
     expect(stored).toHaveLength(30);
@@ -85,14 +86,14 @@ describe.each(["embedded", "postgres"] as const)("writing decisions on the %s da
   it("moves a pending request once, with its event, and refuses a second decision", async () => {
     const { prisma } = await opened;
     const tenant = await createTenant(prisma, `transition-${kind}-${Date.now()}`);
-    const ledger = await ledgerWriter(prisma, tenant);
-    const pending: ClearanceRequest = await insertDecision(prisma, ledger, newRequest(tenant.id, 2));
+    const request = newRequest(tenant.id, 2);
+    const pending: ClearanceRequest = await storeDecision(prisma, tenant, { insert: request }, { columns: request });
     expect(pending.status).toBe("pending_review");
     const decidedAt = new Date();
     const approve = { status: "approved", decisionStatus: "approved", decidedAt, decidedBy: "operator:test" };
     const [first, second] = await Promise.all([
-      transitionDecision(prisma, ledger, pending, ["pending_review"], approve),
-      transitionDecision(prisma, ledger, pending, ["pending_review"], { ...approve, status: "denied", decisionStatus: "denied" }),
+      storeDecision(prisma, tenant, { settle: pending, from: ["pending_review"] }, { columns: approve }),
+      storeDecision(prisma, tenant, { settle: pending, from: ["pending_review"] }, { columns: { ...approve, status: "denied", decisionStatus: "denied" } }),
     ]);
     const winner = first ?? second;
     expect([first, second].filter(Boolean)).toHaveLength(1);
@@ -102,5 +103,32 @@ describe.each(["embedded", "postgres"] as const)("writing decisions on the %s da
     const events = await prisma.ledgerEvent.findMany({ where: { requestId: pending.id } });
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0]!.entry)).toMatchObject({ approved: stored.status === "approved", accepted_at: decidedAt.toISOString() });
+  });
+});
+
+describe("statements stored alongside a decision", () => {
+  const opened = (async () => openDatabase({ kind: "postgres", url: await createPostgresDatabase() }))();
+  afterAll(async () => (await opened).close());
+
+  it("commit with the decision, and see its row", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `alongside-${Date.now()}`);
+    const request = newRequest(tenant.id, 0);
+    const row = await storeDecision(prisma, tenant, { insert: request }, {
+      columns: request,
+      alongside: (stored) => [Prisma.sql`UPDATE "tenants" SET "name" = ${`decided ${stored.id}`} WHERE "id" = ${tenant.id}`],
+    });
+    expect((await prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } })).name).toBe(`decided ${row.id}`);
+    expect(await prisma.ledgerEvent.count({ where: { requestId: row.id } })).toBe(1);
+  });
+
+  it("take the decision down with them when they fail", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `alongside-fail-${Date.now()}`);
+    const request = newRequest(tenant.id, 0);
+    await expect(storeDecision(prisma, tenant, { insert: request }, { columns: request, alongside: () => [Prisma.sql`SELECT 1 / 0`] }))
+      .rejects.toThrow(/division by zero/);
+    expect(await prisma.clearanceRequest.count({ where: { id: request.id } })).toBe(0);
+    expect(await prisma.ledgerEvent.count({ where: { requestId: request.id } })).toBe(0);
   });
 });

@@ -8,34 +8,21 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, listMigrations } from "@/lib/db/migrate";
 import { openDatabase, type RawSql } from "@/lib/db/open";
+import { rawSqlOf, scratchServer } from "../../fixtures/scratch-databases";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const migrationsDir = path.join(repoRoot, "prisma", "migrations");
 const tempDirs: string[] = [];
-const pglites: PGlite[] = [];
+let scratch: Awaited<ReturnType<typeof scratchServer>>;
 
 afterAll(async () => {
-  await Promise.all(pglites.map((db) => db.close().catch(() => undefined)));
+  await scratch?.stop();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function rawSqlOf(db: PGlite): RawSql {
-  return {
-    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
-    exec: async (script: string) => void (await db.exec(script)),
-  };
-}
-
-async function freshPGlite(): Promise<PGlite> {
-  const db = await PGlite.create();
-  pglites.push(db);
-  return db;
-}
 
 /** A copy of prisma/migrations in a temp directory, to edit freely. */
 function copyOfMigrations(): string {
@@ -69,7 +56,7 @@ async function catalogSnapshot(query: Query) {
            pg_get_constraintdef(c.oid) AS definition
     FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
     WHERE n.nspname = 'public' AND c.conrelid::regclass::text NOT IN ('_prisma_migrations', '"_prisma_migrations"')
-      -- PostgreSQL 18 (PGlite) also lists NOT NULL as constraints; 15 does not. Columns carry nullability.
+      -- PostgreSQL 18 (embedded) also lists NOT NULL as constraints; 15 does not. Columns carry nullability.
       AND c.contype <> 'n'
     ORDER BY 1, 2`);
   const types = await query(`
@@ -85,33 +72,35 @@ async function catalogSnapshot(query: Query) {
   return { tables, columns, indexes, constraints, types, sequences };
 }
 
-const pgliteQuery = (db: PGlite): Query => async (text) => (await db.query<Record<string, unknown>>(text)).rows;
+const clientQuery = (db: pg.Client): Query => async (text) => (await db.query(text)).rows as Record<string, unknown>[];
 
-// Built once for the whole file: the schema straight from schema.prisma, and the one the migrations build.
-let fromSchema: PGlite;
-let fromMigrations: PGlite;
+// Built once for the whole file, on the embedded server: the schema straight from
+// schema.prisma, and the one the migrations build.
+let fromSchema: pg.Client;
+let fromMigrations: pg.Client;
 
 beforeAll(async () => {
+  scratch = await scratchServer();
   const [diff, a, b] = await Promise.all([
     promisify(execFile)("bash", ["tools/prisma-diff/diff.sh", "empty", "prisma/schema.prisma"], {
       cwd: repoRoot,
       maxBuffer: 16 * 1024 * 1024,
     }),
-    freshPGlite(),
-    freshPGlite(),
+    scratch.freshClient(),
+    scratch.freshClient(),
   ]);
   expect(diff.stdout).toMatch(/CREATE TABLE/);
   fromSchema = a;
   fromMigrations = b;
-  await fromSchema.exec(diff.stdout);
+  await fromSchema.query(diff.stdout);
   const applied = await applyMigrations(rawSqlOf(fromMigrations));
   expect(applied).toEqual(listMigrations().map((m) => m.name));
 });
 
 describe("schema.prisma and prisma/migrations do not drift apart", () => {
   it("the catalog built from schema.prisma equals the one built by the migrations", async () => {
-    const expected = await catalogSnapshot(pgliteQuery(fromSchema));
-    const actual = await catalogSnapshot(pgliteQuery(fromMigrations));
+    const expected = await catalogSnapshot(clientQuery(fromSchema));
+    const actual = await catalogSnapshot(clientQuery(fromMigrations));
     // Sanity: the snapshot sees the real schema, so an empty-vs-empty comparison cannot pass.
     expect(expected.tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining(["tenants", "api_keys", "policies", "policy_versions", "clearance_requests", "signing_keys", "idempotency_records"]),
@@ -123,8 +112,8 @@ describe("schema.prisma and prisma/migrations do not drift apart", () => {
   });
 
   it("the comparison notices a drifted column, default, nullability, index or constraint", async () => {
-    const snapshot = () => catalogSnapshot(pgliteQuery(fromMigrations));
-    const expected = await catalogSnapshot(pgliteQuery(fromSchema));
+    const snapshot = () => catalogSnapshot(clientQuery(fromMigrations));
+    const expected = await catalogSnapshot(clientQuery(fromSchema));
     const drifts: [string, string][] = [
       [`ALTER TABLE "tenants" ADD COLUMN "extra" TEXT`, `ALTER TABLE "tenants" DROP COLUMN "extra"`],
       [`ALTER TABLE "tenants" ALTER COLUMN "tokenTtlSeconds" SET DEFAULT 600`, `ALTER TABLE "tenants" ALTER COLUMN "tokenTtlSeconds" SET DEFAULT 300`],
@@ -134,9 +123,9 @@ describe("schema.prisma and prisma/migrations do not drift apart", () => {
       [`ALTER TABLE "tenants" ADD CONSTRAINT "ttl_cap" CHECK ("tokenTtlSeconds" <= 3600)`, `ALTER TABLE "tenants" DROP CONSTRAINT "ttl_cap"`],
     ];
     for (const [drift, undo] of drifts) {
-      await fromMigrations.exec(drift);
+      await fromMigrations.query(drift);
       expect(await snapshot(), drift).not.toEqual(expected);
-      await fromMigrations.exec(undo);
+      await fromMigrations.query(undo);
       expect(await snapshot(), undo).toEqual(expected);
     }
   });
@@ -146,7 +135,7 @@ describe("schema.prisma and prisma/migrations do not drift apart", () => {
 describe("applyMigrations", () => {
   let sql: RawSql;
   beforeAll(async () => {
-    sql = rawSqlOf(await freshPGlite());
+    sql = rawSqlOf(await scratch.freshClient());
   });
 
   it("applies every migration once, records Prisma-compatible bookkeeping, and a second run applies nothing", async () => {
@@ -304,13 +293,13 @@ describe("openDatabase on PostgreSQL", () => {
     }
   });
 
-  it("the schema built on PostgreSQL matches the one built on PGlite", async () => {
+  it("the schema built on PostgreSQL 15 matches the one built on the embedded server", async () => {
     const url = await freshDatabase();
     const db = await openDatabase({ kind: "postgres", url });
     try {
       const onPostgres = await catalogSnapshot((text) => db.sql.query<Record<string, unknown>>(text));
       expect(onPostgres.columns.length).toBeGreaterThan(30);
-      expect(onPostgres).toEqual(await catalogSnapshot(pgliteQuery(fromMigrations)));
+      expect(onPostgres).toEqual(await catalogSnapshot(clientQuery(fromMigrations)));
     } finally {
       await db.close();
     }

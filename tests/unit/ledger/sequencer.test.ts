@@ -6,6 +6,7 @@ import type { Database } from "@/lib/db/open";
 import { rootHash } from "@/lib/ledger/merkle";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-seq-"));
+fs.chmodSync(dataDir, 0o755); // the embedded server runs as the postgres user when tests run as root
 vi.stubEnv("LEDGIX_DATA_DIR", dataDir);
 
 let db: Database;

@@ -1,3 +1,4 @@
 // GET /api/.well-known/jwks.json — the JWKS under the SDKs' base URL
-export { getJwks as GET } from "@/lib/keys/jwks-route";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+import { allowOnly } from "@/lib/api/fallbacks";
+export { getJwks as GET } from "@/lib/api/jwks-route";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

@@ -1,3 +1,4 @@
 // GET /api/clearance-status/{request_id} — the SDKs' polling path; never answers 429
+import { allowOnly } from "@/lib/api/fallbacks";
 export { getClearanceStatus as GET } from "@/lib/clearance/routes";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

@@ -1,3 +1,4 @@
 // GET /api/ledger/checkpoint — the latest checkpoint as a C2SP signed note (text/plain)
+import { allowOnly } from "@/lib/api/fallbacks";
 export { getCheckpointNote as GET } from "@/lib/ledger/routes";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

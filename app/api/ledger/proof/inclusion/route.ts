@@ -1,3 +1,4 @@
 // GET /api/ledger/proof/inclusion — inclusion proof of one decision
+import { allowOnly } from "@/lib/api/fallbacks";
 export { getInclusionProof as GET } from "@/lib/ledger/routes";
-export { methodNotAllowed as POST, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = allowOnly("GET");

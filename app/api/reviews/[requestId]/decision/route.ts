@@ -1,3 +1,4 @@
 // POST /api/reviews/{request_id}/decision — an agent cancels its own pending request
-export { postReviewDecision as POST } from "@/lib/clearance/routes";
-export { methodNotAllowed as GET, methodNotAllowed as PUT, methodNotAllowed as PATCH, methodNotAllowed as DELETE } from "@/lib/api/fallbacks";
+import { allowOnly } from "@/lib/api/fallbacks";
+export { postReviewDecision as POST } from "@/lib/review/routes";
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = allowOnly("POST");

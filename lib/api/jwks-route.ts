@@ -1,5 +1,5 @@
-import { json, route } from "@/lib/api/handler";
-import { publishedJwks } from "./signing-keys";
+import { publishedJwks } from "@/lib/keys/signing-keys";
+import { json, route } from "./handler";
 
 // GET /.well-known/jwks.json — public; decisions §17: clients may cache for 5 minutes.
 export const getJwks = route(async ({ prisma }) =>

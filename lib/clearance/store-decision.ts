@@ -1,0 +1,216 @@
+import { execute, type PrismaClient } from "@/lib/db";
+import { Prisma, type ClearanceRequest, type Tenant } from "@/lib/db/generated/client";
+import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { groupCommit } from "@/lib/db/group-commit";
+import { decisionEntry } from "@/lib/ledger/append-event";
+import type { LedgerEntry } from "@/lib/ledger/types";
+import type { ConditionInput } from "@/lib/policy/condition";
+import type { Verdict } from "@/lib/policy/evaluate";
+import { exceededLimit, limitAmounts, type Limit, type LimitScope } from "@/lib/policy/limits";
+import { decisionFields } from "./decision-fields";
+
+// The one way a decision is stored. Read top to bottom:
+//   1. verdictDecision turns a policy verdict into the columns to store, computed once,
+//      and the limits they must fit within;
+//   2. storeDecision writes them: the request row and, when the decision is terminal,
+//      its ledger event (which carries the signed receipt) in ONE SQL statement. One
+//      statement is atomic on its own, so no decision reaches a client before its event
+//      is durable. Concurrent new decisions share statements (group commit).
+//   3. A decision under limits, or with statements that must commit with it (`alongside`,
+//      e.g. the jobs it triggers), is written in a transaction instead: limits are
+//      checked there under the rule's lock.
+
+export type ClearanceStatus = "processing" | "pending_review" | "approved" | "denied";
+
+const TERMINAL = new Set<string>(["approved", "denied"]);
+
+/** A new request's columns before its decision: these, and any others (the rest take their defaults). */
+export type NewRequest = Pick<
+  ClearanceRequest,
+  "id" | "tenantId" | "agentId" | "sessionId" | "toolName" | "toolArgs" | "context" | "rawBody" | "toolArgsHash"
+> &
+  Partial<ClearanceRequest>;
+
+/** Where a decision goes: a new request row, or an existing row that is still in one of `from`. */
+export type DecisionTarget = { insert: NewRequest } | { settle: ClearanceRequest; from: ClearanceStatus[] };
+
+/** The columns a decision sets. */
+export type DecisionColumns = Pick<ClearanceRequest, "status" | "decisionStatus"> & Partial<ClearanceRequest>;
+
+/** Limits an approval must fit within; a breach stores `onBreach`'s columns instead, or throws. */
+export interface LimitCheck {
+  scope: LimitScope;
+  limits: Limit[];
+  amounts: Record<string, number>;
+  onBreach: (breach: string) => DecisionColumns;
+}
+
+export interface Decision {
+  columns: DecisionColumns;
+  limits?: LimitCheck;
+  /** Statements committed in the same transaction as the decision, only if it is stored. */
+  alongside?: (row: ClearanceRequest) => Prisma.Sql[];
+}
+
+export const failedEvaluation = (error: unknown): Verdict => ({
+  effect: "review",
+  confidence: "none",
+  reason: `The evaluation failed: ${(error as Error).message.split("\n")[0]}`,
+  reasonCode: "policy_evaluation_error",
+  ruleId: null,
+});
+
+const NO_TOKEN = { tokenJti: null, tokenKeyId: null, tokenIssuedAt: null, tokenExpiresAt: null };
+
+/**
+ * A verdict on a request as a decision. An allow under limits carries them: it stands
+ * only if they still hold once the rule's lock is taken, else it is denied with the
+ * rule's limit code. A limit sum that is not a number sends the request to a human.
+ */
+async function verdictDecision(
+  prisma: PrismaClient,
+  tenant: Tenant,
+  target: DecisionTarget,
+  input: ConditionInput,
+  verdict: Verdict,
+): Promise<Decision> {
+  const request = "insert" in target ? target.insert : target.settle;
+  const { limits } = verdict;
+  const policySlug = request.policySlug ?? null;
+  const columns = await decisionFields(prisma, tenant, verdict);
+  if (columns.status !== "approved" || !limits || !verdict.ruleId || !policySlug) return { columns };
+  let amounts: Record<string, number>;
+  try {
+    amounts = limitAmounts(limits.limits, input);
+  } catch (error) {
+    return { columns: await decisionFields(prisma, tenant, failedEvaluation(error)) };
+  }
+  const scope = { tenantId: tenant.id, policySlug, ruleId: verdict.ruleId, agentId: request.agentId, sessionId: request.sessionId };
+  const onBreach = (breach: string) => ({ ...columns, ...NO_TOKEN, status: "denied", decisionStatus: "denied", reason: breach, reasonCode: limits.reasonCode });
+  return { columns, limits: { scope, limits: limits.limits, amounts, onBreach } };
+}
+
+/** A verdict, stored: `verdictDecision` then `storeDecision`. */
+export async function storeVerdict(prisma: PrismaClient, tenant: Tenant, target: { insert: NewRequest }, input: ConditionInput, verdict: Verdict): Promise<ClearanceRequest>;
+export async function storeVerdict(prisma: PrismaClient, tenant: Tenant, target: DecisionTarget, input: ConditionInput, verdict: Verdict): Promise<ClearanceRequest | null>;
+export async function storeVerdict(prisma: PrismaClient, tenant: Tenant, target: DecisionTarget, input: ConditionInput, verdict: Verdict) {
+  return storeDecision(prisma, tenant, target, await verdictDecision(prisma, tenant, target, input, verdict));
+}
+
+/** Stores a decision on a new request; returns the stored row. */
+export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: { insert: NewRequest }, decision: Decision): Promise<ClearanceRequest>;
+/**
+ * Stores a decision on a request still in one of `from`; null when it no longer is
+ * (someone else decided first): no decision is ever overwritten, no event written twice.
+ */
+export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision): Promise<ClearanceRequest | null>;
+export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision) {
+  const ledger = await ledgerWriter(prisma, tenant);
+  const { columns, limits, alongside } = decision;
+  if (!limits && !alongside) {
+    if ("insert" in target) {
+      const row = newRow(target.insert, columns);
+      await batcher(prisma)({ row, entry: entryOf(row, ledger) });
+      return row;
+    }
+    const { row, statement } = settleWrite(ledger, target, columns);
+    return (await execute(prisma, statement)) === 1 ? row : null;
+  }
+  return prisma.$transaction(async (tx) => {
+    const breach = limits ? await exceededLimit(tx, limits.scope, limits.limits, limits.amounts) : null;
+    const final = !limits ? columns : breach ? limits.onBreach(breach) : { ...columns, limitAmounts: limits.amounts };
+    const { row, statement } = "insert" in target ? insertWrite(ledger, target.insert, final) : settleWrite(ledger, target, final);
+    // Each write affects one row when it stores the decision (the event's, or a pending
+    // request's); an update whose request moved on affects none.
+    if ((await tx.$executeRaw(statement)) !== 1) return null;
+    for (const follow of alongside?.(row) ?? []) await tx.$executeRaw(follow);
+    return row;
+  });
+}
+
+/** What the ledger event needs of the tenant. */
+export type LedgerTenant = Pick<Tenant, "ledgerCanonicalVersion">;
+
+/** How a tenant's ledger events are written: its event layout and the current receipt key. */
+interface LedgerWriter {
+  canonicalVersion: number;
+  signer: Awaited<ReturnType<typeof activeSigningKey>>;
+}
+
+const ledgerWriter = async (prisma: PrismaClient, tenant: LedgerTenant): Promise<LedgerWriter> => ({
+  canonicalVersion: tenant.ledgerCanonicalVersion,
+  signer: await activeSigningKey(prisma, "ledger"),
+});
+
+interface NewDecision {
+  row: ClearanceRequest;
+  /** Set for terminal decisions. */
+  entry?: Omit<LedgerEntry, "seq">;
+}
+
+const COLUMNS = Object.values(Prisma.ClearanceRequestScalarFieldEnum);
+const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts"] satisfies (keyof ClearanceRequest)[]);
+const KNOWN = new Set<string>(COLUMNS);
+
+function name(column: string) {
+  if (!KNOWN.has(column)) throw new Error(`clearance_requests has no column ${column}`);
+  return Prisma.raw(`"${column}"`);
+}
+
+const value = (column: string, value: unknown) =>
+  JSON_COLUMNS.has(column) && value !== null ? Prisma.sql`${JSON.stringify(value)}::jsonb` : Prisma.sql`${value}`;
+
+const EVENT_COLUMNS = Prisma.sql`"ledger_events" ("tenantId", "requestId", "eventUuid", "entry", "leafHash")`;
+const eventValues = (row: ClearanceRequest, entry: Omit<LedgerEntry, "seq">) =>
+  Prisma.sql`${row.tenantId}, ${row.id}, ${entry.event_uuid}, ${JSON.stringify(entry)}, ${entry.leaf_hash}`;
+
+const DEFAULTS = {
+  apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
+  policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
+  reviewQuorum: null, reviewTimeoutSeconds: null, originalRequestId: null, decidedAt: null, decidedBy: null,
+  ...NO_TOKEN,
+} satisfies Omit<ClearanceRequest, keyof NewRequest | "status" | "decisionStatus" | "createdAt">;
+
+const defined = <T extends object>(values: T) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
+
+const entryOf = (row: ClearanceRequest, ledger: LedgerWriter) =>
+  TERMINAL.has(row.status) ? decisionEntry(row, ledger.canonicalVersion, ledger.signer) : undefined;
+
+function insertStatement(decisions: NewDecision[]): Prisma.Sql {
+  const rows = decisions.map(({ row }) => Prisma.sql`(${Prisma.join(COLUMNS.map((column) => value(column, row[column])))})`);
+  const requests = Prisma.sql`INSERT INTO "clearance_requests" (${Prisma.join(COLUMNS.map(name))}) VALUES ${Prisma.join(rows)}`;
+  const events = decisions.flatMap(({ row, entry }) => (entry ? [Prisma.sql`(${eventValues(row, entry)})`] : []));
+  return events.length === 0 ? requests : Prisma.sql`WITH requests AS (${requests}) INSERT INTO ${EVENT_COLUMNS} VALUES ${Prisma.join(events)}`;
+}
+
+const newRow = (request: NewRequest, columns: DecisionColumns): ClearanceRequest =>
+  ({ ...DEFAULTS, createdAt: new Date(), ...defined({ ...request, ...columns }) });
+
+function insertWrite(ledger: LedgerWriter, request: NewRequest, columns: DecisionColumns) {
+  const row = newRow(request, columns);
+  return { row, statement: insertStatement([{ row, entry: entryOf(row, ledger) }]) };
+}
+
+function settleWrite(ledger: LedgerWriter, target: { settle: ClearanceRequest; from: ClearanceStatus[] }, columns: DecisionColumns) {
+  const changes = defined(columns);
+  const row: ClearanceRequest = { ...target.settle, ...changes };
+  const set = Prisma.join(Object.entries(changes).map(([column, v]) => Prisma.sql`${name(column)} = ${value(column, v)}`));
+  const update = Prisma.sql`UPDATE "clearance_requests" SET ${set}
+    WHERE "id" = ${row.id} AND "tenantId" = ${row.tenantId} AND "status" IN (${Prisma.join(target.from)})`;
+  const entry = entryOf(row, ledger);
+  const statement = entry
+    ? Prisma.sql`WITH request AS (${update} RETURNING "id") INSERT INTO ${EVENT_COLUMNS} SELECT ${eventValues(row, entry)} FROM request`
+    : update;
+  return { row, statement };
+}
+
+// Four batches in flight at most, so other queries keep most of the pool's connections.
+const batchers = new WeakMap<PrismaClient, (decision: NewDecision) => Promise<void>>();
+function batcher(prisma: PrismaClient) {
+  let insert = batchers.get(prisma);
+  if (!insert) {
+    insert = groupCommit((decisions: NewDecision[]) => execute(prisma, insertStatement(decisions)), { slots: 4, max: 64 });
+    batchers.set(prisma, insert);
+  }
+  return insert;
+}

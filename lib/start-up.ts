@@ -1,0 +1,84 @@
+import { purgeExpiredIdempotencyRecords } from "@/lib/api/idempotency";
+import { resumeProcessing } from "@/lib/clearance/resume-processing";
+import { closeDb, db } from "@/lib/db";
+import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
+import { unreachableDatabaseMessage } from "@/lib/db/unreachable";
+import { env, InvalidEnvError } from "@/lib/env";
+import { enqueueJob } from "@/lib/jobs/enqueue";
+import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
+import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { startSequencer } from "@/lib/ledger/sequencer";
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/**
+ * The background work every app process runs, whether started by `server.ts` (npm start)
+ * or by Next's instrumentation hook (npm run dev): migrations (on opening the database),
+ * signing keys, job workers, the ledger sequencer, and resuming `processing` requests.
+ */
+async function start(): Promise<Running> {
+  const config = env();
+  const database = await db();
+  await activeSigningKey(database.prisma, "token");
+  await activeSigningKey(database.prisma, "ledger");
+
+  const handlers: JobHandlers = {
+    "clearance:resume-processing": async () => {
+      const resumed = await resumeProcessing(database.prisma);
+      if (resumed > 0) console.log(`ledgix: decided ${resumed} request(s) left processing by the last run`);
+    },
+    "idempotency:purge-expired": async ({ graceSeconds }) => {
+      await purgeExpiredIdempotencyRecords(database.prisma, graceSeconds);
+    },
+  };
+  // Starting the workers installs the queue's schema before anything enqueues.
+  const stopWorkers = await startJobWorkers(database.connection, handlers);
+  // One pending resume however many instances start at once (the job key).
+  await enqueueJob(database.prisma, "clearance:resume-processing", {}, { jobKey: "clearance:resume-processing" });
+
+  const stopSequencer = startSequencer(database.prisma, {
+    intervalMs: config.LEDGIX_SEQUENCER_INTERVAL_MS,
+    checkpointIntervalMs: config.LEDGIX_CHECKPOINT_INTERVAL_MS,
+    mmdSeconds: config.LEDGIX_LEDGER_MMD_SECONDS,
+    batchSize: config.LEDGIX_SEQUENCER_BATCH,
+    wakeOn: database.connection,
+  });
+  return {
+    async stop() {
+      await stopSequencer();
+      await stopWorkers();
+      await closeDb();
+    },
+  };
+}
+
+// Once per process: Next bundles its own copy of this module beside server.ts's, and both call it.
+const slot = globalThis as typeof globalThis & { __ledgixRunning?: Promise<Running> };
+
+export function startLedgix(): Promise<Running> {
+  // A start that fails half-way must not leave an embedded server running for nobody.
+  slot.__ledgixRunning ??= start().catch(async (error) => {
+    await closeDb().catch(() => undefined);
+    throw error;
+  });
+  return slot.__ledgixRunning;
+}
+
+/** One line for a start-up failure the operator can fix (configuration, database, port); else undefined. */
+export function startupProblem(error: unknown): string | undefined {
+  if (error instanceof InvalidEnvError || error instanceof EmbeddedDatabaseError) return error.message;
+  const url = process.env.DATABASE_URL;
+  if (url) return unreachableDatabaseMessage(error, url);
+  return undefined;
+}
+
+/** From Next's instrumentation hook. Under `next dev` nothing else stops us on Ctrl-C; server.ts does in production. */
+export async function startLedgixInNext(): Promise<void> {
+  const running = await startLedgix();
+  if (process.env.NODE_ENV !== "development") return;
+  const shutdown = () => void running.stop().finally(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
