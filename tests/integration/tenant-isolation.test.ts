@@ -109,7 +109,9 @@ describe.each(inject("servers"))("tenant isolation on the $kind database", (serv
     expect(res.status, text.slice(0, 300)).toBe(row.expected.status);
     if (row.expected.code) expect(JSON.parse(text).error.code).toBe(row.expected.code);
     if (row.expected.reasonCode) expect(JSON.parse(text).reason_code).toBe(row.expected.reasonCode);
-    for (const secret of [victim.tenant.id, victim.approved, victim.pending, victim.jti, victim.tenant.key]) {
+    // A 404 may echo the id the attacker itself sent; nothing else of the victim may appear.
+    const sent = `${row.path(victim)} ${JSON.stringify(row.body?.(victim) ?? "")}`;
+    for (const secret of [victim.tenant.id, victim.approved, victim.pending, victim.jti, victim.tenant.key].filter((s) => !sent.includes(s))) {
       expect(text, `the answer mentions ${secret}`).not.toContain(secret);
     }
   });
