@@ -1,7 +1,7 @@
 // Ledgix server: does the start-up work (database, migrations, workers, sequencer), then
 // serves the Next.js app. `npm start` builds and runs this; `npm run serve` runs it on an
 // existing build. (`npm run dev` does the same start-up work through instrumentation.ts.)
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import { printFirstStartHelp } from "@/lib/admin/first-start";
 import { ApiError } from "@/lib/api/errors";
@@ -9,6 +9,8 @@ import { routeUnroutableMethod } from "@/lib/api/fallbacks";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { startLedgix, startupProblem } from "@/lib/start-up";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
+import { setSecurityHeaders } from "@/lib/security/headers";
 
 // Next cannot route a path whose escapes do not decode; it would answer a bare 500.
 function hasValidPercentEncoding(url: string): boolean {
@@ -43,9 +45,19 @@ const app = next({ dev: false, dir: process.cwd(), port: config.PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
 
+// The failed-authentication limits count per client address: the connection's, or behind a
+// reverse proxy the last entry of the configured header (the one the proxy itself added).
+function clientAddress(req: IncomingMessage): string {
+  const forwarded = config.LEDGIX_CLIENT_ADDRESS_HEADER ? req.headers[config.LEDGIX_CLIENT_ADDRESS_HEADER] : undefined;
+  const value = Array.isArray(forwarded) ? forwarded.at(-1) : forwarded;
+  return value?.split(",").at(-1)?.trim() || req.socket.remoteAddress || "unknown";
+}
+
 const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
+  setSecurityHeaders(res, req.url.split("?")[0]!, config.LEDGIX_PUBLIC_URL);
   routeUnroutableMethod(req);
   // Sign-in rate limits key on this; a client-sent value is overwritten.
   req.headers["x-ledgix-client-ip"] = req.socket.remoteAddress ?? "unknown";

@@ -34,6 +34,12 @@ const envSchema = z.object({
   LEDGIX_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000).describe("Least time between two checkpoints of a tenant"),
   LEDGIX_LEDGER_MMD_SECONDS: positiveInt(30).describe("Maximum merge delay promised in checkpoints"),
   LEDGIX_SEQUENCER_BATCH: positiveInt(10_000).describe("Most events integrated per transaction"),
+  LEDGIX_AUTH_FAILURES_PER_ADDRESS: positiveInt(30).describe("Failed authentications one client address may make per window"),
+  LEDGIX_AUTH_FAILURES_PER_KEY: positiveInt(10).describe("Failed authentications naming one key id per window"),
+  LEDGIX_AUTH_FAILURE_WINDOW_SECONDS: positiveInt(300),
+  LEDGIX_CLIENT_ADDRESS_HEADER: z.string().regex(/^[a-z0-9-]+$/, "a lowercase header name").optional()
+    .describe("Behind a reverse proxy: the header carrying the client address (the last X-Forwarded-For entry is used)"),
+  LEDGIX_PUBLIC_URL: z.url().optional().describe("The vault's public URL; https turns on HSTS"),
   LEDGIX_LOG_ORIGIN: z
     .string()
     .regex(/^[^\s+]+$/u, "must be non-empty, without spaces or '+' (it is a C2SP key name)")

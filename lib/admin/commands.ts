@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
+import { apiKeyScopesSchema, DEFAULT_API_KEY_SCOPES } from "@/lib/auth/scopes";
 import type { PrismaClient } from "@/lib/db";
 import { listJobs, retryJob } from "@/lib/jobs/admin";
 import { MAX_TOKEN_TTL_SECONDS, rotateSigningKey } from "@/lib/keys/signing-keys";
@@ -36,26 +37,37 @@ export const COMMANDS = {
       minimumConfidenceBucket: confidenceBucketSchema.optional(),
       tokenTtlSeconds: z.coerce.number().int().min(30).max(MAX_TOKEN_TTL_SECONDS).optional(),
       ledgerCanonicalVersion: z.coerce.number().int().min(1).max(3).optional(),
+      tokenMaxPerApproval: z.coerce.number().int().min(1).max(100).optional(),
+      tokenIssueWindowSeconds: z.coerce.number().int().min(30).max(7 * 24 * 3600).optional(),
+      // 0 lifts the quota.
+      apiKeyRequestsPerMinute: z.coerce.number().int().min(0).max(1_000_000).optional()
+        .transform((n) => (n === 0 ? null : n)),
     }),
     async (prisma, { tenant, ...settings }) => {
       const { id } = await findTenantOrThrow(prisma, tenant);
       return prisma.tenant.update({
         where: { id },
         data: settings,
-        select: { id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true },
+        select: {
+          id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true,
+          tokenMaxPerApproval: true, tokenIssueWindowSeconds: true, apiKeyRequestsPerMinute: true,
+        },
       });
     },
   ),
-  "key.create": command(z.object({ tenant: tenantRef, name: z.string().min(1).max(100) }), async (prisma, input) => {
-    const tenant = await findTenantOrThrow(prisma, input.tenant);
-    return { tenantId: tenant.id, ...(await createApiKey(prisma, tenant.id, input.name)) };
-  }),
+  "key.create": command(
+    z.object({ tenant: tenantRef, name: z.string().min(1).max(100), scopes: apiKeyScopesSchema.default(DEFAULT_API_KEY_SCOPES) }),
+    async (prisma, input) => {
+      const tenant = await findTenantOrThrow(prisma, input.tenant);
+      return { tenantId: tenant.id, ...(await createApiKey(prisma, tenant.id, input.name, input.scopes)) };
+    },
+  ),
   "key.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
     listApiKeys(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   ),
   "key.revoke": command(z.object({ id: z.string().min(1).max(100) }), (prisma, { id }) => revokeApiKey(prisma, id)),
   "policy.apply": command(z.object({ tenant: tenantRef, source: z.string().min(1).max(1_000_000) }), async (prisma, input) =>
-    applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source),
+    applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source, "person:cli"),
   ),
   "policy.versions": command(z.object({ tenant: tenantRef, policy: z.string().min(1).max(100) }), async (prisma, input) =>
     listVersions(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.policy),

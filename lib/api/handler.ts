@@ -92,3 +92,6 @@ export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
   return (req: NextRequest, next: NextContext): Promise<Response> =>
     answer(req, async (requestLog) => toResponse(await handler({ req, params: await next.params, prisma: await prisma(), log: requestLog })));
 }
+
+/** Set by server.ts from the connection (or the configured proxy header); a client's own value is replaced. */
+export const CLIENT_ADDRESS_HEADER = "x-ledgix-client-address";

@@ -3,26 +3,33 @@ import { ApiError } from "@/lib/api/errors";
 import { columnsOf, Prisma, query, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
+import { DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from "./scopes";
 
 // `lgx_<26-char id>_<43-char secret>`: the id finds the row, the secret is checked
 // against its stored SHA-256 in constant time. 256-bit secrets need no slow hash.
 const KEY_PATTERN = /^lgx_([0-9a-z]{26})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_PRECISION_MS = 60_000;
 
+/** The key id a presented key names (not a secret: it only finds the row), for rate limits and logs. */
+export const keyIdOf = (presented: string | null) => {
+  const match = presented ? KEY_PATTERN.exec(presented.trim()) : null;
+  return match ? `key_${match[1]}` : null;
+};
+
 const sha256 = (secret: string) => createHash("sha256").update(secret).digest();
 
-export async function createApiKey(prisma: PrismaClient, tenantId: string, name: string) {
+export async function createApiKey(prisma: PrismaClient, tenantId: string, name: string, scopes: ApiKeyScope[] = DEFAULT_API_KEY_SCOPES) {
   const id = newId("key");
   const secret = randomBytes(32).toString("base64url");
-  await prisma.apiKey.create({ data: { id, tenantId, name, secretHash: sha256(secret) } });
-  return { id, name, key: `lgx_${id.slice(4)}_${secret}` };
+  await prisma.apiKey.create({ data: { id, tenantId, name, scopes, secretHash: sha256(secret) } });
+  return { id, name, scopes, key: `lgx_${id.slice(4)}_${secret}` };
 }
 
 export function listApiKeys(prisma: PrismaClient, tenantId: string) {
   return prisma.apiKey.findMany({
     where: { tenantId },
     orderBy: { createdAt: "asc" },
-    select: { id: true, name: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    select: { id: true, name: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true },
   });
 }
 
@@ -41,16 +48,16 @@ export async function authenticateApiKey(prisma: PrismaClient, presented: string
   if (!match) throw invalid;
   // Every API request starts here: the key and its tenant in one query.
   const id = `key_${match[1]}`;
-  const [row] = await query<Tenant & { secretHash: Uint8Array; revokedAt: Date | null; lastUsedAt: Date | null }>(prisma, Prisma.sql`
-    SELECT ${columnsOf(Prisma.TenantScalarFieldEnum, "t")}, k."secretHash", k."revokedAt", k."lastUsedAt"
+  const [row] = await query<Tenant & { secretHash: Uint8Array; scopes: string[]; revokedAt: Date | null; lastUsedAt: Date | null }>(prisma, Prisma.sql`
+    SELECT ${columnsOf(Prisma.TenantScalarFieldEnum, "t")}, k."secretHash", k."scopes", k."revokedAt", k."lastUsedAt"
     FROM "api_keys" k JOIN "tenants" t ON t."id" = k."tenantId" WHERE k."id" = ${id}`);
   if (!row) throw invalid;
-  const { secretHash, revokedAt, lastUsedAt, ...tenant } = row;
+  const { secretHash, scopes, revokedAt, lastUsedAt, ...tenant } = row;
   if (!timingSafeEqual(Buffer.from(secretHash), sha256(match[2]!))) throw invalid;
   // A future revokedAt is a rotation's grace period: the old key works until then.
   if (revokedAt && revokedAt.getTime() <= Date.now()) throw new ApiError("api_key_revoked", "The API key has been revoked.");
   if (!lastUsedAt || Date.now() - lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
     await prisma.apiKey.update({ where: { id }, data: { lastUsedAt: new Date() } });
   }
-  return { apiKeyId: id, tenant };
+  return { apiKeyId: id, scopes, tenant };
 }

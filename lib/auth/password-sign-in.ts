@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { hitRateLimit } from "@/lib/rate-limit";
+import { consume, logLimited, type RateLimit } from "@/lib/rate-limit/rate-limit";
 import { SESSION_MAX_AGE_SECONDS } from "./next-auth";
 import { dummyHash, verifyPassword } from "./passwords";
 
-const PER_ACCOUNT = { limit: 10, windowMs: 15 * 60_000 };
-const PER_IP = { limit: 50, windowMs: 15 * 60_000 };
+// Counted in PostgreSQL like the API's failed authentications, so every instance shares them.
+const PER_ACCOUNT: RateLimit = { name: "sign-in-account", points: 10, windowSeconds: 15 * 60 };
+const PER_ADDRESS: RateLimit = { name: "sign-in-address", points: 50, windowSeconds: 15 * 60 };
 
 /**
  * Email + password sign-in. NextAuth v4's credentials provider only issues JWT
@@ -15,8 +16,13 @@ const PER_IP = { limit: 50, windowMs: 15 * 60_000 };
  * row NextAuth's adapter would; NextAuth then reads it like any other session.
  */
 export async function signInWithPassword(prisma: PrismaClient, input: { email: string; password: string; ip: string }) {
-  const wait = Math.max(hitRateLimit(`sign-in:ip:${input.ip}`, PER_IP), hitRateLimit(`sign-in:account:${input.email}`, PER_ACCOUNT));
-  if (wait > 0) throw new ApiError("rate_limited", `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} min.`, undefined, { "Retry-After": String(wait) });
+  const [byAddress, byAccount] = await Promise.all([consume(prisma, PER_ADDRESS, input.ip), consume(prisma, PER_ACCOUNT, input.email)]);
+  const waitMs = Math.max(byAddress ?? 0, byAccount ?? 0);
+  if (waitMs > 0) {
+    logLimited(byAddress ? PER_ADDRESS : PER_ACCOUNT, byAddress ? input.ip : input.email, "sign-in");
+    const wait = Math.ceil(waitMs / 1000);
+    throw new ApiError("rate_limited", `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} min.`, undefined, { "Retry-After": String(wait) });
+  }
   const user = await prisma.user.findUnique({
     where: { email: input.email },
     select: { id: true, passwordHash: true, memberships: { select: { tenantId: true }, take: 1 } },

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { limitAmounts } from "@/lib/policy/limits";
 import { policyVersion } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "./request-clearance";
+import { assertWithinIssueWindow, recordIssuance } from "./token-issuance";
 
 /** `customerId` and `customer_id` are the same key: the TS client converts only some calls. */
 function snakeKeys(value: unknown): unknown {
@@ -63,6 +64,7 @@ export async function mintToken(
   const stale = !policy || policy.activeVersionId !== original.policyVersionId ||
     (body.policy_version_id && body.policy_version_id !== original.policyVersionId);
   if (stale) throw new ApiError("policy_version_changed", "The policy changed since that approval; ask for clearance again.");
+  assertWithinIssueWindow(tenant, original);
   if (body.tool_name !== original.toolName) throw new ApiError("tool_mismatch", `That approval was for tool ${original.toolName}.`);
   if (body.agent_id !== original.agentId) throw new ApiError("agent_mismatch", `That approval was for agent ${original.agentId}.`);
   if (jcs(snakeKeys(body.tool_args)) !== jcs(snakeKeys(original.toolArgs))) {
@@ -97,5 +99,9 @@ export async function mintToken(
   };
   const limits = await limitsOfMint(prisma, original, request);
   const row = await storeDecision(prisma, tenant, { insert: request }, { columns, limits });
+  await recordIssuance(prisma, {
+    jti: token.tokenJti, tenantId: tenant.id, requestId: row.id, approvalId: original.id,
+    channel: "mint", parentJti: row.parentJti, expiresAt: token.tokenExpiresAt,
+  });
   return { token: await signClearanceToken(prisma, { ...row, ...token }), request_id: row.id, reason: row.reason };
 }

@@ -2,10 +2,11 @@ import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
 import { clearanceResponseSchema, type ClearanceResponse } from "./schemas";
 import { tokenForApproval } from "./token";
+import type { TokenChannel } from "./token-issuance";
 
 /** The protocol's clearance response object (§3.2) for a stored request. */
-export async function renderClearance(prisma: PrismaClient, tenant: Tenant, row: ClearanceRequest): Promise<ClearanceResponse> {
-  const token = row.status === "approved" ? await tokenForApproval(prisma, row, tenant.tokenTtlSeconds) : undefined;
+export async function renderClearance(prisma: PrismaClient, tenant: Tenant, row: ClearanceRequest, channel: TokenChannel): Promise<ClearanceResponse> {
+  const token = row.status === "approved" ? await tokenForApproval(prisma, tenant, row, channel) : undefined;
   return clearanceResponseSchema.parse({
     status: row.status,
     decision_status: row.decisionStatus,

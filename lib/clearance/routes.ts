@@ -6,6 +6,7 @@ import { getRequestOrThrow } from "./get-request";
 import { mintToken } from "./mint-token";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
+import { assertParentJti } from "./token-issuance";
 import { clearanceBodySchema, mintTokenBodySchema } from "./schemas";
 
 // The clearance API's handlers, shared by the product's paths and the SDKs' aliases.
@@ -13,20 +14,23 @@ import { clearanceBodySchema, mintTokenBodySchema } from "./schemas";
 export const postClearance = withApiKey(
   withIdempotency(async ({ prisma, tenant, apiKeyId, rawBody }) => {
     const body = parseBody(rawBody, clearanceBodySchema);
+    await assertParentJti(prisma, tenant.id, body.parent_jti);
     const row = await requestClearance(prisma, { tenant, apiKeyId, body, rawBody });
-    const response = await renderClearance(prisma, tenant, row);
+    const response = await renderClearance(prisma, tenant, row, "decision");
     return json(response, httpStatusOf(response));
   }),
+  "clearance",
 );
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
   const row = await getRequestOrThrow(prisma, tenant.id, params.requestId!);
-  const response = await renderClearance(prisma, tenant, row);
+  const response = await renderClearance(prisma, tenant, row, "poll");
   return json(response, httpStatusOf(response));
-});
+}, "clearance", { quota: false });
 
 export const postMintToken = withApiKey(
   withIdempotency(async ({ prisma, tenant, rawBody }) =>
     json(await mintToken(prisma, tenant, parseBody(rawBody, mintTokenBodySchema), rawBody)),
   ),
+  "clearance",
 );

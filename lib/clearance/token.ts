@@ -1,9 +1,10 @@
 import type { PrismaClient } from "@/lib/db";
-import type { ClearanceRequest } from "@/lib/db/generated/client";
+import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { activeSigningKey, signingKeyById, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { signJwt } from "@/lib/keys/sign-jwt";
+import { assertMayIssueAnother, recordIssuance, type TokenChannel } from "./token-issuance";
 
 export interface TokenFields {
   tokenJti: string;
@@ -62,19 +63,25 @@ const hasToken = (row: ClearanceRequest): row is ClearanceRequest & TokenFields 
   row.tokenJti !== null && row.tokenKeyId !== null && row.tokenIssuedAt !== null && row.tokenExpiresAt !== null;
 
 /**
- * The token to hand out for an approved request. An approval's token is issued once
- * and re-served until it expires; after that (a reviewer approved long ago, the agent
- * polls late) a new one with a fresh jti replaces it.
+ * The token to hand out for an approved request: its live token, re-signed (the same
+ * bytes), recorded before it leaves. Once it has expired (or for a reviewer's approval,
+ * which has none yet) another is issued only as assertMayIssueAnother allows.
  */
-export async function tokenForApproval(prisma: PrismaClient, row: ClearanceRequest, ttlSeconds: number): Promise<string> {
-  if (hasToken(row) && row.tokenExpiresAt > Date.now() / 1000) return signClearanceToken(prisma, row);
-  const fields = await newTokenFields(prisma, ttlSeconds);
+export async function tokenForApproval(prisma: PrismaClient, tenant: Tenant, row: ClearanceRequest, channel: TokenChannel): Promise<string> {
+  if (hasToken(row) && row.tokenExpiresAt > Date.now() / 1000) {
+    await recordIssuance(prisma, {
+      jti: row.tokenJti, tenantId: row.tenantId, requestId: row.id, approvalId: row.originalRequestId ?? row.id,
+      channel, parentJti: row.parentJti, expiresAt: row.tokenExpiresAt,
+    });
+    return signClearanceToken(prisma, row);
+  }
+  await assertMayIssueAnother(prisma, tenant, row);
+  const fields = await newTokenFields(prisma, tenant.tokenTtlSeconds);
   const swapped = await prisma.clearanceRequest.updateMany({
     where: { id: row.id, tokenJti: row.tokenJti },
     data: fields,
   });
-  if (swapped.count === 1) return signClearanceToken(prisma, { ...row, ...fields });
-  // Another reader issued it first: serve theirs.
-  const current = await prisma.clearanceRequest.findUniqueOrThrow({ where: { id: row.id } });
-  return tokenForApproval(prisma, current, ttlSeconds);
+  // Another reader may have issued one first: serve theirs.
+  const current = swapped.count === 1 ? { ...row, ...fields } : await prisma.clearanceRequest.findUniqueOrThrow({ where: { id: row.id } });
+  return tokenForApproval(prisma, tenant, current, channel);
 }

@@ -3,9 +3,11 @@ import { Command, CommanderError, Option } from "commander";
 import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
 import { InvalidEnvError } from "@/lib/env";
 import type { CommandName } from "@/lib/admin/commands";
+import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
 import { verifyLogCommand } from "./verify-log";
+import { verifyTokenCommand } from "./verify-token";
 
 type Print = (result: unknown) => string;
 
@@ -66,17 +68,29 @@ export function buildProgram(): Command {
   action(tenant.command("settings").description("change a tenant's settings; prints them").argument("<name|id>")
     .addOption(new Option("--minimum-confidence <bucket>", "lowest confidence approved without a human").choices(["none", "low", "medium", "high", "extra_high"]))
     .option("--token-ttl <seconds>", "lifetime of A-JWTs (30-3600)")
-    .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"])),
-  "tenant.update", (tenant: string, opts: { minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string }) => ({
+    .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"]))
+    .option("--token-max-per-approval <n>", "tokens one approval may yield, replacements for late polls included (default 1)")
+    .option("--token-issue-window <seconds>", "no token is issued later than this after the decision (default 300)")
+    .option("--api-key-requests-per-minute <n>", "per-key request quota; 0 lifts it (default none)"),
+  "tenant.update", (tenant: string, opts: {
+    minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string;
+    tokenMaxPerApproval?: string; tokenIssueWindow?: string; apiKeyRequestsPerMinute?: string;
+  }) => ({
     tenant, minimumConfidenceBucket: opts.minimumConfidence, tokenTtlSeconds: opts.tokenTtl, ledgerCanonicalVersion: opts.ledgerCanonicalVersion,
+    tokenMaxPerApproval: opts.tokenMaxPerApproval, tokenIssueWindowSeconds: opts.tokenIssueWindow, apiKeyRequestsPerMinute: opts.apiKeyRequestsPerMinute,
   }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"),
-  { minimumConfidenceBucket: "--minimum-confidence", tokenTtlSeconds: "--token-ttl", ledgerCanonicalVersion: "--ledger-canonical-version" });
+  {
+    minimumConfidenceBucket: "--minimum-confidence", tokenTtlSeconds: "--token-ttl", ledgerCanonicalVersion: "--ledger-canonical-version",
+    tokenMaxPerApproval: "--token-max-per-approval", tokenIssueWindowSeconds: "--token-issue-window", apiKeyRequestsPerMinute: "--api-key-requests-per-minute",
+  });
   action(tenant.command("list").description("list tenants"), "tenant.list", () => ({}), (r) => table(r as Record<string, unknown>[]));
 
   const key = program.command("key").description("API keys");
   action(key.command("create").description("create an API key; prints it alone, once (only its hash is stored)")
-    .requiredOption("--tenant <name|id>", "the tenant").option("--name <label>", "a label", "default"),
-  "key.create", (opts: { tenant: string; name: string }) => opts, (r) => (r as { key: string }).key);
+    .requiredOption("--tenant <name|id>", "the tenant").option("--name <label>", "a label", "default")
+    .addOption(new Option("--scope <scope...>", "what the key may do; repeat for several (default: clearance and ledger)").choices(API_KEY_SCOPES)),
+  "key.create", (opts: { tenant: string; name: string; scope?: string[] }) => ({ tenant: opts.tenant, name: opts.name, scopes: opts.scope }),
+  (r) => (r as { key: string }).key);
   action(key.command("list").description("list a tenant's API keys").requiredOption("--tenant <name|id>", "the tenant"),
     "key.list", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
   action(key.command("revoke").description("revoke an API key").argument("<id>"), "key.revoke",
@@ -193,6 +207,15 @@ export function buildProgram(): Command {
     .addOption(new Option("--api-key <key>", "the tenant's API key").env("LEDGIX_VAULT_API_KEY").makeOptionMandatory())
     .option("--progress", "show a progress bar even when stderr is not a terminal")
     .option("--json", "print the result as JSON").action(verifyLogCommand);
+  program.command("verify-token").description("verify an A-JWT as a protected service must; exit 1 prints the rejection's reason code")
+    .argument("<token>")
+    .addOption(new Option("--url <url>", "the vault's API base URL (for its JWKS)").env("LEDGIX_VAULT_URL").makeOptionMandatory())
+    .addOption(new Option("--issuer <iss>", "expected iss").env("LEDGIX_JWT_ISSUER").default("alcv-vault"))
+    .addOption(new Option("--audience <aud>", "this service's audience").default("ledgix-sdk"))
+    .option("--tool-args <file>", "JSON file of the arguments about to run, checked against tool_args_hash")
+    .option("--consumed <file>", "file of jtis already used, one per line (single use)")
+    .option("--at <unix seconds>", "verify as of this time instead of now")
+    .option("--json", "print the verdict as JSON").action(verifyTokenCommand);
 
   return program;
 }

@@ -61,13 +61,14 @@ const firstCovering = Prisma.sql`
 // Lists hold the most recent N items in chain order, the newest last: the public TS client
 // hands the server's order to its users, who take [0] as the oldest and .at(-1) as the newest.
 
-/** The most recent `limit` entries (before `before`, a seq, when paging back), ascending by seq. */
+/** The most recent `limit` entries (before `before`, a seq, when paging back), ascending by seq.
+ * `seq` is the tenant's own numbering: the global append order would show other tenants' activity. */
 export async function listEntries(prisma: PrismaClient, tenantId: string, limit: number, before?: number): Promise<LedgerEntry[]> {
   const rows = await prisma.$queryRaw<EntryRow[]>`
-    SELECT e."seq", e."entry", e."leafIndex", (${firstCovering}) AS "checkpointId"
+    SELECT e."tenantSeq" AS "seq", e."entry", e."leafIndex", (${firstCovering}) AS "checkpointId"
     FROM "ledger_events" e
-    WHERE e."tenantId" = ${tenantId} AND e."seq" < ${BigInt(before ?? Number.MAX_SAFE_INTEGER)}
-    ORDER BY e."seq" DESC LIMIT ${limit}`;
+    WHERE e."tenantId" = ${tenantId} AND e."tenantSeq" < ${BigInt(before ?? Number.MAX_SAFE_INTEGER)}
+    ORDER BY e."tenantSeq" DESC LIMIT ${limit}`;
   return rows.map(entryJson).reverse();
 }
 
@@ -125,7 +126,7 @@ const epochMs = (column: Prisma.Sql) => Prisma.sql`floor(extract(epoch FROM ${co
  */
 async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: string) {
   const [row] = await query<CoveredRow>(prisma, Prisma.sql`
-    SELECT e."seq", e."entry", e."leafIndex", f."checkpointId", to_jsonb(f) AS "first", to_jsonb(l) AS "latest",
+    SELECT e."tenantSeq" AS "seq", e."entry", e."leafIndex", f."checkpointId", to_jsonb(f) AS "first", to_jsonb(l) AS "latest",
       (SELECT json_agg(json_build_object('id', k."id", 'publicJwk', k."publicJwk",
                 'createdAtMs', ${epochMs(Prisma.sql`k."createdAt"`)}, 'retiredAtMs', ${epochMs(Prisma.sql`k."retiredAt"`)}) ORDER BY k."createdAt")
        FROM "signing_keys" k

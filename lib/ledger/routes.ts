@@ -15,32 +15,32 @@ const requestId = z.object({ request_id: z.string().min(1).max(100) });
 export const getEntries = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, z.object({ limit: limit(100), before: id.optional() }));
   return json({ entries: await listEntries(prisma, tenant.id, query.limit, query.before) });
-});
+}, "ledger");
 
 // GET /api/ledger/checkpoints?limit=&before= — the most recent signed checkpoints
 export const getCheckpoints = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, z.object({ limit: limit(24), before: id.optional() }));
   return json({ checkpoints: await listCheckpoints(prisma, tenant.id, query.limit, query.before) });
-});
+}, "ledger");
 
 // GET /api/ledger/proof/inclusion?request_id= — inclusion in the latest checkpoint
 export const getInclusionProof = withApiKey(async ({ prisma, tenant, req }) =>
-  json(await inclusionProof(prisma, tenant.id, parseQuery(req, requestId).request_id)),
+  json(await inclusionProof(prisma, tenant.id, parseQuery(req, requestId).request_id)), "ledger",
 );
 
 // GET /api/ledger/proof/consistency?from=&to= — between two checkpoint ids
 export const getConsistencyProof = withApiKey(async ({ prisma, tenant, req }) => {
   const query = parseQuery(req, z.object({ from: id, to: id }));
   return json(await consistencyProof(prisma, tenant.id, query.from, query.to));
-});
+}, "ledger");
 
 // GET /api/ledger/proof/bundle?request_id= — everything to verify one decision offline
 export const getProofBundle = withApiKey(async ({ prisma, tenant, req }) =>
-  json(await proofBundle(prisma, tenant.id, parseQuery(req, requestId).request_id)),
+  json(await proofBundle(prisma, tenant.id, parseQuery(req, requestId).request_id)), "ledger",
 );
 
 // GET /api/ledger/checkpoint — the latest checkpoint as a C2SP signed note, for witnesses
-export const getCheckpointNote = withApiKey(async ({ prisma, tenant }) => text(await latestCheckpointNote(prisma, tenant.id)));
+export const getCheckpointNote = withApiKey(async ({ prisma, tenant }) => text(await latestCheckpointNote(prisma, tenant.id)), "ledger");
 
 // GET /api/ledger/checkpoint/verifier-key — the C2SP verifier key that opens those notes
-export const getVerifierKey = withApiKey(async ({ prisma, tenant }) => text(`${await checkpointVerifierKey(prisma, tenant.id)}\n`));
+export const getVerifierKey = withApiKey(async ({ prisma, tenant }) => text(`${await checkpointVerifierKey(prisma, tenant.id)}\n`), "ledger");

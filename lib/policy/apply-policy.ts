@@ -29,28 +29,38 @@ export function parsePolicyDocument(source: string): PolicyDocument {
   return parsed.data;
 }
 
+/** Who uploads a version: a person (CLI, dashboard) or an API key. */
+export type PolicyUploader = `person:${string}` | `api_key:${string}`;
+
 /**
  * Stores a policy document as the new active version of its policy. Uploading the
- * bytes of the active version again changes nothing and returns that version.
+ * bytes of the active version again changes nothing and returns that version. An API
+ * key may not replace a version a person uploaded: the operator's rules stand until a
+ * person changes them.
  */
-export async function applyPolicy(prisma: PrismaClient, tenantId: string, source: string) {
+export async function applyPolicy(prisma: PrismaClient, tenantId: string, source: string, uploadedBy: PolicyUploader = "person:cli") {
   const document = parsePolicyDocument(source);
   const hash = contentHash(source);
   return prisma.$transaction(async (tx) => {
-    const policy =
-      (await tx.policy.findUnique({
-        where: { tenantId_slug: { tenantId, slug: document.policy_id } },
-        include: { activeVersion: { select: { id: true, contentHash: true } } },
-      })) ??
-      (await tx.policy.create({
-        data: { id: newId("pol"), tenantId, slug: document.policy_id },
-        include: { activeVersion: { select: { id: true, contentHash: true } } },
-      }));
+    const { id } =
+      (await tx.policy.findUnique({ where: { tenantId_slug: { tenantId, slug: document.policy_id } }, select: { id: true } })) ??
+      (await tx.policy.create({ data: { id: newId("pol"), tenantId, slug: document.policy_id }, select: { id: true } }));
+    // Serialise concurrent uploads of one policy, then read its active version: each upload
+    // would otherwise hold a key-share lock from inserting its version and wait for the
+    // other's to update the row (a deadlock), and could judge a stale active version.
+    await tx.$executeRaw`SELECT 1 FROM "policies" WHERE "id" = ${id} FOR UPDATE`;
+    const policy = await tx.policy.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, activeVersion: { select: { id: true, contentHash: true, uploadedBy: true } } },
+    });
     if (policy.activeVersion?.contentHash === hash) {
       return { policyId: document.policy_id, versionId: policy.activeVersion.id, contentHash: hash, created: false };
     }
+    if (uploadedBy.startsWith("api_key:") && policy.activeVersion?.uploadedBy.startsWith("person:")) {
+      throw new ApiError("policy_uploaded_by_person", `Policy ${document.policy_id} was uploaded by a person; an API key cannot replace it.`);
+    }
     const version = await tx.policyVersion.create({
-      data: { id: newId("pv"), tenantId, policyId: policy.id, contentHash: hash, source, document },
+      data: { id: newId("pv"), tenantId, policyId: policy.id, contentHash: hash, source, document, uploadedBy },
     });
     await tx.policy.update({ where: { id: policy.id }, data: { activeVersionId: version.id } });
     return { policyId: document.policy_id, versionId: version.id, contentHash: hash, created: true };

@@ -7,7 +7,7 @@ import type { registerPolicyBodySchema } from "./schemas";
  * The SDKs' plain-English registration (§5) as a policy document: the rules become
  * its instructions, the tools its globs. Stored as the JSON text it was turned into.
  */
-export function registerPolicy(prisma: PrismaClient, tenantId: string, body: z.output<typeof registerPolicyBodySchema>) {
+export function registerPolicy(prisma: PrismaClient, tenantId: string, apiKeyId: string, body: z.output<typeof registerPolicyBodySchema>) {
   const document = {
     policy_id: body.policy_id,
     description: body.description,
@@ -15,5 +15,5 @@ export function registerPolicy(prisma: PrismaClient, tenantId: string, body: z.o
     rules: [],
     ...(body.rules.length > 0 ? { instructions: body.rules.join("\n") } : {}),
   };
-  return applyPolicy(prisma, tenantId, JSON.stringify(document, null, 2));
+  return applyPolicy(prisma, tenantId, JSON.stringify(document, null, 2), `api_key:${apiKeyId}`);
 }

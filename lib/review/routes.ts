@@ -15,5 +15,5 @@ export const postReviewDecision = withApiKey(async ({ prisma, tenant, params, ra
   }
   const request = await getRequestOrThrow(prisma, tenant.id, params.requestId!);
   const row = await decideReview(prisma, request, { approve: false, reason: body.review_reason, decidedBy: "agent" });
-  return json(await renderClearance(prisma, tenant, row));
-});
+  return json(await renderClearance(prisma, tenant, row, "poll"));
+}, "clearance");

@@ -12,13 +12,15 @@ export const postConsumeToken = withApiKey(
     const body = parseBody(rawBody, consumeTokenBodySchema);
     return json(await consumeToken(prisma, { tenantId: tenant.id, token: body.token, consumer: body.consumer }));
   }),
+  "clearance",
 );
 
 export const postExecutionReport = withApiKey(async ({ prisma, tenant, params, rawBody }) => {
   const body = parseBody(rawBody, executionReportBodySchema);
   return json(await reportExecution(prisma, { tenantId: tenant.id, jti: params.jti!, status: body.status }));
-});
+}, "clearance");
 
 export const getTokenConsumption = withApiKey(async ({ prisma, tenant, params }) =>
   json(await getConsumptionOrThrow(prisma, tenant.id, params.jti!)),
+  "clearance",
 );

@@ -180,6 +180,26 @@ const rows: Row[] = [
   { name: "cancelling another tenant's request", request: { method: POST, path: "/api/reviews/{{pending}}/decision", body: { approved: false }, auth: "other-tenant" }, expected: { status: 404, code: "request_not_found" } },
   { name: "review id with an encoded NUL", request: { method: POST, path: "/api/reviews/req_%00/decision", body: { approved: false } }, expected: { status: 404, code: "request_not_found" } },
 
+  // ── Issue 7: the attacker's findings 3, 4 and 8 ─────────────────────────
+  { name: "NUL in a query value (finding 3)", request: { method: GET, path: "/api/ledger/proof/inclusion?request_id=req_x%00" }, expected: { status: 400, code: "invalid_request" } },
+  { name: "NUL in a bundle query value", request: { method: GET, path: "/api/ledger/proof/bundle?request_id=%00" }, expected: { status: 400, code: "invalid_request" } },
+  { name: "NUL in a query name", request: { method: GET, path: "/api/ledger?limit=5&x%00=1" }, expected: { status: 400, code: "invalid_request" } },
+  { name: "1e309 in tool_args (finding 3)", request: { method: POST, path: "/api/clearance", body: '{"tool_name":"stripe_refund","tool_args":{"amount":1e309,"currency":"USD"},"context":{"policy_id":"refunds"}}' }, expected: { status: 422, code: "validation_failed" } },
+  { name: "-1e309 in tool_args", request: { method: POST, path: "/api/request-clearance", body: '{"tool_name":"stripe_refund","tool_args":{"amount":-1e309}}' }, expected: { status: 422, code: "validation_failed" } },
+  { name: "1e309 nested in context", request: { method: POST, path: "/api/clearance", body: '{"tool_name":"x","context":{"a":[1,2,{"b":1e400}]}}' }, expected: { status: 422, code: "validation_failed" } },
+  { name: "1e309 in mint-token tool_args", request: { method: POST, path: "/api/mint-token", body: '{"original_request_id":"{{approved}}","tool_name":"stripe_refund","tool_args":{"amount":1e309}}' }, expected: { status: 422, code: "validation_failed" } },
+  { name: "duplicate key in tool_args (finding 4)", request: { method: POST, path: "/api/clearance", body: '{"tool_name":"stripe_refund","tool_args":{"amount":5000,"currency":"USD","amount":50},"context":{"policy_id":"refunds"}}' }, expected: { status: 400, code: "duplicate_json_key" } },
+  { name: "duplicate top-level key", request: { method: POST, path: "/api/request-clearance", body: '{"tool_name":"stripe_refund","tool_name":"delete_everything"}' }, expected: { status: 400, code: "duplicate_json_key" } },
+  { name: "duplicate key spelled with an escape", request: { method: POST, path: "/api/clearance", body: '{"tool_name":"x","tool_args":{"amount":1,"\\u0061mount":2}}' }, expected: { status: 400, code: "duplicate_json_key" } },
+  { name: "duplicate key deep in an array", request: { method: POST, path: "/api/clearance", body: '{"tool_name":"x","context":{"l":[{"a":1},{"b":1,"b":2}]}}' }, expected: { status: 400, code: "duplicate_json_key" } },
+  { name: "duplicate key on register-policy", request: { method: POST, path: "/api/register-policy", body: '{"policy_id":"a","policy_id":"b"}' }, expected: { status: 400, code: "duplicate_json_key" } },
+  { name: "duplicate key on a review decision", request: { method: POST, path: "/api/reviews/{{pending}}/decision", body: '{"approved":false,"approved":true}' }, expected: { status: 400, code: "duplicate_json_key" } },
+  { name: "text/plain body (finding 8)", request: { method: POST, path: "/api/clearance", headers: { "Content-Type": "text/plain" }, body: clearance() }, expected: { status: 415, code: "unsupported_media_type" } },
+  { name: "form-encoded body", request: { method: POST, path: "/api/request-clearance", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "tool_name=stripe_refund" }, expected: { status: 415, code: "unsupported_media_type" } },
+  { name: "multipart body on mint-token", request: { method: POST, path: "/api/mint-token", headers: { "Content-Type": "multipart/form-data; boundary=x" }, body: "--x--" }, expected: { status: 415, code: "unsupported_media_type" } },
+  { name: "application/jsonp is not JSON", request: { method: POST, path: "/api/reviews/{{pending}}/decision", headers: { "Content-Type": "application/jsonp" }, body: { approved: false } }, expected: { status: 415, code: "unsupported_media_type" } },
+  { name: "chunked text/plain body", request: { method: POST, path: "/api/clearance", headers: { "Content-Type": "text/plain" }, body: clearance(), chunked: true }, expected: { status: 415, code: "unsupported_media_type" } },
+
   // ── Methods and paths ────────────────────────────────────────────────────
   { name: "GET on the clearance POST endpoint", request: { method: GET, path: "/api/clearance" }, expected: { status: 405, code: "method_not_allowed" } },
   { name: "PUT on request-clearance", request: { method: "PUT", path: "/api/request-clearance", body: clearance() }, expected: { status: 405, code: "method_not_allowed" } },

@@ -261,8 +261,12 @@ describe("requestClearance", () => {
     expect(small).toMatchObject({ status: "approved", matchedRuleId: "refund-small", confidenceBucket: "extra_high", policySlug: "refunds" });
     const large = await requestClearance(prisma(), call(tenant, { tool_args: { amount: 5000, currency: "USD" } }));
     expect(large).toMatchObject({ status: "denied", reasonCode: "refund_too_large", matchedRuleId: "refund-large" });
-    const broken = await requestClearance(prisma(), call(tenant, { tool_args: { currency: "USD" } }));
-    expect(broken).toMatchObject({ status: "pending_review", reasonCode: "policy_evaluation_error", matchedRuleId: "refund-small" });
+    // Issue 7, finding 10: a negative, missing or non-numeric amount is no refund at all.
+    const usd = { currency: "USD" };
+    for (const toolArgs of [{ amount: -5000, ...usd }, { amount: 0, ...usd }, { amount: "5000", ...usd }, usd, { amount: 5 }, { amount: 5, currency: 1 }]) {
+      const malformed = await requestClearance(prisma(), call(tenant, { tool_args: toolArgs }));
+      expect(malformed, JSON.stringify(toolArgs)).toMatchObject({ status: "denied", reasonCode: "invalid_refund_arguments", matchedRuleId: "refund-malformed" });
+    }
   });
 
   it("an evaluation that outlasts the wait is stored as processing and decided in the background", async () => {

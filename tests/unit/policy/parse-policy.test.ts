@@ -46,12 +46,13 @@ describe("parsePolicyDocument accepts", () => {
     expect(policy.policy_id).toBe("refunds");
     expect(policy.tools).toEqual(["stripe_*"]);
     expect(policy.rules.map((r) => [r.id, r.effect])).toEqual([
+      ["refund-malformed", "deny"],
       ["refund-small", "allow"],
       ["refund-large", "deny"],
       ["refund-medium", "review"],
     ]);
-    expect(policy.rules[0]!.when).toBe('args.amount <= 100 && args.currency == "USD"');
-    expect(policy.rules[1]!.reason_code).toBe("refund_too_large");
+    expect(policy.rules[1]!.when).toBe('args.amount > 0 && args.amount <= 100 && args.currency == "USD"');
+    expect(policy.rules[2]!.reason_code).toBe("refund_too_large");
   });
 
   it("the full example of policy-format.md, with limits, quorum, timeout and instructions", () => {

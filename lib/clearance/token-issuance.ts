@@ -1,0 +1,73 @@
+import { ApiError } from "@/lib/api/errors";
+import { Prisma, query, type PrismaClient } from "@/lib/db";
+import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
+
+/** How a token left the server: with its decision, to a poll, or from /mint-token. */
+export type TokenChannel = "decision" | "poll" | "mint";
+
+export interface Issuance {
+  jti: string;
+  tenantId: string;
+  /** The token's request_id claim. */
+  requestId: string;
+  /** The approval it was issued under (for a mint, the original request). */
+  approvalId: string;
+  channel: TokenChannel;
+  parentJti: string | null;
+  /** `exp`, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Records a token before it leaves the server. A re-served token (same jti) is recorded
+ * once, under the channel that first served it.
+ */
+export async function recordIssuance(prisma: PrismaClient, issuance: Issuance): Promise<void> {
+  const { jti, tenantId, requestId, approvalId, channel, parentJti, expiresAt } = issuance;
+  await prisma.$executeRaw`
+    INSERT INTO "token_issuances" ("jti", "tenantId", "requestId", "approvalId", "channel", "parentJti", "expiresAt")
+    VALUES (${jti}, ${tenantId}, ${requestId}, ${approvalId}, ${channel}, ${parentJti}, ${new Date(expiresAt * 1000)})
+    ON CONFLICT ("jti") DO NOTHING`;
+}
+
+const JTI = /^jti_[0-9a-z]{26}$/;
+
+/** A delegated call names its parent token: it must be one this tenant was issued. */
+export async function assertParentJti(prisma: PrismaClient, tenantId: string, parentJti: string | null | undefined): Promise<void> {
+  if (parentJti === null || parentJti === undefined) return;
+  const [found] = JTI.test(parentJti)
+    ? await query<{ jti: string }>(prisma, Prisma.sql`SELECT "jti" FROM "token_issuances" WHERE "jti" = ${parentJti} AND "tenantId" = ${tenantId}`)
+    : [];
+  if (!found) throw new ApiError("unknown_parent_jti", "parent_jti names no token issued to this tenant.");
+}
+
+/** No token is issued for an approval later than the tenant's window after its decision. */
+export function assertWithinIssueWindow(tenant: Pick<Tenant, "tokenIssueWindowSeconds">, approval: Pick<ClearanceRequest, "id" | "decidedAt">): void {
+  const decidedAt = approval.decidedAt?.getTime() ?? 0;
+  if (Date.now() - decidedAt > tenant.tokenIssueWindowSeconds * 1000) {
+    throw new ApiError("token_window_closed", `No more tokens for ${approval.id}: its decision is older than ${tenant.tokenIssueWindowSeconds} s; ask for clearance again.`);
+  }
+}
+
+/**
+ * A replacement token for an approval whose token expired (or a reviewed approval's
+ * first one) only under the rules /mint-token enforces: the approval's policy version is
+ * still the active one, within the tenant's window and token allowance.
+ */
+export async function assertMayIssueAnother(prisma: PrismaClient, tenant: Tenant, approval: ClearanceRequest): Promise<void> {
+  assertWithinIssueWindow(tenant, approval);
+  if (approval.policySlug && approval.policyVersionId) {
+    const policy = await prisma.policy.findUnique({
+      where: { tenantId_slug: { tenantId: tenant.id, slug: approval.policySlug } },
+      select: { activeVersion: { select: { id: true, contentHash: true } } },
+    });
+    const active = policy?.activeVersion;
+    if (active?.id !== approval.policyVersionId || active.contentHash !== approval.policyContentHash) {
+      throw new ApiError("policy_version_changed", "The policy changed since that approval; ask for clearance again.");
+    }
+  }
+  const issued = await prisma.tokenIssuance.count({ where: { tenantId: tenant.id, requestId: approval.id } });
+  if (issued >= tenant.tokenMaxPerApproval) {
+    throw new ApiError("token_limit_reached", `${approval.id} has yielded its ${tenant.tokenMaxPerApproval} token(s); ask for clearance again.`);
+  }
+}

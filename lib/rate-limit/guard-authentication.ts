@@ -1,0 +1,62 @@
+import { ApiError } from "@/lib/api/errors";
+import type { PrismaClient } from "@/lib/db";
+import type { Tenant } from "@/lib/db/generated/client";
+import { env } from "@/lib/env";
+import { blockedFor, consume, logLimited, RateLimited, type RateLimit } from "./rate-limit";
+
+const FAILED = new Set(["invalid_api_key", "api_key_revoked"]);
+
+function failureLimits(): { byAddress: RateLimit; byKey: RateLimit } {
+  const e = env();
+  const windowSeconds = e.LEDGIX_AUTH_FAILURE_WINDOW_SECONDS;
+  return {
+    byAddress: { name: "auth-address", points: e.LEDGIX_AUTH_FAILURES_PER_ADDRESS, windowSeconds },
+    byKey: { name: "auth-key", points: e.LEDGIX_AUTH_FAILURES_PER_KEY, windowSeconds },
+  };
+}
+
+/**
+ * Runs `authenticate` unless the client address is over its failure limit; counts each
+ * failure (a wrong or revoked key) per address and per key id. A correct key is never
+ * refused for failures charged to its key id, so knowing a key id does not let anyone
+ * lock its owner out; its 256-bit secret makes guessing futile anyway, and the count
+ * makes the attempt visible in the log.
+ */
+export async function guardAuthentication<T>(
+  prisma: PrismaClient,
+  attempt: { address: string; keyId: string | null },
+  authenticate: () => Promise<T>,
+): Promise<T> {
+  const { byAddress, byKey } = failureLimits();
+  const blocked = await blockedFor(prisma, byAddress, attempt.address);
+  if (blocked !== null) {
+    logLimited(byAddress, attempt.address, "request refused");
+    throw new RateLimited("too_many_failed_attempts", "Too many failed authentication attempts from this address; retry later.", blocked);
+  }
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (!(error instanceof ApiError) || !FAILED.has(error.code)) throw error;
+    const [address, key] = await Promise.all([
+      consume(prisma, byAddress, attempt.address),
+      attempt.keyId ? consume(prisma, byKey, attempt.keyId) : null,
+    ]);
+    if (address !== null) logLimited(byAddress, attempt.address, `failed attempt (${error.code})`);
+    if (key !== null) logLimited(byKey, attempt.keyId!, `failed attempt from ${attempt.address} (${error.code})`);
+    const wait = address ?? key;
+    if (wait !== null) throw new RateLimited("too_many_failed_attempts", "Too many failed authentication attempts; retry later.", wait);
+    throw error;
+  }
+}
+
+/** The tenant's optional per-key quota (requests per minute). */
+export async function enforceKeyQuota(prisma: PrismaClient, tenant: Pick<Tenant, "apiKeyRequestsPerMinute">, apiKeyId: string): Promise<void> {
+  const perMinute = tenant.apiKeyRequestsPerMinute;
+  if (!perMinute) return;
+  const quota: RateLimit = { name: "key-quota", points: perMinute, windowSeconds: 60 };
+  const wait = await consume(prisma, quota, apiKeyId);
+  if (wait !== null) {
+    logLimited(quota, apiKeyId, "request over quota");
+    throw new RateLimited("quota_exceeded", `This API key is limited to ${perMinute} requests per minute.`, wait);
+  }
+}
