@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import { cli, cliOk } from "../fixtures/cli";
-import { createTenant, refund } from "../fixtures/tenant";
+import { ALL_SCOPES, createTenant, refund } from "../fixtures/tenant";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -157,7 +157,7 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
   });
 
   it("registers plain-English policies and versions them only when they change", async () => {
-    const tenant = await createTenant(server, null);
+    const tenant = await createTenant(server, null, ALL_SCOPES);
     const body = { policy_id: "crm", description: "CRM writes", rules: ["Never delete accounts"], tools: ["crm_*"] };
     const first = await tenant.post("/api/register-policy", body);
     expect(first.status).toBe(201);
@@ -171,7 +171,7 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
   });
 
   it("answers a race to create the same policy with 409, never 500", async () => {
-    const tenant = await createTenant(server, null);
+    const tenant = await createTenant(server, null, ALL_SCOPES);
     const body = { policy_id: "raced", description: "", rules: ["Be careful"], tools: [] };
     const statuses = await Promise.all(Array.from({ length: 8 }, () => tenant.post("/api/register-policy", body).then((r) => r.status)));
     expect(statuses.every((s) => [200, 201, 409].includes(s)), statuses.join()).toBe(true);

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { cli, cliOk } from "../fixtures/cli";
-import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
+import { ALL_SCOPES, createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 const v1 = "policy_id: refunds\nrules:\n  - id: small\n    tool: stripe_refund\n    when: args.amount <= 100\n    effect: allow\n  - id: rest\n    tool: '*'\n    effect: deny\n";
 const v2 = v1.replace("args.amount <= 100", "args.amount <= 10");
@@ -13,7 +13,7 @@ const v2 = v1.replace("args.amount <= 100", "args.amount <= 10");
 describe.each(inject("servers"))("policy API on $kind", (server) => {
   let tenant: TestTenant;
   beforeAll(async () => {
-    tenant = await createTenant(server, null);
+    tenant = await createTenant(server, null, ALL_SCOPES);
   });
 
   it("uploads versions, lists, shows, diffs and activates them; simulation stores nothing", async () => {
@@ -73,7 +73,7 @@ describe.each(inject("servers"))("policy API on $kind", (server) => {
   });
 
   it("ledgix policy versions|diff|activate|simulate|replay", async () => {
-    const own = await createTenant(server, null);
+    const own = await createTenant(server, null, ALL_SCOPES);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-policy-cli-"));
     const file = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));
     const [one] = (await cliOk(["policy", "apply", "--tenant", own.name, file("v1.yaml", v1)], server.env)).split(" ");

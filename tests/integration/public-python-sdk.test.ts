@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { cliOk } from "../fixtures/cli";
 import { waitForTreeSize } from "../fixtures/ledger";
 import type { ServerInfo } from "../fixtures/server";
-import { createTenant, type TestTenant } from "../fixtures/tenant";
+import { ALL_SCOPES, createTenant, type TestTenant } from "../fixtures/tenant";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const driver = path.join(root, "tests/compat/public_python_sdk.py");
@@ -149,7 +149,7 @@ describe.each(inject("servers"))("the public ledgix-python 0.4.0 client on the $
   });
 
   beforeAll(async () => {
-    tenant = await createTenant(server);
+    tenant = await createTenant(server, undefined, ALL_SCOPES);
   });
 
   it("approves a small refund; the SDK verifies the EdDSA token against our JWKS", async () => {

@@ -102,7 +102,8 @@ class VaultServer:
     def new_tenant(self, policy: Path | None = EXAMPLE_POLICY) -> Tenant:
         name = f"py-{secrets.token_hex(4)}"
         self.cli("tenant", "create", name)
-        key = self.cli("key", "create", "--tenant", name, "--name", "pytest")
+        # Every scope: the suite also registers policies (the `policy` scope).
+        key = self.cli("key", "create", "--tenant", name, "--name", "pytest", *[f for s in ("clearance", "ledger", "policy") for f in ("--scope", s)])
         if policy is not None:
             self.cli("policy", "apply", "--tenant", name, str(policy))
         tenant = Tenant(name, key)
