@@ -6,6 +6,13 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { FieldError, HelpText, Input, Label, Select } from "@/components/ui/input";
 import { createKeyAction, revokeKeyAction, rotateKeyAction, type KeyActionResult } from "@/lib/auth/api-key-actions";
+import { API_KEY_SCOPES, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from "@/lib/auth/scopes";
+
+const SCOPE_HELP: Record<ApiKeyScope, string> = {
+  clearance: "request, poll, cancel and mint clearances",
+  ledger: "read the ledger and its proofs",
+  policy: "register policies (never over one a person uploaded); keep it off agents' keys",
+};
 
 function SecretOnce({ secret }: { secret: string }) {
   return (
@@ -26,10 +33,19 @@ export function CreateKeyButton() {
       <DialogTrigger asChild><Button><Plus />Create key</Button></DialogTrigger>
       <DialogContent title="Create an API key" description="Agents send it as X-Vault-API-Key.">
         {result?.ok && result.key ? <SecretOnce secret={result.key} /> : (
-          <form className="space-y-3" action={(form) => start(async () => setResult(await createKeyAction(String(form.get("name")))))}>
+          <form className="space-y-3" action={(form) => start(async () => setResult(await createKeyAction(String(form.get("name")), form.getAll("scope").map(String))))}>
             <Label htmlFor="key-name">Name</Label>
             <Input id="key-name" name="name" placeholder="billing-agent production" required aria-invalid={result?.ok === false} />
             <HelpText>Say which agent or environment uses it, so you know what breaks when you revoke it.</HelpText>
+            <fieldset className="space-y-1.5">
+              <legend className="text-sm font-medium">Scopes</legend>
+              {API_KEY_SCOPES.map((scope) => (
+                <label key={scope} className="flex items-start gap-2 text-sm">
+                  <input type="checkbox" name="scope" value={scope} defaultChecked={DEFAULT_API_KEY_SCOPES.includes(scope)} className="mt-0.5" />
+                  <span><span className="font-mono">{scope}</span> <span className="text-zinc-500">{SCOPE_HELP[scope]}</span></span>
+                </label>
+              ))}
+            </fieldset>
             {result?.ok === false && <FieldError>{result.error}</FieldError>}
             <div className="flex justify-end"><Button type="submit" disabled={pending}>Create key</Button></div>
           </form>

@@ -48,12 +48,17 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await nav(page, "API keys");
   await page.getByRole("button", { name: "Create key" }).click();
   await page.getByLabel("Name").fill("e2e agent");
+  // Agents' keys get clearance and ledger by default, never policy.
+  await expect(page.getByRole("checkbox", { name: /^clearance/ })).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: /^policy/ })).not.toBeChecked();
   await page.getByRole("button", { name: "Create key" }).last().click();
   const key = (await page.getByTestId("new-key").textContent())!.trim();
   expect(key).toMatch(/^lgx_/);
   await screenshots(page, "keys-created");
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("key-row")).toHaveCount(1);
+  await expect(page.getByTestId("key-row")).toContainText("clearance");
+  await expect(page.getByTestId("key-row")).not.toContainText("policy");
   await screenshots(page, "keys");
 
   // A broken policy points at its line; the right one is saved and active.

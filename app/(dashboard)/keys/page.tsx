@@ -24,7 +24,6 @@ export default async function KeysPage() {
       <Card className="overflow-hidden">
         <table className="w-full text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
-            {/* Scopes: the security issue adds a scopes column to api_keys; it shows here. */}
             <tr><th className="px-4 py-2 font-medium">Name</th><th className="px-4 py-2 font-medium">Key id</th><th className="px-4 py-2 font-medium">Scopes</th><th className="px-4 py-2 font-medium">Created</th><th className="px-4 py-2 font-medium">Last used</th><th className="px-4 py-2 font-medium">State</th><th /></tr>
           </thead>
           <tbody>
@@ -34,7 +33,7 @@ export default async function KeysPage() {
                 <tr key={k.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800/60" data-testid="key-row">
                   <td className="px-4 py-2 font-medium">{k.name}</td>
                   <td className="px-4 py-2 font-mono text-xs text-zinc-500">{k.id}</td>
-                  <td className="px-4 py-2"><Badge>all</Badge></td>
+                  <td className="px-4 py-2"><span className="flex flex-wrap gap-1">{k.scopes.map((scope) => <Badge key={scope}>{scope}</Badge>)}</span></td>
                   <td className="px-4 py-2 text-zinc-500"><RelativeTime date={k.createdAt} /></td>
                   <td className="px-4 py-2 text-zinc-500">{k.lastUsedAt ? <RelativeTime date={k.lastUsedAt} /> : "never"}</td>
                   <td className="px-4 py-2">
