@@ -2,7 +2,7 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { cliOk } from "../fixtures/cli";
-import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
+import { ALL_SCOPES, createTenant, refund, type TestTenant } from "../fixtures/tenant";
 import type { ServerInfo } from "../fixtures/server";
 
 // Every bad input the API can be sent answers with the closed error envelope of
@@ -309,7 +309,8 @@ function expectErrorEnvelope(answer: Answer, expected: Row["expected"]) {
 }
 
 async function prepare(server: ServerInfo): Promise<Fixtures> {
-  const [tenant, other] = await Promise.all([createTenant(server), createTenant(server)]);
+  // Every scope, so each route's own validation answers, not the scope check.
+  const [tenant, other] = await Promise.all([createTenant(server, undefined, ALL_SCOPES), createTenant(server)]);
 
   // A second key of the same tenant, revoked through the CLI.
   const revokedKey = await cliOk(["key", "create", "--tenant", tenant.name, "--name", "to-revoke"], server.env);

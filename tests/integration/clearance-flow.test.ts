@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, inject, it } from "vitest";
 import { cli, cliOk } from "../fixtures/cli";
-import { ALL_SCOPES, createTenant, refund } from "../fixtures/tenant";
+import { ALL_SCOPES, createTenant, examplePolicy, refund } from "../fixtures/tenant";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -137,9 +140,10 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
     const denied = await (await tenant.post("/api/request-clearance", refund(5000))).json();
     expect((await (await mint({ original_request_id: denied.request_id })).json()).error.code).toBe("original_not_approved");
 
-    // A new policy version invalidates cached approvals.
-    const registered = await tenant.post("/api/register-policy", { policy_id: "refunds", description: "", rules: ["Refunds need a receipt"], tools: [] });
-    expect(registered.status).toBe(201);
+    // A new policy version (the operator's; an API key may not replace it) invalidates cached approvals.
+    const newer = path.join(os.tmpdir(), `refunds-${tenant.name}.yaml`);
+    fs.writeFileSync(newer, `${fs.readFileSync(examplePolicy, "utf8")}\n# a new version\n`);
+    await cliOk(["policy", "apply", "--tenant", tenant.name, newer], server.env);
     const changed = await mint();
     expect(changed.status).toBe(409);
     expect((await changed.json()).error.code).toBe("policy_version_changed");
@@ -208,7 +212,11 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
     const res = await tenant.post("/api//request-clearance", refund(12));
     expect((await res.json()).status).toBe("approved");
     // Authorization: Bearer works as well as X-Vault-API-Key.
-    const bearer = await fetch(`${server.url}/api/clearance`, { method: "POST", headers: { Authorization: `Bearer ${tenant.key}` }, body: JSON.stringify(refund(13)) });
+    const bearer = await fetch(`${server.url}/api/clearance`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${tenant.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(refund(13)),
+    });
     expect((await bearer.json()).status).toBe("approved");
   });
 });
