@@ -33,7 +33,7 @@ export default async function KeysPage() {
                 <tr key={k.id} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800/60" data-testid="key-row">
                   <td className="px-4 py-2 font-medium">{k.name}</td>
                   <td className="px-4 py-2 font-mono text-xs text-zinc-500">{k.id}</td>
-                  <td className="px-4 py-2"><span className="flex flex-wrap gap-1">{k.scopes.map((scope) => <Badge key={scope}>{scope}</Badge>)}</span></td>
+                  <td className="px-4 py-2"><span className="flex gap-1">{k.scopes.map((scope) => <Badge key={scope}>{scope}</Badge>)}</span></td>
                   <td className="px-4 py-2 text-zinc-500"><RelativeTime date={k.createdAt} /></td>
                   <td className="px-4 py-2 text-zinc-500">{k.lastUsedAt ? <RelativeTime date={k.lastUsedAt} /> : "never"}</td>
                   <td className="px-4 py-2">
