@@ -80,7 +80,9 @@ describe.each(inject("servers"))("policy API on $kind", (server) => {
     const [two] = (await cliOk(["policy", "apply", "--tenant", own.name, file("v2.yaml", v2)], server.env)).split(" ");
 
     const versions = await cliOk(["policy", "versions", "--tenant", own.name, "refunds"], server.env);
-    expect(versions.split("\n").map((line) => line.split("\t").slice(0, 2))).toEqual([["*", two], [" ", one]]);
+    const [header, ...rows] = versions.split("\n");
+    expect(header).toBe("active\tid\thash\tcreated");
+    expect(rows.map((line) => line.split("\t").slice(0, 2))).toEqual([["*", two], [" ", one]]);
     const diff = await cliOk(["policy", "diff", "--tenant", own.name, one!, two!], server.env);
     expect(diff).toContain("+    when: args.amount <= 10");
     expect(await cliOk(["policy", "activate", "--tenant", own.name, one!], server.env)).toBe(`refunds ${one}`);
