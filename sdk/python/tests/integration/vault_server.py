@@ -103,7 +103,8 @@ class VaultServer:
         name = f"py-{secrets.token_hex(4)}"
         self.cli("tenant", "create", name)
         # Every scope: the suite also registers policies (the `policy` scope).
-        key = self.cli("key", "create", "--tenant", name, "--name", "pytest", *[f for s in ("clearance", "ledger", "policy") for f in ("--scope", s)])
+        scopes = [flag for scope in ("clearance", "ledger", "policy") for flag in ("--scope", scope)]
+        key = self.cli("key", "create", "--tenant", name, "--name", "pytest", *scopes)
         if policy is not None:
             self.cli("policy", "apply", "--tenant", name, str(policy))
         tenant = Tenant(name, key)
