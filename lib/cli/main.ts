@@ -109,9 +109,9 @@ export function buildProgram(): Command {
   (r) => { const p = r as { versionId: string; contentHash: string; source: string }; return `# ${p.versionId} ${p.contentHash}\n${p.source.trimEnd()}`; },
   { tenant: "--tenant" });
 
-  const draftOrVersion = (opts: { policyFile?: string; version?: string }) => ({
+  const draftOrVersion = (opts: { policyFile?: string; policyVersion?: string }) => ({
     ...(opts.policyFile ? { policy: fs.readFileSync(opts.policyFile, "utf8") } : {}),
-    ...(opts.version ? { policy_version_id: opts.version } : {}),
+    ...(opts.policyVersion ? { policy_version_id: opts.policyVersion } : {}),
   });
   action(policy.command("versions").description("list a policy's versions, newest first (* marks the active one)")
     .requiredOption("--tenant <name|id>", "the tenant").argument("<policy_id>"),
@@ -128,15 +128,15 @@ export function buildProgram(): Command {
   (r) => { const a = r as { policy_id: string; active_version_id: string }; return `${a.policy_id} ${a.active_version_id}`; });
   action(policy.command("simulate").description("decide clearance requests (a JSON array file) under a draft or a version; stores nothing")
     .requiredOption("--tenant <name|id>", "the tenant").argument("<requests.json>")
-    .option("--policy-file <file>", "a draft policy document").option("--version <id>", "a stored version"),
-  "policy.simulate", (file: string, opts: { tenant: string; policyFile?: string; version?: string }) => ({
+    .option("--policy-file <file>", "a draft policy document").option("--policy-version <id>", "a stored version"),
+  "policy.simulate", (file: string, opts: { tenant: string; policyFile?: string; policyVersion?: string }) => ({
     tenant: opts.tenant, body: { requests: JSON.parse(fs.readFileSync(file, "utf8")), ...draftOrVersion(opts) },
   }), (r) => table((r as { results: { status: string; reason_code: string | null; reason: string }[] }).results
     .map((x, i) => ({ i, status: x.status, code: x.reason_code, reason: x.reason }))));
   action(policy.command("replay").description("replay the last N recorded requests under a draft or a version; prints the agreement")
     .requiredOption("--tenant <name|id>", "the tenant").option("--last <n>", "how many requests", "500")
-    .option("--policy-file <file>", "a draft policy document").option("--version <id>", "a stored version"),
-  "policy.replay", (opts: { tenant: string; last: string; policyFile?: string; version?: string }) => ({
+    .option("--policy-file <file>", "a draft policy document").option("--policy-version <id>", "a stored version"),
+  "policy.replay", (opts: { tenant: string; last: string; policyFile?: string; policyVersion?: string }) => ({
     tenant: opts.tenant, body: { last: Number(opts.last), ...draftOrVersion(opts) },
   }), (r) => {
     const x = r as { replayed: number; agreed: number; human_decisions: { total: number; agreed: number }; judge_vs_human: { total: number; agreed: number }; changed: { request_id: string; was: string; would_be: string; reason_code: string | null }[] };

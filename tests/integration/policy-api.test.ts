@@ -88,7 +88,7 @@ describe.each(inject("servers"))("policy API on $kind", (server) => {
     expect(await cliOk(["policy", "activate", "--tenant", own.name, one!], server.env)).toBe(`refunds ${one}`);
 
     const requests = file("requests.json", JSON.stringify([refund(5), refund(50)]));
-    const simulated = JSON.parse(await cliOk(["policy", "simulate", "--tenant", own.name, requests, "--version", two!, "--json"], server.env));
+    const simulated = JSON.parse(await cliOk(["policy", "simulate", "--tenant", own.name, requests, "--policy-version", two!, "--json"], server.env));
     expect(simulated.results.map((r: { status: string }) => r.status)).toEqual(["approved", "denied"]);
     const replayed = await cliOk(["policy", "replay", "--tenant", own.name, "--policy-file", path.join(dir, "v2.yaml")], server.env);
     expect(replayed).toMatch(/^agreement 0\/0/);
