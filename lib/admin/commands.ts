@@ -14,7 +14,8 @@ import { getRequestAcrossTenantsOrThrow } from "@/lib/clearance/get-request";
 import { replay, replayBodySchema } from "@/lib/policy/replay";
 import { simulate, simulateBodySchema } from "@/lib/policy/simulate";
 import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versions";
-import { addMember, emailSchema, listMembers, passwordSchema, removeMember, roleSchema } from "@/lib/members/members";
+import { emailSchema, passwordSchema } from "@/lib/auth/passwords";
+import { addMember, listMembers, removeMember, roleSchema } from "@/lib/members/members";
 import { decideReview } from "@/lib/review/decide-review";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 

@@ -6,8 +6,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db";
-import { emailSchema } from "@/lib/members/members";
 import { sessionCookieName, publicUrl } from "./next-auth";
+import { emailSchema } from "./passwords";
 import { signInWithPassword } from "./password-sign-in";
 import { clientIp, currentMember, TENANT_COOKIE } from "./session";
 

@@ -9,7 +9,7 @@ import { prisma } from "@/lib/db";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { masterKey } from "@/lib/keys/master-key";
-import { sendEmail } from "@/lib/notify/send-email";
+import { sendEmail } from "@/lib/email/send-email";
 
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 const LINK_MAX_AGE_SECONDS = 24 * 3600;

@@ -8,7 +8,7 @@ import { recordShadowDecision } from "@/lib/policy/shadow";
 import type { ConditionInput } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
 import { failedEvaluation, storeVerdict } from "./store-decision";
-import type { ClearanceBody } from "./schemas";
+import type { ClearanceBody } from "@/lib/policy/request-body";
 
 export interface ClearanceCall {
   tenant: Tenant;

@@ -7,7 +7,8 @@ import { mintToken } from "./mint-token";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
 import { assertParentJti } from "./token-issuance";
-import { clearanceBodySchema, mintTokenBodySchema } from "./schemas";
+import { clearanceBodySchema } from "@/lib/policy/request-body";
+import { mintTokenBodySchema } from "./schemas";
 
 // The clearance API's handlers, shared by the product's paths and the SDKs' aliases.
 

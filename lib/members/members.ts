@@ -7,9 +7,7 @@ import { ROLES } from "@/lib/auth/access";
 import { hashLinkToken, signInLinkUrl } from "@/lib/auth/next-auth";
 import { hashPassword } from "@/lib/auth/passwords";
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
 export const roleSchema = z.enum(ROLES);
-export const passwordSchema = z.string().min(12, "must be at least 12 characters").max(256);
 
 const SIGN_IN_LINK_MAX_AGE_MS = 24 * 3600 * 1000;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/db";
 import { open, seal } from "@/lib/keys/secret-box";
-import { sendEmail } from "./send-email";
+import { sendEmail } from "@/lib/email/send-email";
 import { NOTIFICATION_EVENTS, type NotificationEvent } from "./events";
 
 const SEAL_CONTEXT = "notification-slack-webhook";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import type { ClearanceBody } from "@/lib/clearance/schemas";
-import { clearanceBodySchema } from "@/lib/clearance/schemas";
+import type { ClearanceBody } from "./request-body";
+import { clearanceBodySchema } from "./request-body";
 import type { PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { contentHash, parsePolicyDocument } from "./apply-policy";

@@ -60,7 +60,7 @@ describe("the ledgix CLI", { timeout: 180_000 }, () => {
 
     const server = await startServer("embedded", env);
     started.push(server);
-    const res = await fetch(`${server.url}/api/clearance`, { method: "POST", headers: { "X-Vault-API-Key": key }, body: JSON.stringify(refund(10)) });
+    const res = await fetch(`${server.url}/api/clearance`, { method: "POST", headers: { "X-Vault-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify(refund(10)) });
     expect((await res.json()).status).toBe("approved");
     // While the server runs, the CLI connects to the same PostgreSQL server.
     const tenants = JSON.parse(await cliOk(["tenant", "list", "--json"], env));

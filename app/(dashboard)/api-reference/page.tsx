@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireMember } from "@/lib/auth/session";
-import { openApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/lib/openapi/openapi";
 
 export const metadata: Metadata = { title: "API reference" };
 

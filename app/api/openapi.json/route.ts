@@ -1,4 +1,4 @@
-import { openApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/lib/openapi/openapi";
 
 // GET /api/openapi.json — the public API's OpenAPI document; no auth
 export function GET() {

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { clearanceBodySchema, clearanceResponseSchema, mintTokenBodySchema } from "@/lib/clearance/schemas";
+import { clearanceResponseSchema, mintTokenBodySchema } from "@/lib/clearance/schemas";
+import { clearanceBodySchema } from "@/lib/policy/request-body";
 import { reviewDecisionBodySchema } from "@/lib/review/schemas";
 import { registerPolicyBodySchema } from "@/lib/policy/schemas";
-import { ERROR_CODES } from "./errors";
+import { ERROR_CODES } from "@/lib/api/errors";
 
 // Request bodies as clients send them (before defaults), responses as the server sends them.
 const input = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "openapi-3.0" });
