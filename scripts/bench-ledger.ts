@@ -14,10 +14,10 @@ import pg from "pg";
 import { openDatabase, type Database } from "@/lib/db/open";
 import { storeDecision } from "@/lib/clearance/store-decision";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
-import { verifyConsistency, verifyInclusion } from "@/lib/ledger/merkle";
+import { verifyConsistency, verifyInclusion } from "@/sdk/typescript/src/ledger/merkle";
 import { consistencyProof, inclusionProof, proofBundle } from "@/lib/ledger/read-ledger";
-import type { ProofBundle } from "@/lib/ledger/types";
-import { verifyBundle } from "@/lib/ledger/verify";
+import type { ProofBundle } from "@/sdk/typescript/src/ledger/types";
+import { verifyBundle } from "@/sdk/typescript/src/ledger/verify";
 import { createPostgresDatabase, startServer } from "../tests/fixtures/server";
 import { appendSyntheticEvents, createSeedTenant, integrateBacklog, seedLedger, syntheticRequest } from "./seed-ledger";
 

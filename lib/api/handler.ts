@@ -14,6 +14,28 @@ export interface ApiResult {
 export const json = (body: unknown, status = 200, headers?: Record<string, string>): ApiResult => ({ status, body, headers });
 export const text = (body: string, status = 200): ApiResult => ({ status, body, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
+/**
+ * Streams newline-delimited JSON: `run` sends lines as work progresses (a long replay shows
+ * its progress); an error after the first line can only be a line of its own, `{ error }`.
+ */
+export function ndjson(run: (send: (line: unknown) => void) => Promise<void>): ApiResult {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (line: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
+      try {
+        await run(send);
+      } catch (error) {
+        const apiError = error instanceof ApiError ? error : new ApiError("internal_error", "Internal error.");
+        if (!(error instanceof ApiError)) log.error("stream failed", { error: (error as Error)?.stack ?? String(error) });
+        send(apiError.toBody());
+      }
+      controller.close();
+    },
+  });
+  return { status: 200, body, headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" } };
+}
+
 type Params = Record<string, string>;
 type NextContext = { params: Promise<Params> };
 
@@ -38,7 +60,7 @@ export interface TenantContext extends RequestContext {
 }
 
 export function toResponse({ body, status, headers }: ApiResult): Response {
-  return typeof body === "string" ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
+  return typeof body === "string" || body instanceof ReadableStream ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
 }
 
 // Prisma's codes: a unique violation (two requests racing to create the same record) and

@@ -50,5 +50,16 @@ export async function authorize(permission: Permission): Promise<Member> {
   return member;
 }
 
+/**
+ * For a dashboard route handler that changes or costs something: the member, if the request
+ * comes from the dashboard's own pages. Server actions get this check from Next.js; a route
+ * handler must make it itself, or another site could post with the member's cookie.
+ */
+export async function authorizeSameOrigin(req: Request, permission: Permission): Promise<Member> {
+  const origin = req.headers.get("origin");
+  if (!origin || !URL.canParse(origin) || new URL(origin).host !== req.headers.get("host")) throw new ApiError("forbidden", "Cross-site request refused.");
+  return authorize(permission);
+}
+
 /** The client's address as server.ts saw it on the socket (it overwrites any header a client sent). */
 export const clientIp = async () => (await headers()).get("x-ledgix-client-ip") ?? "unknown";

@@ -3,7 +3,7 @@ import { Prisma, type ClearanceRequest, type Tenant } from "@/lib/db/generated/c
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { groupCommit } from "@/lib/db/group-commit";
 import { decisionEntry } from "@/lib/ledger/append-event";
-import type { LedgerEntry } from "@/lib/ledger/types";
+import type { LedgerEntry } from "@/sdk/typescript/src/ledger/types";
 import type { ConditionInput } from "@/lib/policy/condition";
 import type { Verdict } from "@/lib/policy/evaluate";
 import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";

@@ -1,4 +1,4 @@
-import type { CheckName, CheckRecord, Verification } from "@/lib/ledger/verify";
+import type { CheckName, CheckRecord, Verification } from "@/sdk/typescript/src/ledger/verify";
 import { CommandError } from "./run-command";
 
 // How the offline verifiers print a Verification: what was checked, on what, and what failed.

@@ -1,7 +1,7 @@
 import type { JsonWebKey } from "node:crypto";
 import fs from "node:fs";
-import type { ProofBundle } from "@/lib/ledger/types";
-import { keysFromJwks, verifyBundle, type Verification } from "@/lib/ledger/verify";
+import type { ProofBundle } from "@/sdk/typescript/src/ledger/types";
+import { keysFromJwks, verifyBundle, type Verification } from "@/sdk/typescript/src/ledger/verify";
 import { CommandError } from "./run-command";
 import { checkLines, failUnlessIntact, verdictLine } from "./verification-report";
 

@@ -1,6 +1,6 @@
 import type { JsonWebKey } from "node:crypto";
-import type { Checkpoint, LedgerEntry } from "@/lib/ledger/types";
-import { keysFromJwks, verifyLedger, type Verification } from "@/lib/ledger/verify";
+import type { Checkpoint, LedgerEntry } from "@/sdk/typescript/src/ledger/types";
+import { keysFromJwks, verifyLedger, type Verification } from "@/sdk/typescript/src/ledger/verify";
 import { progressBar, type Progress } from "./progress";
 import { CommandError } from "./run-command";
 import { failUnlessIntact, tallyChecks, tallyLines, verdictLine } from "./verification-report";

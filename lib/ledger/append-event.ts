@@ -3,10 +3,10 @@ import type { ClearanceRequest } from "@/lib/db/generated/client";
 import type { ActiveSigningKey } from "@/lib/keys/signing-keys";
 import type { Explanation } from "@/lib/policy/explanation";
 import { jcs } from "@/lib/canonical-json";
-import { eventHash, leafHash } from "./hashes";
-import { eventPayload } from "./payloads";
+import { eventHash, leafHash } from "@/sdk/typescript/src/ledger/hashes";
+import { eventPayload } from "@/sdk/typescript/src/ledger/payloads";
 import { signReceipt } from "./sign";
-import type { EventFields, JsonObject, LedgerEntry } from "./types";
+import type { EventFields, JsonObject, LedgerEntry } from "@/sdk/typescript/src/ledger/types";
 
 // Legacy 0–1 score of each bucket (§3.2). `none` is 0.001, not 0: the public TS client
 // would hash an integral 0 as a CBOR integer and fail to re-verify (decisions §2).

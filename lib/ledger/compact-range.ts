@@ -1,4 +1,4 @@
-import { nodeHash } from "./hashes";
+import { nodeHash } from "@/sdk/typescript/src/ledger/hashes";
 
 /** A stored tree node: the root of leaves [index·2^level, (index+1)·2^level). */
 export interface TreeNode {

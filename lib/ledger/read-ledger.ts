@@ -4,7 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
 import { SIGNATURE_ALGORITHM } from "./sign";
 import { storedPaths } from "./stored-paths";
-import type { Checkpoint, ConsistencyProof, InclusionProof, KeyVersion, LedgerEntry, ProofBundle } from "./types";
+import type { Checkpoint, ConsistencyProof, InclusionProof, KeyVersion, LedgerEntry, ProofBundle } from "@/sdk/typescript/src/ledger/types";
 
 // The ledger as served (wire protocol §6): entries, checkpoints, proofs and bundles.
 

@@ -1,7 +1,7 @@
 import { sign, type KeyObject } from "node:crypto";
-import { checkpointHash, leafHash } from "./hashes";
-import { checkpointPayload, receiptPayload } from "./payloads";
-import type { Checkpoint, CheckpointFields, LedgerEntry, ReceiptFields } from "./types";
+import { checkpointHash, leafHash } from "@/sdk/typescript/src/ledger/hashes";
+import { checkpointPayload, receiptPayload } from "@/sdk/typescript/src/ledger/payloads";
+import type { Checkpoint, CheckpointFields, LedgerEntry, ReceiptFields } from "@/sdk/typescript/src/ledger/types";
 
 // Server-side signing of receipts (§6.8) and checkpoints (§6.9). Ed25519 signs the payload bytes
 // themselves: no prefix, no pre-hash.

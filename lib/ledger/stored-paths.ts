@@ -1,5 +1,6 @@
 import { Prisma, query, type PrismaClient } from "@/lib/db";
-import { completeSubtrees, consistencyRanges, inclusionRanges, subtreeRootFromComplete, type LeafRange } from "./merkle";
+import { completeSubtrees, consistencyRanges, inclusionRanges, type LeafRange } from "@/sdk/typescript/src/ledger/merkle";
+import { subtreeRootFromComplete } from "./merkle";
 
 const key = (level: number, index: number | bigint) => `${level}:${index}`;
 

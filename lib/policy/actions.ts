@@ -18,7 +18,7 @@ export async function uploadPolicyAction(source: string): Promise<PolicyActionRe
   if (!parsed.success) return { ok: false, problems: [{ message: parsed.error.issues[0]!.message }] };
   const problems = checkPolicySource(parsed.data);
   if (problems.length > 0) return { ok: false, problems };
-  const result = await applyPolicy(await prisma(), member.tenant.id, parsed.data, `person:dashboard:${member.user.id}`);
+  const result = await applyPolicy(await prisma(), member.tenant.id, parsed.data, `person:${member.user.email}`);
   revalidatePath("/policies");
   return { ok: true, ...result };
 }

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { noteKeyHash, noteVerifierKey, openNote, parseCheckpointNoteBody } from "@/lib/ledger/signed-note";
-import { publicKeyFromJwk } from "@/lib/ledger/verify";
+import { publicKeyFromJwk } from "@/sdk/typescript/src/ledger/verify";
 import { cliOk } from "../fixtures/cli";
 import { waitForTreeSize } from "../fixtures/ledger";
 import { createTenant, refund } from "../fixtures/tenant";

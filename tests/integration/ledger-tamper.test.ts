@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from "vitest";
 import { progressBar } from "@/lib/cli/progress";
 import { downloadLedger, verifyWholeLog } from "@/lib/cli/verify-log";
-import { verifyBundle, type CheckName } from "@/lib/ledger/verify";
+import { verifyBundle, type CheckName } from "@/sdk/typescript/src/ledger/verify";
 import { FAST_LEDGER, verifyDownloadedBundle, verifyLog, waitForTreeSize } from "../fixtures/ledger";
 import { connectionOf, startServer, type RunningServer } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
-import { verifyConsistency, verifyInclusion } from "@/lib/ledger/merkle";
-import type { Checkpoint, LedgerEntry } from "@/lib/ledger/types";
-import { keysFromJwks, verifyBundle, verifyLedger } from "@/lib/ledger/verify";
+import { verifyConsistency, verifyInclusion } from "@/sdk/typescript/src/ledger/merkle";
+import type { Checkpoint, LedgerEntry } from "@/sdk/typescript/src/ledger/types";
+import { keysFromJwks, verifyBundle, verifyLedger } from "@/sdk/typescript/src/ledger/verify";
 import { cliOk } from "../fixtures/cli";
 import { waitForTreeSize } from "../fixtures/ledger";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";

@@ -7,11 +7,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { startServer } from "../../../tests/fixtures/server.js";
-import { createTenant } from "../../../tests/fixtures/tenant.js";
-import { parseGatewayConfig } from "../src/gateway/config.js";
-import { startHttpGateway, type GatewayTiming } from "../src/gateway/http-gateway.js";
-import { LedgixClient } from "../src/index.js";
+import { startServer } from "../../../tests/fixtures/server";
+import { createTenant } from "../../../tests/fixtures/tenant";
+import { parseGatewayConfig } from "../src/gateway/config";
+import { startHttpGateway, type GatewayTiming } from "../src/gateway/http-gateway";
+import { LedgixClient } from "../src/index";
 
 const REQUESTS = Number(process.env.BENCH_GATEWAY_REQUESTS ?? 1000);
 const body = JSON.stringify({ amount: 45, currency: "USD" });

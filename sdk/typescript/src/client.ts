@@ -1,18 +1,18 @@
-import { canonicalJson } from "./canonical-json.js";
-import { resolveConfig, type LedgixConfig } from "./config.js";
-import { counterpartyHints, type CounterpartyHints } from "./counterparty.js";
-import { ClearanceDeniedError, ManualReviewTimeoutError, PolicyRegistrationError, ReviewPendingError } from "./errors.js";
-import { PendingApproval } from "./pending-approval.js";
+import { canonicalJson } from "./canonical-json";
+import { resolveConfig, type LedgixConfig } from "./config";
+import { counterpartyHints, type CounterpartyHints } from "./counterparty";
+import { ClearanceDeniedError, ManualReviewTimeoutError, PolicyRegistrationError, ReviewPendingError } from "./errors";
+import { PendingApproval } from "./pending-approval";
 import {
   clearanceResponseSchema,
   mintTokenResponseSchema,
   registerPolicyResponseSchema,
   type ClearanceResponse,
   type RegisterPolicyResponse,
-} from "./schemas.js";
-import { callVault, expectOk, sleep } from "./transport.js";
-import { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token.js";
-import * as ledger from "./ledger/fetch.js";
+} from "./schemas";
+import { callVault, expectOk, sleep } from "./transport";
+import { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token";
+import * as ledger from "./ledger/fetch";
 
 export interface ClearanceRequest extends CounterpartyHints {
   toolName: string;

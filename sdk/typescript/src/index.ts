@@ -1,5 +1,5 @@
-export { LedgixClient, type ClearanceRequest } from "./client.js";
-export { configFromEnv, resolveConfig, DEFAULTS, type LedgixConfig } from "./config.js";
+export { LedgixClient, type ClearanceRequest } from "./client";
+export { configFromEnv, resolveConfig, DEFAULTS, type LedgixConfig } from "./config";
 export {
   LedgixError,
   ClearanceDeniedError,
@@ -10,12 +10,12 @@ export {
   ReplayDetectedError,
   PolicyRegistrationError,
   ReviewPendingError,
-} from "./errors.js";
-export { PendingApproval } from "./pending-approval.js";
-export type { ClearanceResponse, RegisterPolicyResponse } from "./schemas.js";
-export { counterpartyHints, type CounterpartyHints } from "./counterparty.js";
-export { canonicalJson, toolArgsHash } from "./canonical-json.js";
-export { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token.js";
+} from "./errors";
+export { PendingApproval } from "./pending-approval";
+export type { ClearanceResponse, RegisterPolicyResponse } from "./schemas";
+export { counterpartyHints, type CounterpartyHints } from "./counterparty";
+export { canonicalJson, toolArgsHash } from "./canonical-json";
+export { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token";
 export {
   configure,
   tool,
@@ -29,9 +29,9 @@ export {
   clearThenRun,
   type ToolOptions,
   type AutoInstrumentOptions,
-} from "./instrument.js";
-export { findManifest, loadManifest, matchRule, type Manifest } from "./manifest.js";
-export { verifyWebhook } from "./webhook.js";
-export { verifyProofBundle, verifyLedgerProof } from "./ledger/fetch.js";
-export type { LedgerEntry, Checkpoint, ProofBundle } from "./ledger/types.js";
-export type { Verification } from "./ledger/verify.js";
+} from "./instrument";
+export { findManifest, loadManifest, matchRule, type Manifest } from "./manifest";
+export { verifyWebhook } from "./webhook";
+export { verifyProofBundle, verifyLedgerProof } from "./ledger/fetch";
+export type { LedgerEntry, Checkpoint, ProofBundle } from "./ledger/types";
+export type { Verification } from "./ledger/verify";

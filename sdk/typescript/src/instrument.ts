@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { LedgixClient } from "./client.js";
-import type { LedgixConfig } from "./config.js";
-import { findManifest, loadManifest, matchRule, type Manifest } from "./manifest.js";
-import type { ClearanceResponse } from "./schemas.js";
+import { LedgixClient } from "./client";
+import type { LedgixConfig } from "./config";
+import { findManifest, loadManifest, matchRule, type Manifest } from "./manifest";
+import type { ClearanceResponse } from "./schemas";
 
 interface CallScope {
   token: string | null;

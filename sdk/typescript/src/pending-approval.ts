@@ -1,5 +1,5 @@
-import type { LedgixClient } from "./client.js";
-import type { ClearanceResponse } from "./schemas.js";
+import type { LedgixClient } from "./client";
+import type { ClearanceResponse } from "./schemas";
 
 /** Handle on a decision awaiting review (detached review mode). */
 export class PendingApproval {

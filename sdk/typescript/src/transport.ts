@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { LedgixConfig } from "./config.js";
-import { QueueSaturatedError, VaultConnectionError } from "./errors.js";
+import type { LedgixConfig } from "./config";
+import { QueueSaturatedError, VaultConnectionError } from "./errors";
 
 const RETRYABLE = new Set([500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;

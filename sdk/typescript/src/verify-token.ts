@@ -1,8 +1,8 @@
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
-import { canonicalJson, toolArgsHash } from "./canonical-json.js";
-import type { LedgixConfig } from "./config.js";
-import { ReplayDetectedError, TokenVerificationError } from "./errors.js";
-import { callVault, expectOk } from "./transport.js";
+import { canonicalJson, toolArgsHash } from "./canonical-json";
+import type { LedgixConfig } from "./config";
+import { ReplayDetectedError, TokenVerificationError } from "./errors";
+import { callVault, expectOk } from "./transport";
 
 /** Claims of a verified A-JWT (decisions §18 lists the extra ones). */
 export interface ClearanceClaims extends JWTPayload {

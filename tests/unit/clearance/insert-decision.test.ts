@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
-import type { LedgerEntry } from "@/lib/ledger/types";
+import type { LedgerEntry } from "@/sdk/typescript/src/ledger/types";
 import { createPostgresDatabase } from "../../fixtures/server";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-insert-"));
@@ -20,8 +20,8 @@ vi.spyOn(console, "warn").mockImplementation(() => undefined); // the dev master
 const { openDatabase } = await import("@/lib/db/open");
 const { storeDecision } = await import("@/lib/clearance/store-decision");
 const { createTenant } = await import("@/lib/tenants/tenants");
-const { eventHash, leafHash } = await import("@/lib/ledger/hashes");
-const { eventPayload } = await import("@/lib/ledger/payloads");
+const { eventHash, leafHash } = await import("@/sdk/typescript/src/ledger/hashes");
+const { eventPayload } = await import("@/sdk/typescript/src/ledger/payloads");
 const { newId } = await import("@/lib/ids");
 const { Prisma } = await import("@/lib/db");
 

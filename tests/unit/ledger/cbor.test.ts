@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cborInt, encodeCbor, type CborValue } from "@/lib/ledger/cbor";
+import { cborInt, encodeCbor, type CborValue } from "@/sdk/typescript/src/ledger/cbor";
 
 const hex = (value: CborValue) => encodeCbor(value).toString("hex");
 

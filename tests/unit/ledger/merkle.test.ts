@@ -1,20 +1,18 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { leafHash, nodeHash } from "@/lib/ledger/hashes";
+import { leafHash, nodeHash } from "@/sdk/typescript/src/ledger/hashes";
+import { consistencyPath, inclusionPath, subtreeRootFromComplete } from "@/lib/ledger/merkle";
 import {
   ProofError,
   completeSubtrees,
-  consistencyPath,
   consistencyRanges,
   inMemorySubtreeRoot,
-  inclusionPath,
   rootFromInclusionProof,
   rootHash,
-  subtreeRootFromComplete,
   verifyConsistency,
   verifyInclusion,
   type ProofCheck,
-} from "@/lib/ledger/merkle";
+} from "@/sdk/typescript/src/ledger/merkle";
 import { loadVectors } from "./vectors";
 
 // Deliberately naive reference, straight from RFC 6962 §2.1 (MTH, PATH, PROOF/SUB) on slices.

@@ -9,8 +9,8 @@ import {
   eventHash,
   leafHash,
   nodeHash,
-} from "@/lib/ledger/hashes";
-import { checkpointPayload, eventPayload, receiptPayload } from "@/lib/ledger/payloads";
+} from "@/sdk/typescript/src/ledger/hashes";
+import { checkpointPayload, eventPayload, receiptPayload } from "@/sdk/typescript/src/ledger/payloads";
 import { signCheckpoint, signReceipt } from "@/lib/ledger/sign";
 import { loadVectors, privateKeyFromSeed } from "./vectors";
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/lib/db/open";
-import { rootHash } from "@/lib/ledger/merkle";
+import { rootHash } from "@/sdk/typescript/src/ledger/merkle";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-seq-"));
 fs.chmodSync(dataDir, 0o755); // the embedded server runs as the postgres user when tests run as root

@@ -1,7 +1,7 @@
 // Loads the shared protocol test vectors (§12), which every implementation must reproduce.
 import { createPrivateKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Checkpoint, EventFields, LedgerEntry, ProofBundle } from "@/lib/ledger/types";
+import type { Checkpoint, EventFields, LedgerEntry, ProofBundle } from "@/sdk/typescript/src/ledger/types";
 
 interface TestVectors {
   key: { seed: string; jwk: JsonWebKey & { kid: string } };

@@ -1,10 +1,11 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { eventHash, leafHash } from "@/lib/ledger/hashes";
-import { consistencyPath, inMemorySubtreeRoot, inclusionPath, rootHash } from "@/lib/ledger/merkle";
-import { eventPayload } from "@/lib/ledger/payloads";
+import { eventHash, leafHash } from "@/sdk/typescript/src/ledger/hashes";
+import { consistencyPath, inclusionPath } from "@/lib/ledger/merkle";
+import { inMemorySubtreeRoot, rootHash } from "@/sdk/typescript/src/ledger/merkle";
+import { eventPayload } from "@/sdk/typescript/src/ledger/payloads";
 import { signCheckpoint, signReceipt } from "@/lib/ledger/sign";
-import type { Checkpoint, LedgerEntry, ProofBundle } from "@/lib/ledger/types";
+import type { Checkpoint, LedgerEntry, ProofBundle } from "@/sdk/typescript/src/ledger/types";
 import {
   keysFromJwks,
   keysFromKeyVersions,
@@ -14,7 +15,7 @@ import {
   verifyLedger,
   type CheckName,
   type Verification,
-} from "@/lib/ledger/verify";
+} from "@/sdk/typescript/src/ledger/verify";
 import { loadVectors, privateKeyFromSeed } from "./vectors";
 
 const keys = keysFromJwks([loadVectors().key.jwk]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import type { Explanation } from "@/lib/policy/explanation";
-import type { LedgerEntry } from "@/lib/ledger/types";
+import type { LedgerEntry } from "@/sdk/typescript/src/ledger/types";
 import { startFakeJudge, type FakeJudge } from "@/tests/fixtures/fake-judge";
 
 const fake: FakeJudge = await startFakeJudge();

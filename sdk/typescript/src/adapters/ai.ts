@@ -1,5 +1,5 @@
 import type { Tool, ToolExecutionOptions } from "ai";
-import { clearThenRun, type ToolOptions } from "../instrument.js";
+import { clearThenRun, type ToolOptions } from "../instrument";
 
 /**
  * Vercel AI SDK tools whose `execute` asks Ledgix first; the record key is the tool name.

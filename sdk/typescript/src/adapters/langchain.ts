@@ -1,5 +1,5 @@
 import { DynamicStructuredTool, type StructuredToolInterface } from "@langchain/core/tools";
-import { clearThenRun, type ToolOptions } from "../instrument.js";
+import { clearThenRun, type ToolOptions } from "../instrument";
 
 const asArgs = (input: unknown): Record<string, unknown> =>
   input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : { input };

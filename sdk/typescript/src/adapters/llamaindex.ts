@@ -1,7 +1,7 @@
 import type { BaseToolWithCall } from "@llamaindex/core/llms";
 import { FunctionTool } from "@llamaindex/core/tools";
 import type { JSONValue } from "@llamaindex/core/global";
-import { clearThenRun, type ToolOptions } from "../instrument.js";
+import { clearThenRun, type ToolOptions } from "../instrument";
 
 /**
  * A LlamaIndex.TS tool that asks Ledgix before every call, with the original's metadata.

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { loadGatewayConfig } from "./config.js";
-import { startHttpGateway } from "./http-gateway.js";
-import { startMcpGateway } from "./mcp-gateway.js";
+import { loadGatewayConfig } from "./config";
+import { startHttpGateway } from "./http-gateway";
+import { startMcpGateway } from "./mcp-gateway";
 
 const USAGE = "Usage: ledgix-gateway --config gateway.yaml";
 

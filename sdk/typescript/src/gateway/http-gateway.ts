@@ -1,11 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { resolveConfig } from "../config.js";
-import { TokenVerificationError } from "../errors.js";
-import { JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token.js";
-import { vaultApiKeyOf, type GatewayConfig, type HttpRoute } from "./config.js";
-import { VaultTokens } from "./vault-tokens.js";
+import { resolveConfig } from "../config";
+import { TokenVerificationError } from "../errors";
+import { JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token";
+import { vaultApiKeyOf, type GatewayConfig, type HttpRoute } from "./config";
+import { VaultTokens } from "./vault-tokens";
 
 /** Time one request spent in the gateway itself, and waiting for the vault's consume call. */
 export interface GatewayTiming {

@@ -8,11 +8,11 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { decodeJwt } from "jose";
-import { LedgixClient } from "../client.js";
-import { LedgixError, ReviewPendingError } from "../errors.js";
-import type { ClearanceResponse } from "../schemas.js";
-import { vaultApiKeyOf, type GatewayConfig } from "./config.js";
-import { VaultTokens } from "./vault-tokens.js";
+import { LedgixClient } from "../client";
+import { LedgixError, ReviewPendingError } from "../errors";
+import type { ClearanceResponse } from "../schemas";
+import { vaultApiKeyOf, type GatewayConfig } from "./config";
+import { VaultTokens } from "./vault-tokens";
 
 type McpConfig = NonNullable<GatewayConfig["mcp"]>;
 type Extra = { sendNotification: (n: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>; _meta?: { progressToken?: string | number } };

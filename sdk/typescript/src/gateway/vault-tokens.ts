@@ -1,5 +1,5 @@
-import type { LedgixConfig } from "../config.js";
-import { callVault, describeFailure } from "../transport.js";
+import type { LedgixConfig } from "../config";
+import { callVault, describeFailure } from "../transport";
 
 export type ConsumeResult = { ok: true } | { ok: false; replayed: boolean; status: number; message: string };
 

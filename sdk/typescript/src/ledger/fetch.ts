@@ -1,10 +1,10 @@
 import type { JSONWebKeySet } from "jose";
 import type { JsonWebKey } from "node:crypto";
-import type { LedgixConfig } from "../config.js";
-import { TokenVerificationError } from "../errors.js";
-import { callVault, expectOk } from "../transport.js";
-import type { Checkpoint, LedgerEntry, ProofBundle } from "./types.js";
-import { keysFromJwks, verifyBundle, verifyLedger, type Verification } from "./verify.js";
+import type { LedgixConfig } from "../config";
+import { TokenVerificationError } from "../errors";
+import { callVault, expectOk } from "../transport";
+import type { Checkpoint, LedgerEntry, ProofBundle } from "./types";
+import { keysFromJwks, verifyBundle, verifyLedger, type Verification } from "./verify";
 
 export async function getLedger(config: LedgixConfig, query: { limit?: number; before?: number }): Promise<LedgerEntry[]> {
   const body = expectOk(await callVault(config, { method: "GET", path: "/ledger", query }), "Ledger fetch") as { entries?: LedgerEntry[] };

@@ -1,4 +1,4 @@
-import { isHashHex, nodeHash } from "./hashes.js";
+import { isHashHex, nodeHash } from "./hashes";
 
 // RFC 6962 / RFC 9162 Merkle tree over leaf hashes (wire protocol §6.10): verification only.
 // The same code as the server's lib/ledger/merkle.ts, minus proof generation; both run the

@@ -1,5 +1,5 @@
-import { cborInt, encodeCbor, type CborValue } from "./cbor.js";
-import type { CheckpointFields, EventFields, ReceiptFields } from "./types.js";
+import { cborInt, encodeCbor, type CborValue } from "./cbor";
+import type { CheckpointFields, EventFields, ReceiptFields } from "./types";
 
 // Payload builders (wire protocol §6.6, §6.8, §6.9). Key order is the encoder's job; these only
 // decide which keys exist and which numbers are typed integers.

@@ -1,9 +1,9 @@
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from "node:crypto";
-import { eventHash, leafHash, checkpointHash } from "./hashes.js";
-import { ProofError, rootHash, verifyConsistency, verifyInclusion } from "./merkle.js";
-import { checkpointPayload, eventPayload, receiptPayload } from "./payloads.js";
+import { eventHash, leafHash, checkpointHash } from "./hashes";
+import { ProofError, rootHash, verifyConsistency, verifyInclusion } from "./merkle";
+import { checkpointPayload, eventPayload, receiptPayload } from "./payloads";
 const SIGNATURE_ALGORITHM = "Ed25519";
-import type { Checkpoint, KeyVersion, LedgerEntry, ProofBundle } from "./types.js";
+import type { Checkpoint, KeyVersion, LedgerEntry, ProofBundle } from "./types";
 
 // Offline verification (wire protocol §6.11): the union of what ledgix-ts and ledgix-python check,
 // plus the bindings they skip. Each result lists every check performed, so a CLI can show what

@@ -4,8 +4,8 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
-import { toolArgsHash } from "../../src/canonical-json.js";
-import { loadVectors, privateKeyFromSeed } from "./vectors.js";
+import { toolArgsHash } from "../../src/canonical-json";
+import { loadVectors, privateKeyFromSeed } from "./vectors";
 
 export interface RecordedRequest {
   method: string;

@@ -1,7 +1,7 @@
 // The shared protocol vectors (../shared/protocol beside the repository), run by the server too.
 import { createPrivateKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Checkpoint, LedgerEntry, ProofBundle } from "../../src/ledger/types.js";
+import type { Checkpoint, LedgerEntry, ProofBundle } from "../../src/ledger/types";
 
 const protocolDir = new URL("../../../../../shared/protocol/", import.meta.url);
 

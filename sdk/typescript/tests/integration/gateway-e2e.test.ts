@@ -1,10 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant.js";
-import { parseGatewayConfig } from "../../src/gateway/config.js";
-import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway.js";
-import { LedgixClient } from "../../src/index.js";
+import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant";
+import { parseGatewayConfig } from "../../src/gateway/config";
+import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway";
+import { LedgixClient } from "../../src/index";
 
 const vault = inject("vault");
 

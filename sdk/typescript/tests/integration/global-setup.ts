@@ -1,7 +1,7 @@
 // Starts the real Ledgix server (the repository's server.ts on its `next build` output)
 // twice: one deciding at once, one answering every request `processing` first.
 import type { TestProject } from "vitest/node";
-import { startServer, type DatabaseKind, type RunningServer, type ServerInfo } from "../../../../tests/fixtures/server.js";
+import { startServer, type DatabaseKind, type RunningServer, type ServerInfo } from "../../../../tests/fixtures/server";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { cliOk } from "../../../../tests/fixtures/cli.js";
-import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant.js";
+import { cliOk } from "../../../../tests/fixtures/cli";
+import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant";
 import {
   ClearanceDeniedError,
   currentToken,
@@ -12,7 +12,7 @@ import {
   tool,
   verifyLedgerProof,
   type LedgixConfig,
-} from "../../src/index.js";
+} from "../../src/index";
 
 const vault = inject("vault");
 const clientFor = (tenant: TestTenant, server = vault, extra: Partial<LedgixConfig> = {}) =>

@@ -3,12 +3,12 @@ import { FunctionTool } from "@llamaindex/core/tools";
 import { tool as aiTool } from "ai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { withLedgix as withLedgixAi } from "../../src/adapters/ai.js";
-import { withLedgix as withLedgixLangChain } from "../../src/adapters/langchain.js";
-import { withLedgix as withLedgixLlamaIndex } from "../../src/adapters/llamaindex.js";
-import { LedgixClient } from "../../src/client.js";
-import { currentToken } from "../../src/instrument.js";
-import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
+import { withLedgix as withLedgixAi } from "../../src/adapters/ai";
+import { withLedgix as withLedgixLangChain } from "../../src/adapters/langchain";
+import { withLedgix as withLedgixLlamaIndex } from "../../src/adapters/llamaindex";
+import { LedgixClient } from "../../src/client";
+import { currentToken } from "../../src/instrument";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
 
 let vault: FakeVault;
 let client: LedgixClient;

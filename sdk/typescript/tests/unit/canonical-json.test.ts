@@ -1,6 +1,6 @@
 import canonicalize from "canonicalize";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, toolArgsHash } from "../../src/canonical-json.js";
+import { canonicalJson, toolArgsHash } from "../../src/canonical-json";
 
 describe("canonicalJson (RFC 8785)", () => {
   const samples: unknown[] = [

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LedgixClient } from "../../src/client.js";
+import { LedgixClient } from "../../src/client";
 import {
   ClearanceDeniedError,
   ManualReviewTimeoutError,
@@ -9,9 +9,9 @@ import {
   ReviewPendingError,
   TokenVerificationError,
   VaultConnectionError,
-} from "../../src/errors.js";
-import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
-import { loadVectors } from "../helpers/vectors.js";
+} from "../../src/errors";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
+import { loadVectors } from "../helpers/vectors";
 
 let vault: FakeVault;
 beforeEach(async () => (vault = await startFakeVault()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, resolveConfig } from "../../src/config.js";
+import { DEFAULTS, resolveConfig } from "../../src/config";
 
 describe("configuration", () => {
   it("uses the documented defaults (durations in milliseconds)", () => {

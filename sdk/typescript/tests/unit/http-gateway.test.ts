@@ -1,10 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toolArgsHash } from "../../src/canonical-json.js";
-import { parseGatewayConfig, type GatewayConfigInput } from "../../src/gateway/config.js";
-import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway.js";
-import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
+import { toolArgsHash } from "../../src/canonical-json";
+import { parseGatewayConfig, type GatewayConfigInput } from "../../src/gateway/config";
+import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
 
 interface Upstream {
   url: string;

@@ -2,11 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LedgixClient } from "../../src/client.js";
-import { ClearanceDeniedError } from "../../src/errors.js";
-import { autoInstrument, currentClearance, currentToken, enforce, tool, toolArgsOf, vaultEnforce, withLedgixContext } from "../../src/instrument.js";
-import { findManifest } from "../../src/manifest.js";
-import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
+import { LedgixClient } from "../../src/client";
+import { ClearanceDeniedError } from "../../src/errors";
+import { autoInstrument, currentClearance, currentToken, enforce, tool, toolArgsOf, vaultEnforce, withLedgixContext } from "../../src/instrument";
+import { findManifest } from "../../src/manifest";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
 
 let vault: FakeVault;
 let client: LedgixClient;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TokenVerificationError } from "../../src/errors.js";
-import { verifyLedgerProof, verifyProofBundle } from "../../src/ledger/fetch.js";
-import { ProofError, verifyConsistency, verifyInclusion } from "../../src/ledger/merkle.js";
-import { loadMerkleVectors, loadVectors } from "../helpers/vectors.js";
+import { TokenVerificationError } from "../../src/errors";
+import { verifyLedgerProof, verifyProofBundle } from "../../src/ledger/fetch";
+import { ProofError, verifyConsistency, verifyInclusion } from "../../src/ledger/merkle";
+import { loadMerkleVectors, loadVectors } from "../helpers/vectors";
 
 const jwks = () => ({ keys: [loadVectors().key.jwk as never] });
 

@@ -5,9 +5,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseGatewayConfig } from "../../src/gateway/config.js";
-import { startMcpGateway, type RunningMcpGateway } from "../../src/gateway/mcp-gateway.js";
-import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
+import { parseGatewayConfig } from "../../src/gateway/config";
+import { startMcpGateway, type RunningMcpGateway } from "../../src/gateway/mcp-gateway";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const upstreamServer = { command: process.execPath, args: ["--import", "tsx", path.join(here, "../helpers/mcp-refund-server.ts")] };

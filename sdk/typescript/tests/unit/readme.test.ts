@@ -4,10 +4,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { parseGatewayConfig } from "../../src/gateway/config.js";
-import { manifestSchema } from "../../src/manifest.js";
-import { startFakeVault, type FakeVault } from "../helpers/fake-vault.js";
-import { toolArgsHash } from "../../src/canonical-json.js";
+import { parseGatewayConfig } from "../../src/gateway/config";
+import { manifestSchema } from "../../src/manifest";
+import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
+import { toolArgsHash } from "../../src/canonical-json";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const readme = fs.readFileSync(path.join(here, "../../README.md"), "utf8");

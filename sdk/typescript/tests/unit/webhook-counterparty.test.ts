@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { counterpartyHints } from "../../src/counterparty.js";
-import { verifyWebhook } from "../../src/webhook.js";
+import { counterpartyHints } from "../../src/counterparty";
+import { verifyWebhook } from "../../src/webhook";
 
 describe("verifyWebhook", () => {
   const body = '{"id":"evt_1","type":"review.decided"}';
