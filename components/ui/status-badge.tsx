@@ -11,7 +11,7 @@ const STYLES: Record<string, { label: string; className: string }> = {
 export function StatusBadge({ status }: { status: string }) {
   const style = STYLES[status] ?? { label: status, className: "bg-zinc-100 text-zinc-700 ring-zinc-500/20 dark:bg-zinc-800 dark:text-zinc-300" };
   return (
-    <span data-slot="status-badge" className={cn("inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", style.className)}>
+    <span data-slot="status-badge" className={cn("inline-flex shrink-0 items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset", style.className)}>
       {status === "processing" && <span className="size-1.5 animate-pulse rounded-full bg-current" />}
       {style.label}
     </span>

@@ -174,8 +174,9 @@ test("a viewer sees the queue but cannot approve", async ({ page, request }) => 
 test("another tenant's member cannot open this tenant's request or see its queue", async ({ page }) => {
   expect(requestId).toMatch(/^req_/);
   await signIn(page, "owner@globex.test");
-  // The page streams behind its loading skeleton, so the 404 arrives as Next's not-found page, not a status.
-  await page.goto(`/requests/${requestId}`);
+  // The page checks the tenant before it renders anything, so the answer is a real 404, not a 200 that shows one.
+  const response = await page.goto(`/requests/${requestId}`);
+  expect(response?.status()).toBe(404);
   await expect(page.getByText("This page could not be found")).toBeVisible();
   await expect(page.getByTestId("timeline")).toHaveCount(0);
   const bundle = await page.request.get(`/api/dashboard/ledger/bundle?request_id=${requestId}`);

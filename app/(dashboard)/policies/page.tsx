@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActivateButton } from "@/components/policies/activate-button";
 import { PolicyEditor } from "@/components/policies/policy-editor";
+import { ReplayPanel } from "@/components/policies/replay-panel";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/status-badge";
@@ -17,14 +18,22 @@ export default async function PoliciesPage() {
   const policies = await (await prisma()).policy.findMany({
     where: { tenantId: member.tenant.id },
     orderBy: { slug: "asc" },
-    select: { id: true, slug: true, activeVersionId: true, versions: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, contentHash: true, createdAt: true } } },
+    select: { id: true, slug: true, activeVersionId: true, versions: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, contentHash: true, createdAt: true, uploadedBy: true } } },
   });
   const manage = can(member.role, "managePolicies");
+  // Inactive versions first: replaying the active one only shows what people overruled.
+  const replayable = policies.flatMap((p) => p.versions.map((v) => ({ id: v.id, active: v.id === p.activeVersionId, label: `${p.slug} · ${v.contentHash.slice(7, 15)}${v.id === p.activeVersionId ? " (active)" : ""}` })))
+    .sort((a, b) => Number(a.active) - Number(b.active));
   return (
     <>
       <PageHeader title="Policies" description="The rules that decide each request. Every upload is a new, immutable version; one version per policy is active." />
       <div className={manage ? "grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)] gap-6" : ""}>
-        {manage && <PolicyEditor />}
+        {manage && (
+          <div className="space-y-6">
+            <PolicyEditor />
+            {replayable.length > 0 && <ReplayPanel versions={replayable} />}
+          </div>
+        )}
         <div className="space-y-4">
           {policies.length === 0 && <Card className="p-10 text-center text-sm text-zinc-500">No policies yet. {manage ? "Paste or upload one on the left." : "An admin can upload one."}</Card>}
           {policies.map((p) => (
@@ -34,7 +43,7 @@ export default async function PoliciesPage() {
                 {p.versions.map((v, i) => (
                   <li key={v.id} className="flex items-center gap-3 border-b border-zinc-100 px-4 py-2 text-sm last:border-0 dark:border-zinc-800/60">
                     <code className="font-mono text-xs" title={v.contentHash}>{v.contentHash.slice(0, 15)}…{v.contentHash.slice(-6)}</code>
-                    <span className="text-xs text-zinc-500"><RelativeTime date={v.createdAt} /></span>
+                    <span className="text-xs text-zinc-500"><RelativeTime date={v.createdAt} /> by {uploader(v.uploadedBy)}</span>
                     <span className="flex-1" />
                     {v.id === p.activeVersionId ? <Badge className="bg-emerald-50 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300">active</Badge> : manage && <ActivateButton versionId={v.id} />}
                     {p.versions[i + 1] && <Link className="text-xs text-zinc-500 hover:underline" href={`/policies/diff?from=${p.versions[i + 1]!.id}&to=${v.id}`}>diff with previous</Link>}
@@ -47,4 +56,11 @@ export default async function PoliciesPage() {
       </div>
     </>
   );
+}
+
+/** "person:ann@acme.test" → "ann@acme.test"; "person:cli" → "the CLI"; "api_key:key_…" → "API key key_…". */
+function uploader(uploadedBy: string) {
+  const [kind, who = ""] = uploadedBy.split(/:(.*)/s);
+  if (kind === "api_key") return `API key ${who}`;
+  return who === "cli" ? "the CLI" : who;
 }

@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+
+const policy = (limit: number) => `policy_id: refunds
+rules:
+  - id: refund-small
+    tool: stripe_refund
+    when: args.amount <= ${limit}
+    effect: allow
+  - id: refund-rest
+    tool: stripe_refund
+    effect: review
+`;
+
+function applyPolicy(limit: number) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
+  fs.writeFileSync(file, policy(limit));
+  ledgix(["policy", "apply", "--tenant", "umbrella", file]);
+}
+
+test("replay: a stricter draft version is replayed against history, with progress, and shows what would change", async ({ page, request }) => {
+  ledgix(["tenant", "create", "umbrella"]);
+  ledgix(["member", "add", "--tenant", "umbrella", "--email", "owner@umbrella.test", "--role", "owner", "--password-stdin"], PASSWORD);
+  const key = ledgix(["key", "create", "--tenant", "umbrella"]);
+  applyPolicy(50); // the stricter version, stored but not active
+  applyPolicy(100); // what decided the history below
+  // 40 refunds of 5, 10, …, 200: 20 approved (≤ 100), 20 sent to review.
+  for (let amount = 5; amount <= 200; amount += 5) {
+    const response = await request.post("/api/clearance", {
+      headers: { "X-Vault-API-Key": key },
+      data: { tool_name: "stripe_refund", tool_args: { amount }, context: { policy_id: "refunds" } },
+    });
+    expect(response.status()).toBeLessThan(300);
+  }
+
+  await signIn(page, "owner@umbrella.test");
+  await nav(page, "Policies");
+  const panel = page.getByTestId("replay-panel");
+  await expect(panel.getByLabel("Version").locator("option").first()).not.toContainText("(active)");
+  const streamed = page.waitForResponse("**/api/dashboard/policies/replay");
+  await panel.getByRole("button", { name: "Replay" }).click();
+  const lines = (await (await streamed).text()).trim().split("\n").map((line) => JSON.parse(line));
+  // Progress came first, as the work went, and the last line is the report.
+  expect(lines.at(-2)).toEqual({ progress: { done: 40, total: 40 } });
+  expect(lines.at(-1).result).toMatchObject({ replayed: 40, agreed: 30, transitions: { "approved->pending_review": 10 } });
+
+  const report = page.getByTestId("replay-report");
+  await expect(report).toContainText("75.0%");
+  await expect(report).toContainText("30 of 40");
+  await expect(report.getByRole("list", { name: "Requests that would change" }).getByRole("listitem")).toHaveCount(10);
+  await expect(report.locator(".recharts-bar-rectangle")).toHaveCount(1);
+  await screenshots(page, "policies-replay");
+
+  // A cross-site post with the member's cookie is refused.
+  const forged = await page.request.post("/api/dashboard/policies/replay", { headers: { Origin: "https://evil.example" }, data: { last: 5, policy_version_id: "x" } });
+  expect(forged.status()).toBe(403);
+});
