@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -85,5 +86,39 @@ describe("two gateways sharing one vault, in front of a sample service", () => {
     const answers = await Promise.all([...gateways, ...gateways].map((g) => through(g, token!, '{"amount":60,"currency":"USD"}')));
     expect(answers.map((a) => a.status).sort()).toEqual([201, 403, 403, 403]);
     expect(performed.length - before).toBe(1);
+  });
+
+  // The token-misuse table (issue 7) at the tool boundary: forgeries built from a genuine
+  // token never reach the service, and never use up the genuine token.
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const parts = (token: string) => token.split(".") as [string, string, string];
+  const header = (token: string) => JSON.parse(Buffer.from(parts(token)[0], "base64url").toString()) as Record<string, unknown>;
+  const claims = (token: string) => JSON.parse(Buffer.from(parts(token)[1], "base64url").toString()) as Record<string, unknown>;
+  const forgeries: Array<[name: string, forge: (token: string, publicKey: Buffer) => string, code: string]> = [
+    ["alg none", (t) => `${b64({ alg: "none", typ: "JWT" })}.${parts(t)[1]}.`, "token_invalid"],
+    ["HS256 keyed with the public key", (t, key) => {
+      const input = `${b64({ ...header(t), alg: "HS256" })}.${parts(t)[1]}`;
+      return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
+    }, "token_invalid"],
+    ["unknown kid", (t) => `${b64({ ...header(t), kid: "sk_not_a_key" })}.${parts(t)[1]}.${parts(t)[2]}`, "token_invalid"],
+    ["altered payload", (t) => `${parts(t)[0]}.${b64({ ...claims(t), tool_args_hash: "0".repeat(64) })}.${parts(t)[2]}`, "token_invalid"],
+    ["not a JWT at all", () => "not.a.jwt", "token_invalid"],
+    ["no token", () => "", "token_missing"],
+  ];
+
+  it.each(forgeries)("refuses %s before the service, and the genuine token still passes", async (_name, forge, code) => {
+    const { token } = await client.requestClearance({ toolName: "stripe_refund", toolArgs: { amount: 70, currency: "USD" }, context: { policy_id: "refunds" } });
+    const jwks = (await (await fetch(`${vault.url}/api/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string; x: string }> };
+    const publicKey = Buffer.from(jwks.keys.find((k) => k.kid === header(token!).kid)!.x, "base64url");
+    const presented = forge(token!, publicKey);
+    const before = performed.length;
+    const refused = await fetch(`${gateways[0]!.url}/refunds`, {
+      method: "POST", body: '{"amount":70,"currency":"USD"}',
+      headers: { "content-type": "application/json", ...(presented ? { authorization: `Bearer ${presented}` } : {}) },
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code } });
+    expect(performed.length).toBe(before);
+    expect((await through(gateways[1]!, token!, '{"amount":70,"currency":"USD"}')).status).toBe(201);
   });
 });
