@@ -50,11 +50,26 @@ export async function removeMember(prisma: PrismaClient, tenantId: string, email
   return prisma.$transaction(async (tx) => {
     const membership = await tx.membership.findFirst({ where: { tenantId, user: { email } }, select: { userId: true, role: true } });
     if (!membership) throw new ApiError("not_found", `${email} is not a member of this tenant.`);
-    if (membership.role === "owner" && (await tx.membership.count({ where: { tenantId, role: "owner" } })) === 1) {
-      throw new ApiError("conflict", "A tenant needs at least one owner; add another owner first.");
-    }
+    if (membership.role === "owner") await assertOwnerRemains(tx, tenantId, membership.userId);
     await tx.membership.delete({ where: { tenantId_userId: { tenantId, userId: membership.userId } } });
     if ((await tx.membership.count({ where: { userId: membership.userId } })) === 0) await tx.session.deleteMany({ where: { userId: membership.userId } });
     return { email, tenantId, removed: true };
+  });
+}
+
+/** The owners left if `userId` stopped being one; a tenant always keeps at least one. */
+async function assertOwnerRemains(tx: Pick<PrismaClient, "membership">, tenantId: string, userId: string) {
+  const others = await tx.membership.count({ where: { tenantId, role: "owner", userId: { not: userId } } });
+  if (others === 0) throw new ApiError("conflict", "A tenant needs at least one owner; make someone else an owner first.");
+}
+
+/** Changes a member's role; the last owner stays an owner. */
+export async function changeRole(prisma: PrismaClient, tenantId: string, email: string, role: z.infer<typeof roleSchema>) {
+  return prisma.$transaction(async (tx) => {
+    const membership = await tx.membership.findFirst({ where: { tenantId, user: { email } }, select: { userId: true, role: true } });
+    if (!membership) throw new ApiError("not_found", `${email} is not a member of this tenant.`);
+    if (membership.role === "owner" && role !== "owner") await assertOwnerRemains(tx, tenantId, membership.userId);
+    await tx.membership.update({ where: { tenantId_userId: { tenantId, userId: membership.userId } }, data: { role } });
+    return { email, tenantId, role };
   });
 }

@@ -1,0 +1,51 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+
+function outboxEmailTo(address: string) {
+  const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
+  const file = fs.readdirSync(outbox).find((f) => f.includes(address));
+  return file && (JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { to: string; subject: string; text: string });
+}
+
+test("members: an admin invites by email, the invitee signs in from the link; owners stay the owners' business", async ({ page, browser }) => {
+  ledgix(["tenant", "create", "hooli"]);
+  ledgix(["member", "add", "--tenant", "hooli", "--email", "owner@hooli.test", "--role", "owner", "--password-stdin"], PASSWORD);
+  ledgix(["member", "add", "--tenant", "hooli", "--email", "admin@hooli.test", "--role", "admin", "--password-stdin"], PASSWORD);
+
+  await signIn(page, "admin@hooli.test");
+  await nav(page, "Members");
+  await page.getByLabel("Email").fill("gavin@hooli.test");
+  await page.getByLabel("Role", { exact: true }).selectOption("owner");
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Only an owner can add an owner.");
+  await page.getByLabel("Role", { exact: true }).selectOption("reviewer");
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expect(page.getByRole("status")).toContainText("Invited gavin@hooli.test as reviewer");
+  await expect(page.getByRole("row", { name: /gavin@hooli\.test/ })).toBeVisible();
+  await screenshots(page, "members-invite");
+
+  // An admin may not demote or remove an owner; the owner's row says so when tried.
+  await page.getByRole("combobox", { name: "Role of owner@hooli.test" }).selectOption("viewer");
+  await expect(page.getByRole("row", { name: /owner@hooli\.test/ }).getByRole("alert")).toHaveText("Only an owner can make or unmake an owner.");
+  await page.reload();
+  await expect(page.getByRole("combobox", { name: "Role of owner@hooli.test" })).toHaveValue("owner");
+
+  const email = outboxEmailTo("gavin@hooli.test")!;
+  expect(email.subject).toBe("You're invited to hooli on Ledgix");
+  const invitee = await browser.newPage();
+  await invitee.goto(/(http\S+callback\/email\S+)/.exec(email.text)![1]!);
+  await expect(invitee).toHaveURL(/\/overview/);
+  await expect(invitee.getByText("gavin@hooli.test")).toBeVisible();
+  await expect(invitee.getByText("reviewer", { exact: true })).toBeVisible();
+
+  // The admin makes the invitee a viewer, then removes them: their session ends with it.
+  await page.getByRole("combobox", { name: "Role of gavin@hooli.test" }).selectOption("viewer");
+  await expect(async () => { await page.reload(); await expect(page.getByRole("combobox", { name: "Role of gavin@hooli.test" })).toHaveValue("viewer"); }).toPass();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Remove gavin@hooli.test" }).click();
+  await expect(page.getByRole("row", { name: /gavin@hooli\.test/ })).toHaveCount(0);
+  await invitee.reload();
+  await expect(invitee).toHaveURL(/\/sign-in/);
+});
