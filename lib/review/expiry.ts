@@ -32,7 +32,7 @@ export async function expireReview(prisma: PrismaClient, { tenantId, requestId }
  */
 export async function escalateReview(prisma: PrismaClient, { tenantId, requestId }: ReviewJob): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
-    const marked = await tx.$executeRaw`UPDATE "clearance_requests" SET "reviewEscalatedAt" = now()
+    const marked = await tx.$executeRaw`UPDATE "clearance_requests" SET "reviewEscalatedAt" = ${new Date()}
       WHERE "id" = ${requestId} AND "tenantId" = ${tenantId} AND "status" = 'pending_review' AND "reviewEscalatedAt" IS NULL`;
     if (marked !== 1) return false;
     await tx.$executeRaw(addJobStatement("notify:event", { tenantId, event: "review.escalated", requestId }, { jobKey: `review.escalated:${requestId}` }));
