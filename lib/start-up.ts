@@ -8,6 +8,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { startSequencer } from "@/lib/ledger/sequencer";
+import { escalateReview, expireReview } from "@/lib/review/expiry";
 
 export interface Running {
   stop(): Promise<void>;
@@ -31,6 +32,16 @@ async function start(): Promise<Running> {
     },
     "idempotency:purge-expired": async ({ graceSeconds }) => {
       await purgeExpiredIdempotencyRecords(database.prisma, graceSeconds);
+    },
+    "review:expire": async (job) => {
+      await expireReview(database.prisma, job);
+    },
+    "review:escalate": async (job) => {
+      await escalateReview(database.prisma, job);
+    },
+    // review-channels delivers these (email, Slack, webhooks); until it is merged, a log line.
+    "notify:event": async ({ event, requestId }) => {
+      console.log(`ledgix: event ${event}${requestId ? ` for ${requestId}` : ""}`);
     },
   };
   // Starting the workers installs the queue's schema before anything enqueues.

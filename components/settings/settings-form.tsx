@@ -14,7 +14,7 @@ const BUCKETS = [
   ["extra_high", "Approve only what a deterministic rule allowed outright; everything else goes to a person."],
 ] as const;
 
-interface Settings { minimumConfidenceBucket: string; tokenTtlSeconds: number; ledgerCanonicalVersion: number }
+interface Settings { minimumConfidenceBucket: string; tokenTtlSeconds: number; ledgerCanonicalVersion: number; reviewTimeoutSeconds: number; reviewFourEyes: boolean }
 
 export function SettingsForm({ settings, disabled }: { settings: Settings; disabled: boolean }) {
   const [state, action, pending] = useActionState<SettingsState, FormData>(saveSettingsAction, {});
@@ -52,8 +52,19 @@ export function SettingsForm({ settings, disabled }: { settings: Settings; disab
           </div>
         </Card>
         <Card>
-          <CardHeader><CardTitle>Review timeout</CardTitle></CardHeader>
-          <p className="p-4 text-sm text-zinc-600 dark:text-zinc-400">Each policy rule sets its own <code className="font-mono">review_timeout</code>. A tenant-wide default and what happens when it passes (expiry) arrive with the review channels work; until then a pending request waits until a person decides.</p>
+          <CardHeader><CardTitle>Reviews</CardTitle></CardHeader>
+          <div className="grid grid-cols-2 gap-4 p-4">
+            <div className="space-y-1.5">
+              <Label htmlFor="reviewTimeoutSeconds">Review timeout (seconds)</Label>
+              <Input id="reviewTimeoutSeconds" name="reviewTimeoutSeconds" type="number" min={1} max={2592000} defaultValue={settings.reviewTimeoutSeconds} aria-invalid={Boolean(state.fieldErrors?.reviewTimeoutSeconds)} />
+              <HelpText>Silence is never consent: a review nobody decides in time is denied (<code className="font-mono">review_expired</code>). A rule&apos;s <code className="font-mono">review_timeout</code> overrides it.</HelpText>
+              {state.fieldErrors?.reviewTimeoutSeconds && <FieldError>{state.fieldErrors.reviewTimeoutSeconds}</FieldError>}
+            </div>
+            <label className="flex cursor-pointer gap-3 self-start pt-6">
+              <input type="checkbox" name="reviewFourEyes" defaultChecked={settings.reviewFourEyes} className="mt-1 accent-[var(--color-accent)]" />
+              <span><span className="text-sm font-medium">Four eyes</span><span className="block text-xs text-zinc-500">Nobody approves a request attributed to themselves (its human principal, or their own agent).</span></span>
+            </label>
+          </div>
         </Card>
       </fieldset>
       <div className="flex items-center gap-3">

@@ -9,6 +9,17 @@ export const jobPayloads = {
   "clearance:resume-processing": z.object({}),
   /** Deletes idempotency records past their expiry. */
   "idempotency:purge-expired": z.object({ graceSeconds: z.number().int().min(0).default(0) }),
+  /** Denies a review nobody decided by its deadline (review_expired); a no-op once decided. */
+  "review:expire": z.object({ tenantId: z.string(), requestId: z.string() }),
+  /** Tells the tenant's escalation group about a review still pending part-way to its deadline. */
+  "review:escalate": z.object({ tenantId: z.string(), requestId: z.string() }),
+  /** Fans an event out to the tenant's channels (review-channels). */
+  "notify:event": z.object({
+    tenantId: z.string(),
+    event: z.enum(["clearance.pending_review", "clearance.approved", "clearance.denied", "review.expired", "review.escalated", "grant.created"]),
+    requestId: z.string().optional(),
+    grantId: z.string().optional(),
+  }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -10,6 +10,9 @@ const tenantSettingsSchema = z.object({
   minimumConfidenceBucket: confidenceBucketSchema,
   tokenTtlSeconds: z.coerce.number({ error: "Enter a number of seconds" }).int().min(30, "At least 30 seconds").max(MAX_TOKEN_TTL_SECONDS, `At most ${MAX_TOKEN_TTL_SECONDS} seconds`),
   ledgerCanonicalVersion: z.coerce.number().int().min(1).max(3),
+  reviewTimeoutSeconds: z.coerce.number({ error: "Enter a number of seconds" }).int().min(1, "At least 1 second").max(30 * 86_400, "At most 30 days"),
+  // An unchecked box is absent from the form.
+  reviewFourEyes: z.literal("on").optional().transform((v) => v === "on"),
 });
 
 export interface SettingsState {

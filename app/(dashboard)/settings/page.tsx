@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage() {
   const member = await requireMember("view");
   const settings = await (await prisma()).tenant.findUniqueOrThrow({
-    where: { id: member.tenant.id }, select: { minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true },
+    where: { id: member.tenant.id }, select: { minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true, reviewTimeoutSeconds: true, reviewFourEyes: true },
   });
   return (
     <>

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { importJWK, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { installJobQueue } from "../../fixtures/job-queue";
 import type { Database } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import type { ConditionInput } from "@/lib/policy/condition";
@@ -40,6 +41,7 @@ let tenantCount = 0;
 beforeAll(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => undefined); // the dev master key notice
   database = await openDatabase({ kind: "embedded", dataDir });
+  await installJobQueue(database.connection);
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { installJobQueue } from "../../fixtures/job-queue";
 import type { Database } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import type { Explanation } from "@/lib/policy/explanation";
@@ -39,6 +40,7 @@ let database: Database;
 beforeAll(async () => {
   vi.spyOn(console, "warn").mockImplementation(() => undefined);
   database = await openDatabase({ kind: "embedded", dataDir });
+  await installJobQueue(database.connection);
 });
 afterAll(async () => {
   await database?.close();
