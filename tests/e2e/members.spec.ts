@@ -5,8 +5,8 @@ import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 function outboxEmailTo(address: string) {
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
-  const file = fs.readdirSync(outbox).find((f) => f.includes(address));
-  return file && (JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { to: string; subject: string; text: string });
+  const file = fs.readdirSync(outbox).find((f) => f.includes(address))!;
+  return JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { to: string; subject: string; text: string };
 }
 
 test("members: an admin invites by email, the invitee signs in from the link; owners stay the owners' business", async ({ page, browser }) => {
@@ -32,7 +32,7 @@ test("members: an admin invites by email, the invitee signs in from the link; ow
   await page.reload();
   await expect(page.getByRole("combobox", { name: "Role of owner@hooli.test" })).toHaveValue("owner");
 
-  const email = outboxEmailTo("gavin@hooli.test")!;
+  const email = outboxEmailTo("gavin@hooli.test");
   expect(email.subject).toBe("You're invited to hooli on Ledgix");
   const invitee = await browser.newPage();
   await invitee.goto(/(http\S+callback\/email\S+)/.exec(email.text)![1]!);

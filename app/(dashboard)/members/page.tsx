@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
-import { Card } from "@/components/ui/card";
+import { InviteForm, MemberRowControls } from "@/components/members/member-controls";
+import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/status-badge";
 import { RelativeTime } from "@/components/ui/time";
-import { ROLE_DESCRIPTIONS, isRole } from "@/lib/auth/access";
+import { can, ROLE_DESCRIPTIONS, ROLES, isRole } from "@/lib/auth/access";
 import { requireMember } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listMembers } from "@/lib/members/members";
@@ -15,13 +16,20 @@ export default async function MembersPage() {
   const member = await requireMember("view");
   const client = await prisma();
   const [members, groups] = await Promise.all([listMembers(client, member.tenant.id), listReviewerGroups(client, member.tenant.id)]);
+  const manage = can(member.role, "manageMembers");
   return (
     <>
-      <PageHeader title="Members" description={`People who can sign in to ${member.tenant.name}, and what each may do. Add them with: npx ledgix member add --tenant ${member.tenant.name} --email … --role …`} />
+      <PageHeader title="Members" description={`People who can sign in to ${member.tenant.name}, and what each may do.`} />
+      {manage && (
+        <Card className="mb-6">
+          <CardHeader><CardTitle>Invite someone</CardTitle></CardHeader>
+          <div className="p-4"><InviteForm roles={ROLES} /></div>
+        </Card>
+      )}
       <Card className="overflow-hidden">
         <table className="w-full text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
-            <tr><th className="px-4 py-2 font-medium">Email</th><th className="px-4 py-2 font-medium">Role</th><th className="px-4 py-2 font-medium">Sign-in</th><th className="px-4 py-2 font-medium">Added</th></tr>
+            <tr><th className="px-4 py-2 font-medium">Email</th><th className="px-4 py-2 font-medium">Role</th><th className="px-4 py-2 font-medium">Sign-in</th><th className="px-4 py-2 font-medium">Added</th>{manage && <th className="px-4 py-2 text-right font-medium">Change</th>}</tr>
           </thead>
           <tbody>
             {members.map((m) => (
@@ -30,6 +38,7 @@ export default async function MembersPage() {
                 <td className="px-4 py-2"><Badge>{m.role}</Badge> <span className="text-xs text-zinc-500">{isRole(m.role) ? ROLE_DESCRIPTIONS[m.role] : ""}</span></td>
                 <td className="px-4 py-2 text-zinc-500">{m.password ? "password or link" : "email link"}</td>
                 <td className="px-4 py-2 text-zinc-500"><RelativeTime date={m.addedAt} /></td>
+                {manage && <td className="px-4 py-2">{isRole(m.role) && m.userId !== member.user.id && <MemberRowControls email={m.email} role={m.role} roles={ROLES} />}</td>}
               </tr>
             ))}
           </tbody>
