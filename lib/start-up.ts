@@ -8,9 +8,9 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { startSequencer } from "@/lib/ledger/sequencer";
-import { deliverEmail } from "@/lib/notify/deliver-email";
-import { fanOut } from "@/lib/notify/fan-out";
-import { deliverSlack } from "@/lib/notify/slack-message";
+import { deliverEmail } from "@/lib/channels/deliver-email";
+import { fanOut } from "@/lib/channels/fan-out";
+import { deliverSlack } from "@/lib/channels/slack-message";
 import { deliverWebhook } from "@/lib/webhooks/deliver";
 
 export interface Running {

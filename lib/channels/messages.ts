@@ -1,6 +1,6 @@
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { publicUrl } from "@/lib/auth/next-auth";
-import type { NotifyEvent } from "./notify-event";
+import type { NotifyEvent } from "@/lib/notify/notify-event";
 
 /** The request in the dashboard. */
 export const dashboardRequestUrl = (requestId: string) => `${publicUrl()}/requests/${requestId}`;

@@ -8,7 +8,7 @@ import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@
 import { sendEmail } from "@/lib/email/send-email";
 import { issueReviewLink } from "@/lib/review/review-links";
 import { dashboardRequestUrl, headline, prettyArgs } from "./messages";
-import type { NotifyEvent } from "./notify-event";
+import type { NotifyEvent } from "@/lib/notify/notify-event";
 
 const when = (date: Date) => date.toUTCString();
 

@@ -4,9 +4,9 @@ import type { PrismaClient } from "@/lib/db";
 import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@/lib/deliveries/deliveries";
 import { postOutbound } from "@/lib/security/outbound-url";
 import { dashboardRequestUrl, headline, prettyArgs } from "./messages";
-import type { NotificationEvent } from "./events";
-import { slackWebhookUrl } from "./settings";
-import type { NotifyEvent } from "./notify-event";
+import type { NotificationEvent } from "@/lib/notify/events";
+import { slackWebhookUrl } from "@/lib/notify/settings";
+import type { NotifyEvent } from "@/lib/notify/notify-event";
 
 export const SLACK_APPROVE = "ledgix_approve";
 export const SLACK_DENY = "ledgix_deny";

@@ -7,8 +7,8 @@ import { addJobStatement } from "@/lib/jobs/enqueue";
 import { eligibleReviewers } from "@/lib/review/reviewers";
 import { WEBHOOK_MAX_ATTEMPTS, webhookJobKey } from "@/lib/webhooks/deliver";
 import { webhookBody } from "./messages";
-import type { NotificationEvent } from "./events";
-import type { NotifyEvent, NotifyEventPayload } from "./notify-event";
+import type { NotificationEvent } from "@/lib/notify/events";
+import type { NotifyEvent, NotifyEventPayload } from "@/lib/notify/notify-event";
 
 /** Which of the Notifications screen's settings an event goes to (the existing three). */
 export function settingFor(event: NotifyEvent, request: Pick<ClearanceRequest, "reasonCode"> | null): NotificationEvent | null {
