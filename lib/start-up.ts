@@ -12,6 +12,7 @@ import { deliverEmail } from "@/lib/channels/deliver-email";
 import { fanOut } from "@/lib/channels/fan-out";
 import { deliverSlack } from "@/lib/channels/slack-message";
 import { deliverWebhook } from "@/lib/webhooks/deliver";
+import { escalateReview, expireReview } from "@/lib/review/expiry";
 
 export interface Running {
   stop(): Promise<void>;
@@ -35,6 +36,12 @@ async function start(): Promise<Running> {
     },
     "idempotency:purge-expired": async ({ graceSeconds }) => {
       await purgeExpiredIdempotencyRecords(database.prisma, graceSeconds);
+    },
+    "review:expire": async (job) => {
+      await expireReview(database.prisma, job);
+    },
+    "review:escalate": async (job) => {
+      await escalateReview(database.prisma, job);
     },
     "notify:event": (payload) => fanOut(database.prisma, payload),
     "notify:email": ({ deliveryId, userId }) => deliverEmail(database.prisma, deliveryId, userId),

@@ -117,6 +117,10 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
             {selected.matchedRuleId && <Badge>rule {selected.matchedRuleId}</Badge>}
             <Badge>confidence {selected.confidenceBucket}</Badge>
             {selected.reasonCode && <Badge>{selected.reasonCode}</Badge>}
+            {(selected.reviewQuorum ?? 1) > 1 && <Badge>needs {selected.reviewQuorum} approvals</Badge>}
+            {selected.reviewerGroups.length > 0 && <Badge>reviewers: {selected.reviewerGroups.join(", ")}</Badge>}
+            {/* Silence is never consent: at the deadline the request is denied (review_expired). */}
+            {selected.reviewDeadline && <Badge>denied if undecided at {new Date(selected.reviewDeadline).toISOString().replace("T", " ").slice(0, 19)} UTC</Badge>}
           </div>
           {message && <p role="status" className={cn("mt-4 text-sm", message.tone === "error" ? "text-red-600" : "text-emerald-600")}>{message.text}</p>}
           {canDecide ? (

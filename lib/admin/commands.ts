@@ -17,6 +17,8 @@ import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versio
 import { emailSchema, passwordSchema } from "@/lib/auth/passwords";
 import { addMember, listMembers, removeMember, roleSchema } from "@/lib/members/members";
 import { decideReview } from "@/lib/review/decide-review";
+import { castVote } from "@/lib/review/cast-vote";
+import { addToReviewerGroup, createReviewerGroup, groupNameSchema, listReviewerGroups, removeFromReviewerGroup } from "@/lib/members/reviewer-groups";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 import { listDeliveries } from "@/lib/deliveries/deliveries";
 import { NOTIFICATION_EVENTS, type NotificationEvent } from "@/lib/notify/events";
@@ -48,6 +50,11 @@ export const COMMANDS = {
       // 0 lifts the quota.
       apiKeyRequestsPerMinute: z.coerce.number().int().min(0).max(1_000_000).optional()
         .transform((n) => (n === 0 ? null : n)),
+      reviewFourEyes: z.enum(["on", "off"]).optional().transform((v) => (v === undefined ? undefined : v === "on")),
+      reviewTimeoutSeconds: z.coerce.number().int().min(1).max(30 * 86_400).optional(),
+      // "none" turns escalation off.
+      reviewEscalationGroup: z.union([z.literal("none").transform(() => null), groupNameSchema]).optional(),
+      reviewEscalationFraction: z.coerce.number().gt(0).lt(1).optional(),
     }),
     async (prisma, { tenant, ...settings }) => {
       const { id } = await findTenantOrThrow(prisma, tenant);
@@ -57,6 +64,7 @@ export const COMMANDS = {
         select: {
           id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true,
           tokenMaxPerApproval: true, tokenIssueWindowSeconds: true, apiKeyRequestsPerMinute: true,
+          reviewFourEyes: true, reviewTimeoutSeconds: true, reviewEscalationGroup: true, reviewEscalationFraction: true,
         },
       });
     },
@@ -100,9 +108,17 @@ export const COMMANDS = {
     listPendingReviews(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   ),
   "review.decide": command(
-    z.object({ requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100) }),
+    z.object({
+      requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100),
+      /** A member's vote under the review rules; without it the operator decides alone (break-glass). */
+      as: emailSchema.optional(),
+    }),
     async (prisma, input) => {
       const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
+      if (input.as) {
+        const vote = await castVote(prisma, request, { reviewer: { userId: null, email: input.as, label: input.as }, approve: input.approve, reason: input.reason, channel: "cli" });
+        return { requestId: request.id, status: vote.request.status, vote: vote.outcome, reason: vote.request.reason, reasonCode: vote.request.reasonCode };
+      }
       const row = await decideReview(prisma, request, { approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
       return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
     },
@@ -134,6 +150,18 @@ export const COMMANDS = {
   "webhook.deliveries": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listDeliveries(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
   "webhook.resend": command(z.object({ tenant: tenantRef, id: z.string().min(1) }), async (prisma, { tenant, id }) =>
     resendWebhookDelivery(prisma, (await findTenantOrThrow(prisma, tenant)).id, id)),
+  "member.group.create": command(z.object({ tenant: tenantRef, name: groupNameSchema }), async (prisma, { tenant, name }) =>
+    createReviewerGroup(prisma, (await findTenantOrThrow(prisma, tenant)).id, name),
+  ),
+  "member.group.add": command(z.object({ tenant: tenantRef, name: groupNameSchema, email: emailSchema }), async (prisma, { tenant, name, email }) =>
+    addToReviewerGroup(prisma, (await findTenantOrThrow(prisma, tenant)).id, name, email),
+  ),
+  "member.group.remove": command(z.object({ tenant: tenantRef, name: groupNameSchema, email: emailSchema }), async (prisma, { tenant, name, email }) =>
+    removeFromReviewerGroup(prisma, (await findTenantOrThrow(prisma, tenant)).id, name, email),
+  ),
+  "member.group.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) =>
+    listReviewerGroups(prisma, (await findTenantOrThrow(prisma, tenant)).id),
+  ),
   "signing-key.rotate": command(z.object({ purpose: z.enum(["token", "ledger"]) }), (prisma, { purpose }) =>
     rotateSigningKey(prisma, purpose),
   ),

@@ -64,7 +64,8 @@ export async function fanOut(prisma: PrismaClient, payload: NotifyEventPayload):
     }
   }
 
-  const reviewers = request && event === "clearance.pending_review" ? await eligibleReviewers(prisma, request) : [];
+  // An escalation reaches reviewers with no link yet (the delivery key skips the others).
+  const reviewers = request && (event === "clearance.pending_review" || event === "review.escalated") ? await eligibleReviewers(prisma, request) : [];
   for (const reviewer of reviewers) {
     planned.push({
       key: `email-link:${request!.id}:${reviewer.userId}`, channel: "email-link", target: reviewer.email,

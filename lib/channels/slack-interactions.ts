@@ -5,7 +5,7 @@ import { ApiError } from "@/lib/api/errors";
 import { PERMISSIONS } from "@/lib/auth/access";
 import type { PrismaClient } from "@/lib/db";
 import { env } from "@/lib/env";
-import { decideReview } from "@/lib/review/decide-review";
+import { castVote } from "@/lib/review/cast-vote";
 import { SLACK_APPROVE, SLACK_DENY } from "./slack-message";
 
 /** Slack's replay window for a request's timestamp. */
@@ -61,10 +61,12 @@ export async function handleSlackInteraction(prisma: PrismaClient, rawBody: stri
   if (!member) return ephemeral(`Your Slack account${email ? ` (${email})` : ""} is not a reviewer of this Ledgix tenant, so your click was not counted.`);
   const approve = action.action_id === SLACK_APPROVE;
   try {
-    await decideReview(prisma, request, { approve, decidedBy: `reviewer:${member.user.email} via slack` });
+    const { outcome } = await castVote(prisma, request, { reviewer: { userId: null, email: member.user.email, label: `${member.user.email} (Slack)` }, approve, channel: "slack" });
+    if (outcome === "recorded") return ephemeral(`Your approval of ${request.toolName} (${request.id}) is recorded; the review needs more approvals.`);
+    return ephemeral(`${outcome === "approved" ? "Approved" : "Denied"} ${request.toolName} (${request.id}) as ${member.user.email}.`);
   } catch (error) {
-    if (error instanceof ApiError && error.code === "review_not_pending") return ephemeral(`Request ${request.id} was already decided (${request.status}); your click changed nothing.`);
+    // The vote's rules (already decided, already voted, four eyes) are the clicker's to read.
+    if (error instanceof ApiError && (error.status === 409 || error.status === 403)) return ephemeral(`Not counted: ${error.message}`);
     throw error;
   }
-  return ephemeral(`${approve ? "Approved" : "Denied"} ${request.toolName} (${request.id}) as ${member.user.email}.`);
 }

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import type { Prisma, Tenant } from "@/lib/db/generated/client";
 import { meetsMinimum, type ConfidenceBucket } from "@/lib/policy/confidence";
 import type { Verdict } from "@/lib/policy/evaluate";
+import { reviewSchedule } from "./review-schedule";
 import { newTokenFields } from "./token";
 
 /** The columns a verdict sets on a clearance request, after the tenant's confidence floor. */
@@ -22,6 +23,7 @@ export async function decisionFields(prisma: PrismaClient, tenant: Tenant, verdi
       reason: `${verdict.reason} Confidence ${verdict.confidence} is below the tenant minimum ${minimum}; a human decides.`,
       reasonCode: "below_minimum_confidence",
       reviewQuorum: 1,
+      ...reviewSchedule(tenant, null),
     };
   }
   switch (verdict.effect) {
@@ -43,6 +45,8 @@ export async function decisionFields(prisma: PrismaClient, tenant: Tenant, verdi
         decisionStatus: "approved_pending_review",
         reviewQuorum: verdict.quorum ?? 1,
         reviewTimeoutSeconds: verdict.reviewTimeoutSeconds ?? null,
+        reviewerGroups: verdict.reviewers ?? [],
+        ...reviewSchedule(tenant, verdict.reviewTimeoutSeconds),
       };
   }
 }

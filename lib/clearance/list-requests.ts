@@ -45,5 +45,10 @@ export async function getRequestTimeline(prisma: PrismaClient, tenantId: string,
   const checkpoint = ledger?.leafIndex != null
     ? await prisma.ledgerCheckpoint.findFirst({ where: { tenantId, treeSize: { gt: ledger.leafIndex } }, orderBy: { treeSize: "asc" }, select: { checkpointId: true, treeSize: true, createdAt: true } })
     : null;
-  return { request, ledger, checkpoint };
+  // Every vote of a review, a quorum's individual approvals included.
+  const votes = await prisma.reviewVote.findMany({
+    where: { tenantId, requestId: id }, orderBy: { createdAt: "asc" },
+    select: { reviewerEmail: true, reviewerLabel: true, approve: true, channel: true, reason: true, createdAt: true },
+  });
+  return { request, ledger, checkpoint, votes };
 }

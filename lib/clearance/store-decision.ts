@@ -10,6 +10,7 @@ import type { Verdict } from "@/lib/policy/evaluate";
 import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";
 import { exceededLimit, limitAmounts, type Limit, type LimitScope } from "@/lib/policy/limits";
 import { decisionFields } from "./decision-fields";
+import { reviewJobStatements } from "./review-schedule";
 
 // The one way a decision is stored. Read top to bottom:
 //   1. verdictDecision turns a policy verdict into the columns to store, computed once,
@@ -108,7 +109,11 @@ export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target
 export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision): Promise<ClearanceRequest | null>;
 export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision) {
   const ledger = await ledgerWriter(prisma, tenant);
-  const { columns, limits, alongside } = decision;
+  const { columns, limits } = decision;
+  // A review's expiry (and escalation) commits with the request entering it.
+  const alongside = columns.status === "pending_review"
+    ? (row: ClearanceRequest) => [...(decision.alongside?.(row) ?? []), ...reviewJobStatements(row)]
+    : decision.alongside;
   if (!limits && !alongside) {
     if ("insert" in target) {
       const row = newRow(target.insert, columns);
@@ -174,7 +179,7 @@ const eventValues = (row: ClearanceRequest, entry: Omit<LedgerEntry, "seq">) =>
 const DEFAULTS = {
   apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
   policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
-  reviewQuorum: null, reviewTimeoutSeconds: null, originalRequestId: null, decidedAt: null, decidedBy: null,
+  reviewQuorum: null, reviewTimeoutSeconds: null, reviewDeadline: null, reviewerGroups: [], reviewEscalateAt: null, reviewEscalatedAt: null, originalRequestId: null, decidedAt: null, decidedBy: null,
   explanation: null, ...NO_TOKEN,
 } satisfies Omit<ClearanceRequest, keyof NewRequest | "status" | "decisionStatus" | "createdAt">;
 

@@ -71,17 +71,24 @@ export function buildProgram(): Command {
     .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"]))
     .option("--token-max-per-approval <n>", "tokens one approval may yield, replacements for late polls included (default 1)")
     .option("--token-issue-window <seconds>", "no token is issued later than this after the decision (default 300)")
-    .option("--api-key-requests-per-minute <n>", "per-key request quota; 0 lifts it (default none)"),
+    .option("--api-key-requests-per-minute <n>", "per-key request quota; 0 lifts it (default none)")
+    .addOption(new Option("--four-eyes <on|off>", "refuse approvals of requests attributed to the reviewer (default on)").choices(["on", "off"]))
+    .option("--review-timeout <seconds>", "a review nobody decides is denied (review_expired) after this; a rule's review_timeout overrides (default 900)")
+    .option("--escalation-group <group>", "reviewer group told about reviews still pending part-way to their deadline; none turns it off")
+    .option("--escalation-fraction <f>", "how far to the deadline (between 0 and 1, e.g. 0.5) escalation happens"),
   "tenant.update", (tenant: string, opts: {
     minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string;
     tokenMaxPerApproval?: string; tokenIssueWindow?: string; apiKeyRequestsPerMinute?: string;
+    fourEyes?: string; reviewTimeout?: string; escalationGroup?: string; escalationFraction?: string;
   }) => ({
     tenant, minimumConfidenceBucket: opts.minimumConfidence, tokenTtlSeconds: opts.tokenTtl, ledgerCanonicalVersion: opts.ledgerCanonicalVersion,
     tokenMaxPerApproval: opts.tokenMaxPerApproval, tokenIssueWindowSeconds: opts.tokenIssueWindow, apiKeyRequestsPerMinute: opts.apiKeyRequestsPerMinute,
+    reviewFourEyes: opts.fourEyes, reviewTimeoutSeconds: opts.reviewTimeout, reviewEscalationGroup: opts.escalationGroup, reviewEscalationFraction: opts.escalationFraction,
   }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"),
   {
     minimumConfidenceBucket: "--minimum-confidence", tokenTtlSeconds: "--token-ttl", ledgerCanonicalVersion: "--ledger-canonical-version",
     tokenMaxPerApproval: "--token-max-per-approval", tokenIssueWindowSeconds: "--token-issue-window", apiKeyRequestsPerMinute: "--api-key-requests-per-minute",
+    reviewTimeoutSeconds: "--review-timeout", reviewEscalationGroup: "--escalation-group", reviewEscalationFraction: "--escalation-fraction",
   });
   action(tenant.command("list").description("list tenants"), "tenant.list", () => ({}), (r) => table(r as Record<string, unknown>[]));
 
@@ -154,11 +161,15 @@ export function buildProgram(): Command {
     .addOption(new Option("--approve", "approve it").conflicts("deny"))
     .addOption(new Option("--deny", "deny it").conflicts("approve"))
     .option("--reason <text>", "why (recorded with the decision)")
-    .option("--operator <name>", "who decides", process.env.USER ?? "operator"),
-  "review.decide", (requestId: string, opts: { approve?: boolean; deny?: boolean; reason?: string; operator: string }) => {
+    .option("--as <email>", "vote as this member, under the review rules (quorum, four eyes, reviewer groups)")
+    .option("--operator <name>", "without --as: the operator who decides alone (break-glass)", process.env.USER ?? "operator"),
+  "review.decide", (requestId: string, opts: { approve?: boolean; deny?: boolean; reason?: string; operator: string; as?: string }) => {
     if (!opts.approve && !opts.deny) throw new CommandError("invalid_request", "Pass --approve or --deny.");
-    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator };
-  }, (r) => { const d = r as { requestId: string; status: string }; return `${d.requestId} ${d.status}`; });
+    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator, as: opts.as };
+  }, (r) => {
+    const d = r as { requestId: string; status: string; vote?: string };
+    return d.vote === "recorded" ? `${d.requestId} vote recorded; still pending_review` : `${d.requestId} ${d.status}`;
+  }, { as: "--as" });
 
   action(program.command("ledger").description("the tenant's ledger").command("verifier-key")
     .description("print the C2SP verifier key that witnesses use to check the checkpoint notes (GET /api/ledger/checkpoint)")
@@ -205,6 +216,20 @@ export function buildProgram(): Command {
     "webhook.deliveries", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
   action(webhook.command("resend").description("send a webhook delivery again now").requiredOption("--tenant <name|id>", "the tenant").argument("<delivery_id>"),
     "webhook.resend", (id: string, opts: { tenant: string }) => ({ tenant: opts.tenant, id }), (r) => `resending ${(r as { id: string }).id}`);
+  const group = member.command("group").description("reviewer groups, which a policy rule's `reviewers` may require");
+  action(group.command("create").description("create a reviewer group").argument("<name>").requiredOption("--tenant <name|id>", "the tenant"),
+    "member.group.create", (name: string, opts: { tenant: string }) => ({ tenant: opts.tenant, name }), (r) => `created ${(r as { name: string }).name}`, { name: "<name>" });
+  action(group.command("add").description("add a member to a reviewer group").argument("<name>").requiredOption("--tenant <name|id>", "the tenant")
+    .requiredOption("--email <address>", "the member's email"),
+  "member.group.add", (name: string, opts: { tenant: string; email: string }) => ({ tenant: opts.tenant, name, email: opts.email }),
+  (r) => { const g = r as { group: string; email: string }; return `${g.email} in ${g.group}`; });
+  action(group.command("remove").description("remove a member from a reviewer group").argument("<name>").requiredOption("--tenant <name|id>", "the tenant")
+    .requiredOption("--email <address>", "the member's email"),
+  "member.group.remove", (name: string, opts: { tenant: string; email: string }) => ({ tenant: opts.tenant, name, email: opts.email }),
+  (r) => { const g = r as { group: string; email: string }; return `removed ${g.email} from ${g.group}`; });
+  action(group.command("list").description("list a tenant's reviewer groups and their members").requiredOption("--tenant <name|id>", "the tenant"),
+    "member.group.list", (opts: { tenant: string }) => opts,
+    (r) => table((r as { name: string; members: string[] }[]).map(({ name, members }) => ({ name, members: members.join(",") }))));
 
   action(program.command("signing-key").description("signing keys").command("rotate")
     .description("retire the active A-JWT signing key and create its successor (the old key stays in the JWKS until its tokens expire)")

@@ -15,6 +15,10 @@ export const jobPayloads = {
   "clearance:resume-processing": z.object({}),
   /** Deletes idempotency records past their expiry. */
   "idempotency:purge-expired": z.object({ graceSeconds: z.number().int().min(0).default(0) }),
+  /** Denies a review nobody decided by its deadline (review_expired); a no-op once decided. */
+  "review:expire": z.object({ tenantId: z.string(), requestId: z.string() }),
+  /** Tells the tenant's escalation group about a review still pending part-way to its deadline. */
+  "review:escalate": z.object({ tenantId: z.string(), requestId: z.string() }),
   /** Reads the tenant's channels for one event and enqueues one delivery job per recipient. */
   "notify:event": z.object({ tenantId: z.string(), event: z.enum(NOTIFY_EVENTS), requestId: z.string().optional(), grantId: z.string().optional() }),
   /** Sends one email (a reviewer's link, or a notice to a listed recipient). */

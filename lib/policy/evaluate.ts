@@ -17,6 +17,8 @@ export interface Verdict {
   ruleId: string | null;
   quorum?: number;
   reviewTimeoutSeconds?: number;
+  /** Reviewer groups the rule requires (empty or absent: any reviewer). */
+  reviewers?: string[];
   /** Set on an allow whose rule has limits: the allow stands only within them. */
   limits?: RuleLimits;
   /** How the verdict was reached; set by evaluatePolicy. */
@@ -63,6 +65,7 @@ function ruleVerdict(rule: PolicyRule): Verdict {
         ...review(rule.reason ?? `Rule ${rule.id} requires a human review.`, reasonCode ?? "review_required", rule.id),
         quorum: rule.quorum ?? 1,
         reviewTimeoutSeconds: rule.review_timeout ? durationSeconds(rule.review_timeout) : undefined,
+        ...(rule.reviewers ? { reviewers: rule.reviewers } : {}),
       };
   }
 }

@@ -30,6 +30,7 @@ export const policyRuleSchema = z.strictObject({
   limit_reason_code: code.optional(),
   quorum: z.number().int().min(1).max(10).optional(),
   review_timeout: duration.optional(),
+  reviewers: z.array(slug).min(1).max(10).optional().describe("Reviewer groups whose members may decide its reviews"),
 });
 
 export const policyDocumentSchema = z

@@ -4,7 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import { authorize } from "@/lib/auth/session";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { prisma } from "@/lib/db";
-import { decideReview } from "./decide-review";
+import { castVote } from "./cast-vote";
 
 const decisionSchema = z.object({
   requestId: z.string().min(1).max(100),
@@ -23,8 +23,14 @@ export async function decideReviewAction(input: z.input<typeof decisionSchema>):
     const client = await prisma();
     // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
     const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
-    const row = await decideReview(client, request, { approve: parsed.data.approve, reason: parsed.data.reason || null, decidedBy: `reviewer:${member.user.email}` });
-    return { ok: true, status: row.status };
+    const { user } = member;
+    const vote = await castVote(client, request, {
+      reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email },
+      approve: parsed.data.approve,
+      reason: parsed.data.reason || null,
+      channel: "dashboard",
+    });
+    return { ok: true, status: vote.outcome === "recorded" ? "vote recorded; more approvals needed" : vote.request.status };
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, error: error.message };
     throw error;

@@ -10,27 +10,44 @@ export interface ReviewDecision {
   decidedBy: string;
 }
 
+/** How a review ends: what is stored and who (and through what) decided it. */
+export interface ReviewOutcome {
+  status: "approved" | "denied";
+  reason: string;
+  reasonCode: string;
+  decidedBy: string;
+}
+
+/**
+ * Stores how a review ended, through the one decision write path (a ledger entry with it).
+ * Null when the request is no longer in `from`: someone decided first, nothing is overwritten.
+ */
+export async function settleReview(prisma: PrismaClient, row: ClearanceRequest, outcome: ReviewOutcome, from: ("pending_review" | "processing")[] = ["pending_review"]) {
+  // Reviews are rare: reading the tenant here keeps it off the hot path of automatic decisions.
+  const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: row.tenantId }, select: { ledgerCanonicalVersion: true } });
+  const columns = { ...outcome, decisionStatus: outcome.status, decidedAt: new Date() };
+  return storeDecision(prisma, tenant, { settle: row, from }, { columns });
+}
+
 /**
  * Ends a request that waits for a human (or is still processing), with the reason
- * codes of decisions §9. The caller reads the request: tenant-scoped for an API key,
- * across tenants for an operator.
+ * codes of decisions §9, in one step: an agent's cancellation or an operator's decision.
+ * Reviewers vote through castVote instead. The caller reads the request: tenant-scoped
+ * for an API key, across tenants for an operator.
  */
 export async function decideReview(prisma: PrismaClient, row: ClearanceRequest, decision: ReviewDecision) {
   const cancelled = decision.decidedBy === "agent";
   // A human's approval stands whatever the tenant's confidence floor; its token is
   // issued when the agent next polls, so a late poll still gets a live one.
-  const outcome = decision.approve
-    ? { status: "approved", decisionStatus: "approved", reason: decision.reason || "Approved by a reviewer.", reasonCode: "review_approved" }
+  const outcome: ReviewOutcome = decision.approve
+    ? { status: "approved", reason: decision.reason || "Approved by a reviewer.", reasonCode: "review_approved", decidedBy: decision.decidedBy }
     : {
         status: "denied",
-        decisionStatus: "denied",
         reason: decision.reason || (cancelled ? "Cancelled by the agent." : "Denied by a reviewer."),
         reasonCode: cancelled ? "review_cancelled_by_agent" : "review_denied",
+        decidedBy: decision.decidedBy,
       };
-  // Reviews are rare: reading the tenant here keeps it off the hot path of automatic decisions.
-  const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: row.tenantId }, select: { ledgerCanonicalVersion: true } });
-  const columns = { ...outcome, decidedAt: new Date(), decidedBy: decision.decidedBy };
-  const moved = await storeDecision(prisma, tenant, { settle: row, from: ["pending_review", "processing"] }, { columns });
+  const moved = await settleReview(prisma, row, outcome, ["pending_review", "processing"]);
   if (!moved) throw new ApiError("review_not_pending", `Request ${row.id} is already ${row.status}; nothing to decide.`);
   return moved;
 }

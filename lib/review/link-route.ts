@@ -32,11 +32,13 @@ export async function postReviewLinkDecision(req: NextRequest, { params }: { par
   const decision = form?.get("decision");
   if (decision !== "approve" && decision !== "deny") return plain(400, "Choose Approve or Deny.");
   const reason = String(form?.get("reason") ?? "").trim().slice(0, 500) || null;
+  let problem = "";
   try {
     await redeemReviewLink(client, token, { approve: decision === "approve", reason });
   } catch (error) {
-    // The page says why (used, expired, decided, not valid); nothing was decided.
+    // The page says why (used, expired, decided, not valid, or the vote's rule); nothing was counted.
     if (!(error instanceof ApiError)) throw error;
+    problem = `?problem=${error.code}`;
   }
-  return new Response(null, { status: 303, headers: { location: `/review/${encodeURIComponent(token)}` } });
+  return new Response(null, { status: 303, headers: { location: `/review/${encodeURIComponent(token)}${problem}` } });
 }

@@ -5,6 +5,7 @@ export const REVIEW_PAGE_SIZE = 50;
 const pendingSelect = {
   id: true, toolName: true, toolArgs: true, agentId: true, sessionId: true, humanPrincipal: true, reason: true, reasonCode: true,
   matchedRuleId: true, confidenceBucket: true, policySlug: true, createdAt: true, reviewTimeoutSeconds: true,
+  reviewQuorum: true, reviewerGroups: true, reviewDeadline: true,
 } as const;
 
 export type PendingReview = Awaited<ReturnType<typeof listPendingReviews>>["items"][number];

@@ -3,7 +3,7 @@ import { ApiError, type ErrorCode } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, ReviewLink } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
-import { decideReview } from "./decide-review";
+import { castVote } from "./cast-vote";
 import type { RateLimit } from "@/lib/rate-limit/rate-limit";
 import type { Reviewer } from "./reviewers";
 
@@ -59,20 +59,31 @@ const REFUSALS: Record<Exclude<LinkState, "open">, [ErrorCode, string]> = {
 };
 
 /**
- * Decides a request from a reviewer's link. The link is claimed first (single use, under a
- * conditional update), so two clicks in flight decide at most once.
+ * A reviewer's vote through their link (channel "email"), under castVote's rules (quorum,
+ * four eyes). The link is claimed first (single use, under a conditional update), so two
+ * clicks in flight vote at most once; a vote the rules refuse gives the claim back.
  */
 export async function redeemReviewLink(prisma: PrismaClient, token: string, vote: { approve: boolean; reason?: string | null }) {
   const view = await viewReviewLink(prisma, token);
   if (!view) throw new ApiError("review_link_invalid", "This link is not valid.");
   if (view.state !== "open") throw new ApiError(...REFUSALS[view.state]);
-  const outcome = vote.approve ? "approved" : "denied";
+  const { link } = view;
   const claimed = await prisma.reviewLink.updateMany({
-    where: { id: view.link.id, usedAt: null, expiresAt: { gt: new Date() } },
-    data: { usedAt: new Date(), outcome },
+    where: { id: link.id, usedAt: null, expiresAt: { gt: new Date() } },
+    data: { usedAt: new Date(), outcome: vote.approve ? "approve" : "deny" },
   });
   if (claimed.count !== 1) throw new ApiError(...REFUSALS.used);
-  return decideReview(prisma, view.request, { approve: vote.approve, reason: vote.reason, decidedBy: `reviewer:${view.link.email} via email` });
+  try {
+    return await castVote(prisma, view.request, {
+      reviewer: { userId: link.userId, email: link.email, label: link.email },
+      approve: vote.approve,
+      reason: vote.reason,
+      channel: "email",
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.code !== "review_not_pending") await prisma.reviewLink.update({ where: { id: link.id }, data: { usedAt: null, outcome: null } });
+    throw error;
+  }
 }
 
 /** Link views and decisions one client address may make per window (guessing tokens is hopeless anyway; this keeps it so). */

@@ -8,11 +8,18 @@ export interface Reviewer {
   name: string | null;
 }
 
-// Stand-in for review-rules' `eligibleReviewers` (which also narrows to the rule's reviewer
-// groups): every member who may decide reviews. Replace with it once merged.
-export async function eligibleReviewers(prisma: PrismaClient, request: Pick<ClearanceRequest, "tenantId">): Promise<Reviewer[]> {
+/**
+ * Who may vote on a request: the tenant's members whose role decides reviews (never a
+ * viewer), narrowed to the members of the rule's reviewer groups when it names any.
+ */
+export async function eligibleReviewers(prisma: PrismaClient, request: Pick<ClearanceRequest, "tenantId" | "reviewerGroups">): Promise<Reviewer[]> {
+  const groups = request.reviewerGroups;
   const rows = await prisma.membership.findMany({
-    where: { tenantId: request.tenantId, role: { in: [...PERMISSIONS.decideReviews] } },
+    where: {
+      tenantId: request.tenantId,
+      role: { in: [...PERMISSIONS.decideReviews] },
+      ...(groups.length > 0 && { user: { reviewerGroups: { some: { group: { tenantId: request.tenantId, name: { in: groups } } } } } }),
+    },
     orderBy: { createdAt: "asc" },
     select: { user: { select: { id: true, email: true, name: true } } },
   });

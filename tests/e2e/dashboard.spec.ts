@@ -121,9 +121,10 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await expect(page).toHaveURL(new RegExp(`/requests/${requestId}`));
   const timeline = page.getByTestId("timeline");
   await expect(timeline).toContainText("By owner@acme.test through the dashboard");
-  await expect(timeline.locator('li[data-done="true"]')).toHaveCount(5, { timeout: 30_000 }).catch(async () => {
+  // Received, evaluated, the owner's approval (a vote), reviewed, token issued, ledger entry.
+  await expect(timeline.locator('li[data-done="true"]')).toHaveCount(6, { timeout: 30_000 }).catch(async () => {
     // The ledger entry lands with the sequencer's next run; reload until it is there.
-    await expect(async () => { await page.reload(); await expect(timeline.locator('li[data-done="true"]')).toHaveCount(5); }).toPass({ timeout: 30_000 });
+    await expect(async () => { await page.reload(); await expect(timeline.locator('li[data-done="true"]')).toHaveCount(6); }).toPass({ timeout: 30_000 });
   });
   await screenshots(page, "request-timeline");
 

@@ -19,15 +19,23 @@ function Notice({ title, children }: { title: string; children: React.ReactNode 
 }
 
 const CLOSED: Record<Exclude<ReviewLinkView["state"], "open">, (view: ReviewLinkView) => [string, string]> = {
-  used: ({ link }) => ["This link was already used", `It was used ${link.usedAt!.toUTCString()}${link.outcome ? ` to record: ${link.outcome}` : ""}. A link works once; it decides nothing more.`],
+  used: ({ link, request }) => ["This link was already used", `It was used ${link.usedAt!.toUTCString()}${link.outcome ? ` to vote ${link.outcome}` : ""}; the request is now ${request.status}. A link works once; it decides nothing more.`],
   expired: ({ link }) => ["This link has expired", `It expired ${link.expiresAt.toUTCString()}. Nothing was decided through it.`],
   decided: ({ request }) => ["This request was already decided", `It is ${request.status} (${request.reasonCode ?? "no reason code"}). This link decides nothing.`],
 };
 
 // GET /review/{token} — shows one request to the reviewer the link was sent to. Opening it
 // decides nothing (mail scanners prefetch links); the form POSTs to ./decide.
-export default async function ReviewLinkPage({ params }: { params: Promise<{ token: string }> }) {
+// Why the last vote through this link was not counted (castVote's rules), by error code.
+const PROBLEMS: Record<string, string> = {
+  four_eyes_violation: "You may not approve a request attributed to yourself; another reviewer must. You may still deny it.",
+  already_voted: "You already voted on this request (through another channel).",
+  not_a_reviewer: "You are no longer a reviewer of this request, so your vote was not counted.",
+};
+
+export default async function ReviewLinkPage({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<{ problem?: string }> }) {
   const { token } = await params;
+  const problem = PROBLEMS[(await searchParams).problem ?? ""];
   const client = await prisma();
   const address = (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";
   if ((await consume(client, REVIEW_LINK_LIMIT, address)) !== null) return <Notice title="Too many attempts">Wait a few minutes, then open the link again.</Notice>;
@@ -41,6 +49,7 @@ export default async function ReviewLinkPage({ params }: { params: Promise<{ tok
   return (
     <main className="mx-auto max-w-2xl space-y-4 p-6">
       <h1 className="text-xl font-semibold">Review: {request.toolName}</h1>
+      {problem && <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-300">{problem}</p>}
       <Card>
         <CardHeader><CardTitle>Agent {request.agentId} asks to run {request.toolName}</CardTitle></CardHeader>
         <div className="space-y-3 p-4 text-sm">

@@ -74,6 +74,12 @@ describe("evaluateRules", () => {
     expect(plain.reviewTimeoutSeconds).toBeUndefined();
   });
 
+  it("a review carries the rule's reviewer groups", async () => {
+    const doc = policy({ rules: [{ id: "human", tool: "*", effect: "review", reviewers: ["finance", "leads"] }] });
+    expect((await evaluateRules(doc, input())).reviewers).toEqual(["finance", "leads"]);
+    expect((await evaluateRules(policy({ rules: [{ id: "human", tool: "*", effect: "review" }] }), input())).reviewers).toBeUndefined();
+  });
+
   it("durationSeconds converts s, m, h and d", () => {
     expect(["45s", "30m", "2h", "7d"].map(durationSeconds)).toEqual([45, 1800, 7200, 604800]);
   });

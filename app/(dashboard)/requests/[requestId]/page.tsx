@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, UserCheck } from "lucide-react";
+import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, UserCheck, Vote } from "lucide-react";
 import type { ReactNode } from "react";
 import { Card } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/json-view";
@@ -10,6 +10,7 @@ import { RelativeTime } from "@/components/ui/time";
 import { requireMember } from "@/lib/auth/session";
 import { getRequestTimeline } from "@/lib/clearance/list-requests";
 import { prisma } from "@/lib/db";
+import { channelName, describeDecidedBy } from "@/lib/review/decided-by";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -19,8 +20,8 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   // Scoped by tenant: another tenant's id is a 404, exactly like an id that does not exist.
   const found = await getRequestTimeline(await prisma(), member.tenant.id, requestId);
   if (!found) notFound();
-  const { request: r, ledger, checkpoint } = found;
-  const byPerson = r.decidedBy && r.decidedBy !== "policy";
+  const { request: r, ledger, checkpoint, votes } = found;
+  const decider = describeDecidedBy(r.decidedBy);
   return (
     <>
       <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
@@ -38,10 +39,20 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
               {r.policyContentHash && <Badge className="font-mono">{shortHash(r.policyContentHash)}</Badge>}
             </div>
           </Step>
-          <Step icon={<UserCheck />} title="Reviewed" done={Boolean(byPerson)} at={byPerson ? r.decidedAt : null}>
+          {votes.map((v) => (
+            <Step key={v.reviewerEmail} icon={<Vote />} title={v.approve ? "Approval" : "Denial"} done at={v.createdAt}>
+              <p className="text-sm">By <span className="font-medium">{v.reviewerLabel}</span>{v.reviewerLabel !== v.reviewerEmail && ` (${v.reviewerEmail})`} through {channelName(v.channel)}{v.reason ? `: ${v.reason}` : "."}</p>
+            </Step>
+          ))}
+          {r.reviewEscalatedAt && (
+            <Step icon={<BellRing />} title="Escalated" done at={r.reviewEscalatedAt}>
+              <p className="text-sm">Still undecided part-way to its deadline; the escalation group was notified.</p>
+            </Step>
+          )}
+          <Step icon={<UserCheck />} title={r.reasonCode === "review_expired" ? "Expired" : "Reviewed"} done={Boolean(decider)} at={decider ? r.decidedAt : null}>
             <p className="text-sm">
-              {byPerson ? <>By <span className="font-medium">{r.decidedBy!.replace(/^(reviewer|operator):/, "")}</span> through {channel(r.decidedBy!)}: {r.reason}</>
-                : r.status === "pending_review" ? "Waiting for a person." : "No person was needed."}
+              {decider ? <>By <span className="font-medium">{decider.who}</span> through {decider.through}: {r.reason}</>
+                : r.status === "pending_review" ? `Waiting for ${r.reviewQuorum && r.reviewQuorum > 1 ? `${r.reviewQuorum} approvals` : "a person"}${r.reviewDeadline ? `; denied if undecided at ${r.reviewDeadline.toISOString().replace("T", " ").slice(0, 19)} UTC` : ""}.` : "No person was needed."}
             </p>
           </Step>
           <Step icon={<KeyRound />} title="Token issued" done={r.tokenIssuedAt !== null} at={r.tokenIssuedAt ? new Date(r.tokenIssuedAt * 1000) : null}>
@@ -65,7 +76,6 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   );
 }
 
-const channel = (decidedBy: string) => (decidedBy.startsWith("operator:") ? "the CLI" : decidedBy === "agent" ? "the agent" : "the dashboard");
 const shortHash = (h: string) => (h.length > 20 ? `${h.slice(0, 14)}…${h.slice(-6)}` : h);
 
 function Step({ icon, title, done, at, children }: { icon: ReactNode; title: string; done: boolean; at?: Date | null; children: ReactNode }) {
