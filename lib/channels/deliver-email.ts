@@ -47,7 +47,7 @@ export async function deliverEmail(prisma: PrismaClient, deliveryId: string, use
     });
   }
   try {
-    await sendEmail({ to: delivery.target, subject, ...(await rendered(element)) }, { idempotencyKey });
+    await sendEmail({ to: delivery.target, subject, ...(await rendered(element)) }, { idempotencyKey, tenantId: delivery.tenantId });
   } catch (error) {
     return recordFailed(prisma, deliveryId, (error as Error).message);
   }

@@ -59,7 +59,7 @@ export async function sendTestNotification(prisma: PrismaClient, tenantId: strin
   }
   for (const to of row?.emailRecipients ?? []) {
     try {
-      const sent = await sendEmail({ to, subject: "Ledgix test notification", text, html: `<p>${text}</p>` });
+      const sent = await sendEmail({ to, subject: "Ledgix test notification", text, html: `<p>${text}</p>` }, { tenantId });
       results.push({ channel: `Email ${to}`, ok: true, detail: sent.delivered === "resend" ? `Resend accepted it (${sent.id}).` : "Written to the development outbox (RESEND_API_KEY is unset)." });
     } catch (error) {
       results.push({ channel: `Email ${to}`, ok: false, detail: (error as Error).message });
