@@ -8,6 +8,10 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { startSequencer } from "@/lib/ledger/sequencer";
+import { deliverEmail } from "@/lib/channels/deliver-email";
+import { fanOut } from "@/lib/channels/fan-out";
+import { deliverSlack } from "@/lib/channels/slack-message";
+import { deliverWebhook } from "@/lib/webhooks/deliver";
 import { escalateReview, expireReview } from "@/lib/review/expiry";
 
 export interface Running {
@@ -39,10 +43,10 @@ async function start(): Promise<Running> {
     "review:escalate": async (job) => {
       await escalateReview(database.prisma, job);
     },
-    // review-channels delivers these (email, Slack, webhooks); until it is merged, a log line.
-    "notify:event": async ({ event, requestId }) => {
-      console.log(`ledgix: event ${event}${requestId ? ` for ${requestId}` : ""}`);
-    },
+    "notify:event": (payload) => fanOut(database.prisma, payload),
+    "notify:email": ({ deliveryId, userId }) => deliverEmail(database.prisma, deliveryId, userId),
+    "notify:slack": ({ deliveryId, setting }) => deliverSlack(database.prisma, deliveryId, setting),
+    "webhook:deliver": ({ deliveryId }) => deliverWebhook(database.prisma, deliveryId),
   };
   // Starting the workers installs the queue's schema before anything enqueues.
   const stopWorkers = await startJobWorkers(database.connection, handlers);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { Logger, runMigrations as installJobQueue } from "graphile-worker";
 import pg from "pg";
 import { attachEmbeddedServer } from "./embedded-server";
 import { Prisma, PrismaClient } from "./generated/client";
@@ -106,6 +107,8 @@ async function openEmbedded(dataDir: string, create: boolean): Promise<Database>
   return openPool("embedded", server.connection, () => server.release());
 }
 
+const quietLogger = new Logger(() => () => undefined);
+
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const db = config.kind === "postgres"
@@ -113,6 +116,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     : await openEmbedded(config.dataDir, config.create ?? true);
   try {
     await applyMigrations(db.sql);
+    // Decisions enqueue their notification job in the statement that stores them, so the
+    // queue's schema must exist wherever a decision can be made (the CLI, a process whose
+    // workers have not started yet), not only once a worker runs.
+    const pool = new pg.Pool({ ...db.connection, max: 1 });
+    await installJobQueue({ pgPool: pool, logger: quietLogger }).finally(() => pool.end());
     return db;
   } catch (error) {
     await db.close();

@@ -15,17 +15,18 @@ export interface Email {
  * elsewhere, e.g. at a test server); otherwise writes the message to the development
  * outbox, `<data dir>/outbox/`, and says so on the console.
  */
-export async function sendEmail(email: Email): Promise<{ delivered: "resend" | "outbox"; id: string }> {
+export async function sendEmail(email: Email, options: { idempotencyKey?: string; tenantId?: string } = {}): Promise<{ delivered: "resend" | "outbox"; id: string }> {
   const apiKey = process.env.RESEND_API_KEY;
   if (apiKey) {
-    const { data, error } = await new Resend(apiKey).emails.send({ from: emailFrom(), ...email });
+    // The idempotency key makes a retried send (a job re-run after a crash) deliver once.
+    const { data, error } = await new Resend(apiKey).emails.send({ from: emailFrom(), ...email }, { idempotencyKey: options.idempotencyKey });
     if (error) throw new Error(`Resend refused the email: ${error.message}`);
     return { delivered: "resend", id: data!.id };
   }
   const dir = path.join(env().dataDir, "outbox");
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const id = `${Date.now()}-${email.to.replace(/[^a-z0-9@.-]/gi, "_")}`;
-  await fs.writeFile(path.join(dir, `${id}.json`), JSON.stringify({ from: emailFrom(), ...email }, null, 2), { mode: 0o600 });
+  await fs.writeFile(path.join(dir, `${id}.json`), JSON.stringify({ from: emailFrom(), ...email, tenantId: options.tenantId }, null, 2), { mode: 0o600 });
   console.log(`ledgix: RESEND_API_KEY is unset; email "${email.subject}" to ${email.to} written to ${dir}/${id}.json`);
   return { delivered: "outbox", id };
 }
