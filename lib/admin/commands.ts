@@ -17,6 +17,9 @@ import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versio
 import { emailSchema, passwordSchema } from "@/lib/auth/passwords";
 import { addMember, listMembers, removeMember, roleSchema } from "@/lib/members/members";
 import { decideReview } from "@/lib/review/decide-review";
+import { approveWithGrant } from "@/lib/grants/approve-with-grant";
+import { grantSpecSchema } from "@/lib/grants/grant-spec";
+import { listLiveGrants, revokeGrant } from "@/lib/grants/grants";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 
 /** Operator commands. The CLI runs them on the database directly (embedded or PostgreSQL). */
@@ -95,12 +98,26 @@ export const COMMANDS = {
     listPendingReviews(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   ),
   "review.decide": command(
-    z.object({ requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100) }),
+    z.object({
+      requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100),
+      grant: grantSpecSchema.optional(),
+    }),
     async (prisma, input) => {
       const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
-      const row = await decideReview(prisma, request, { approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
-      return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
+      const decidedBy = `operator:${input.operator}`;
+      if (input.grant && !input.approve) throw new ApiError("invalid_grant", "Only an approval can grant a standing approval.");
+      const { row, grant } = input.grant
+        ? await approveWithGrant(prisma, request, { spec: input.grant, grantedBy: decidedBy, reason: input.reason },
+          (reason) => decideReview(prisma, request, { approve: true, reason, decidedBy }))
+        : { row: await decideReview(prisma, request, { approve: input.approve, reason: input.reason, decidedBy }), grant: null };
+      return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode, grantId: grant?.id ?? null };
     },
+  ),
+  "grant.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
+    listLiveGrants(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
+  ),
+  "grant.revoke": command(z.object({ tenant: tenantRef, id: z.string().min(1).max(100), operator: z.string().min(1).max(100) }), async (prisma, input) =>
+    revokeGrant(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.id, `operator:${input.operator}`),
   ),
   "ledger.verifier-key": command(z.object({ tenant: tenantRef }), async (prisma, input) => ({
     verifierKey: await checkpointVerifierKey(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),

@@ -154,11 +154,34 @@ export function buildProgram(): Command {
     .addOption(new Option("--approve", "approve it").conflicts("deny"))
     .addOption(new Option("--deny", "deny it").conflicts("approve"))
     .option("--reason <text>", "why (recorded with the decision)")
-    .option("--operator <name>", "who decides", process.env.USER ?? "operator"),
-  "review.decide", (requestId: string, opts: { approve?: boolean; deny?: boolean; reason?: string; operator: string }) => {
+    .option("--operator <name>", "who decides", process.env.USER ?? "operator")
+    .addOption(new Option("--grant <size>", "with --approve: also grant a standing approval of this size").choices(["exact_args", "tool_condition", "session"]))
+    .option("--uses <n>", "exact_args: how many more calls it approves")
+    .option("--minutes <t>", "how long the standing approval lasts")
+    .option("--condition <cel>", "tool_condition: the CEL condition, e.g. 'args.amount <= 200'")
+    .option("--all-tools", "session: cover every tool in the session"),
+  "review.decide", (requestId: string, opts: {
+    approve?: boolean; deny?: boolean; reason?: string; operator: string; grant?: string; uses?: string; minutes?: string; condition?: string; allTools?: boolean;
+  }) => {
     if (!opts.approve && !opts.deny) throw new CommandError("invalid_request", "Pass --approve or --deny.");
-    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator };
-  }, (r) => { const d = r as { requestId: string; status: string }; return `${d.requestId} ${d.status}`; });
+    const number = (value?: string) => (value === undefined ? undefined : Number(value));
+    const grant = opts.grant
+      ? { kind: opts.grant, uses: number(opts.uses), minutes: number(opts.minutes), condition: opts.condition, all_tools: opts.allTools }
+      : undefined;
+    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator, grant };
+  }, (r) => { const d = r as { requestId: string; status: string; grantId: string | null }; return [d.requestId, d.status, d.grantId].filter(Boolean).join(" "); },
+  { "grant.uses": "--uses", "grant.minutes": "--minutes", "grant.condition": "--condition" });
+
+  const grant = program.command("grant").description("standing approvals");
+  action(grant.command("list").description("list a tenant's live standing approvals, newest first").requiredOption("--tenant <name|id>", "the tenant"),
+    "grant.list", (opts: { tenant: string }) => opts,
+    (r) => table((r as { id: string; kind: string; toolName: string | null; agentId: string; condition: string | null; usesLeft: number | null; expiresAt: string; createdBy: string }[])
+      .map(({ id, kind, toolName, agentId, condition, usesLeft, expiresAt, createdBy }) => ({ id, kind, tool: toolName ?? "*", agent: agentId, condition, usesLeft, expiresAt, createdBy }))),
+    { tenant: "--tenant" });
+  action(grant.command("revoke").description("revoke a standing approval at once").argument("<grant_id>")
+    .requiredOption("--tenant <name|id>", "the tenant").option("--operator <name>", "who revokes", process.env.USER ?? "operator"),
+  "grant.revoke", (id: string, opts: { tenant: string; operator: string }) => ({ id, tenant: opts.tenant, operator: opts.operator }),
+  (r) => `revoked ${(r as { id: string }).id}`, { tenant: "--tenant" });
 
   action(program.command("ledger").description("the tenant's ledger").command("verifier-key")
     .description("print the C2SP verifier key that witnesses use to check the checkpoint notes (GET /api/ledger/checkpoint)")
