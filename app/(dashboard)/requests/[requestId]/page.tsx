@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, UserCheck } from "lucide-react";
+import { CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, Stamp, UserCheck } from "lucide-react";
 import type { ReactNode } from "react";
 import { Card } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/json-view";
@@ -10,6 +10,7 @@ import { RelativeTime } from "@/components/ui/time";
 import { requireMember } from "@/lib/auth/session";
 import { getRequestTimeline } from "@/lib/clearance/list-requests";
 import { prisma } from "@/lib/db";
+import { grantsFromRequest } from "@/lib/grants/grants";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -20,7 +21,8 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   const found = await getRequestTimeline(await prisma(), member.tenant.id, requestId);
   if (!found) notFound();
   const { request: r, ledger, checkpoint } = found;
-  const byPerson = r.decidedBy && r.decidedBy !== "policy";
+  const byPerson = r.decidedBy && r.decidedBy !== "policy" && !r.grantId;
+  const granted = await grantsFromRequest(await prisma(), member.tenant.id, r.id);
   return (
     <>
       <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
@@ -44,6 +46,17 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
                 : r.status === "pending_review" ? "Waiting for a person." : "No person was needed."}
             </p>
           </Step>
+          {(r.grantId || granted.length > 0) && (
+            <Step icon={<Stamp />} title="Standing approval" done at={granted[0]?.createdAt ?? r.decidedAt}>
+              {r.grantId && <p className="text-sm">Approved under standing approval <code className="font-mono text-xs">{r.grantId}</code> instead of waiting for a person.</p>}
+              {granted.map((g) => (
+                <p key={g.id} className="text-sm" data-testid="granted">
+                  Granted <code className="font-mono text-xs">{g.id}</code> ({g.kind}) by {g.createdBy}: used {g.uses}{g.maxUses !== null ? ` of ${g.maxUses}` : ""} times,{" "}
+                  {g.revokedAt ? `revoked by ${g.revokedBy}` : `expires ${g.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC`}.
+                </p>
+              ))}
+            </Step>
+          )}
           <Step icon={<KeyRound />} title="Token issued" done={r.tokenIssuedAt !== null} at={r.tokenIssuedAt ? new Date(r.tokenIssuedAt * 1000) : null}>
             <p className="text-sm">{r.tokenJti ? <>A-JWT <code className="font-mono text-xs">{r.tokenJti}</code>, expires {new Date(r.tokenExpiresAt! * 1000).toISOString()}</> : r.status === "approved" ? "Issued when the agent next polls." : "No token for this decision."}</p>
           </Step>
