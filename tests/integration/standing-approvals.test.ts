@@ -47,9 +47,12 @@ describe.each(inject("servers"))("standing approvals on the $kind database", (se
     expect(await clearance(tenant, refund(700))).toMatchObject({ status: "pending_review" });
     expect(await clearance(tenant, refund(550, { agent_id: "another-agent" }))).toMatchObject({ status: "pending_review" });
     // A grant only ever answers what the policy would ask a human; a denial stays a denial.
-    const session = await approveWithGrant(server, tenant, 400, ["session", "--minutes", "10"], { session_id: "sess-grant" });
-    expect(await clearance(tenant, refund(5000, { session_id: "sess-grant" }))).toMatchObject({ status: "denied", reason_code: "refund_too_large" });
-    expect(await clearance(tenant, refund(999, { session_id: "sess-grant" }))).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+    // (Another agent, which the first grant does not cover.)
+    const inSession = { agent_id: "agent-in-session", session_id: "sess-grant" };
+    const session = await approveWithGrant(server, tenant, 400, ["session", "--minutes", "10"], inSession);
+    expect(await clearance(tenant, refund(5000, inSession))).toMatchObject({ status: "denied", reason_code: "refund_too_large" });
+    expect(await clearance(tenant, refund(999, inSession))).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+    expect(await clearance(tenant, refund(999, { ...inSession, session_id: "sess-other" }))).toMatchObject({ status: "pending_review" });
 
     const { grants } = await (await tenant.call("/api/grants")).json();
     expect(grants.map((g: { id: string }) => g.id).sort()).toEqual([grantId, session.grantId].sort());
