@@ -40,6 +40,8 @@ export default defineConfig({
       PORT: String(port),
       LEDGIX_DATA_DIR: process.env.LEDGIX_E2E_DATA_DIR,
       NEXTAUTH_URL: baseURL,
+      // The notification tests post to a local fake Slack webhook.
+      LEDGIX_ALLOW_PRIVATE_URLS: "1",
       NODE_ENV: "production",
     },
   },

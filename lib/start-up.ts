@@ -8,6 +8,10 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { startSequencer } from "@/lib/ledger/sequencer";
+import { deliverEmail } from "@/lib/channels/deliver-email";
+import { fanOut } from "@/lib/channels/fan-out";
+import { deliverSlack } from "@/lib/channels/slack-message";
+import { deliverWebhook } from "@/lib/webhooks/deliver";
 
 export interface Running {
   stop(): Promise<void>;
@@ -32,6 +36,10 @@ async function start(): Promise<Running> {
     "idempotency:purge-expired": async ({ graceSeconds }) => {
       await purgeExpiredIdempotencyRecords(database.prisma, graceSeconds);
     },
+    "notify:event": (payload) => fanOut(database.prisma, payload),
+    "notify:email": ({ deliveryId, userId }) => deliverEmail(database.prisma, deliveryId, userId),
+    "notify:slack": ({ deliveryId, setting }) => deliverSlack(database.prisma, deliveryId, setting),
+    "webhook:deliver": ({ deliveryId }) => deliverWebhook(database.prisma, deliveryId),
   };
   // Starting the workers installs the queue's schema before anything enqueues.
   const stopWorkers = await startJobWorkers(database.connection, handlers);

@@ -21,6 +21,11 @@ import { approveWithGrant } from "@/lib/grants/approve-with-grant";
 import { grantSpecSchema } from "@/lib/grants/grant-spec";
 import { listLiveGrants, revokeGrant } from "@/lib/grants/grants";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
+import { listDeliveries } from "@/lib/deliveries/deliveries";
+import { NOTIFICATION_EVENTS, type NotificationEvent } from "@/lib/notify/events";
+import { notificationSettingSchema, saveNotificationSetting } from "@/lib/notify/settings";
+import { resendWebhookDelivery } from "@/lib/webhooks/deliver";
+import { createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, webhookEndpointSchema } from "@/lib/webhooks/endpoints";
 
 /** Operator commands. The CLI runs them on the database directly (embedded or PostgreSQL). */
 const command = <S extends z.ZodType, R>(input: S, run: (prisma: PrismaClient, input: z.output<S>) => Promise<R>) => ({ input, run });
@@ -130,6 +135,22 @@ export const COMMANDS = {
   "member.remove": command(z.object({ tenant: tenantRef, email: emailSchema }), async (prisma, { tenant, email }) =>
     removeMember(prisma, (await findTenantOrThrow(prisma, tenant)).id, email),
   ),
+  "notify.set": command(
+    notificationSettingSchema.extend({ tenant: tenantRef, event: z.enum(Object.keys(NOTIFICATION_EVENTS) as [NotificationEvent, ...NotificationEvent[]]) }),
+    async (prisma, { tenant, event, ...input }) => {
+      const tenantId = (await findTenantOrThrow(prisma, tenant)).id;
+      await saveNotificationSetting(prisma, tenantId, event, { ...input, clearSlack: input.slackWebhookUrl === "" });
+      return { tenantId, event, slack: input.slackWebhookUrl !== "", emailRecipients: input.emailRecipients };
+    },
+  ),
+  "webhook.add": command(webhookEndpointSchema.extend({ tenant: tenantRef }), async (prisma, { tenant, ...input }) =>
+    createWebhookEndpoint(prisma, (await findTenantOrThrow(prisma, tenant)).id, input)),
+  "webhook.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listWebhookEndpoints(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
+  "webhook.remove": command(z.object({ tenant: tenantRef, id: z.string().min(1) }), async (prisma, { tenant, id }) =>
+    removeWebhookEndpoint(prisma, (await findTenantOrThrow(prisma, tenant)).id, id)),
+  "webhook.deliveries": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listDeliveries(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
+  "webhook.resend": command(z.object({ tenant: tenantRef, id: z.string().min(1) }), async (prisma, { tenant, id }) =>
+    resendWebhookDelivery(prisma, (await findTenantOrThrow(prisma, tenant)).id, id)),
   "signing-key.rotate": command(z.object({ purpose: z.enum(["token", "ledger"]) }), (prisma, { purpose }) =>
     rotateSigningKey(prisma, purpose),
   ),

@@ -14,9 +14,9 @@ import { sendEmail } from "@/lib/email/send-email";
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 const LINK_MAX_AGE_SECONDS = 24 * 3600;
 
-/** The dashboard's public URL: NEXTAUTH_URL, else this server on localhost. */
+/** The dashboard's public URL: NEXTAUTH_URL, else LEDGIX_PUBLIC_URL, else this server on localhost. */
 export function publicUrl(): string {
-  process.env.NEXTAUTH_URL ??= `http://localhost:${env().PORT}`;
+  process.env.NEXTAUTH_URL ??= env().LEDGIX_PUBLIC_URL ?? `http://localhost:${env().PORT}`;
   return process.env.NEXTAUTH_URL.replace(/\/$/, "");
 }
 

@@ -4,6 +4,7 @@ import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { groupCommit } from "@/lib/db/group-commit";
 import { decisionEntry } from "@/lib/ledger/append-event";
 import type { LedgerEntry } from "@/lib/ledger/types";
+import { decisionNotifyJob } from "@/lib/notify/notify-event";
 import type { ConditionInput } from "@/lib/policy/condition";
 import type { Verdict } from "@/lib/policy/evaluate";
 import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";
@@ -186,11 +187,17 @@ const defined = <T extends object>(values: T) => Object.fromEntries(Object.entri
 const entryOf = (row: ClearanceRequest, ledger: LedgerWriter) =>
   TERMINAL.has(row.status) ? decisionEntry(row, ledger.canonicalVersion, ledger.signer) : undefined;
 
+// Each decision's notification job (lib/notify) is enqueued by the statement that stores
+// it: a crash between deciding and notifying cannot lose the notification.
 function insertStatement(decisions: NewDecision[]): Prisma.Sql {
   const rows = decisions.map(({ row }) => Prisma.sql`(${Prisma.join(COLUMNS.map((column) => value(column, row[column])))})`);
   const requests = Prisma.sql`INSERT INTO "clearance_requests" (${Prisma.join(COLUMNS.map(name))}) VALUES ${Prisma.join(rows)}`;
   const events = decisions.flatMap(({ row, entry }) => (entry ? [Prisma.sql`(${eventValues(row, entry)})`] : []));
-  return events.length === 0 ? requests : Prisma.sql`WITH requests AS (${requests}) INSERT INTO ${EVENT_COLUMNS} VALUES ${Prisma.join(events)}`;
+  const jobs = decisions.flatMap(({ row }) => decisionNotifyJob(row) ?? []);
+  const ledger = events.length === 0 ? null : Prisma.sql`INSERT INTO ${EVENT_COLUMNS} VALUES ${Prisma.join(events)}`;
+  if (jobs.length === 0) return ledger ? Prisma.sql`WITH requests AS (${requests}) ${ledger}` : requests;
+  const writes = ledger ? Prisma.sql`WITH requests AS (${requests}), events AS (${ledger})` : Prisma.sql`WITH requests AS (${requests})`;
+  return Prisma.sql`${writes} SELECT ${Prisma.join(jobs)}`;
 }
 
 const newRow = (request: NewRequest, columns: DecisionColumns): ClearanceRequest =>
@@ -208,9 +215,11 @@ function settleWrite(ledger: LedgerWriter, target: { settle: ClearanceRequest; f
   const update = Prisma.sql`UPDATE "clearance_requests" SET ${set}
     WHERE "id" = ${row.id} AND "tenantId" = ${row.tenantId} AND "status" IN (${Prisma.join(target.from)})`;
   const entry = entryOf(row, ledger);
-  const statement = entry
-    ? Prisma.sql`WITH request AS (${update} RETURNING "id") INSERT INTO ${EVENT_COLUMNS} SELECT ${eventValues(row, entry)} FROM request`
-    : update;
+  const job = decisionNotifyJob(row);
+  if (!entry && !job) return { row, statement: update };
+  // Selects one row per request updated: the statement affects 1 row when it decided.
+  const event = entry ? Prisma.sql`, event AS (INSERT INTO ${EVENT_COLUMNS} SELECT ${eventValues(row, entry)} FROM request)` : Prisma.empty;
+  const statement = Prisma.sql`WITH request AS (${update} RETURNING "id")${event} SELECT ${job ?? Prisma.sql`1`} FROM request`;
   return { row, statement };
 }
 

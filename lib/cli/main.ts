@@ -206,6 +206,29 @@ export function buildProgram(): Command {
     .requiredOption("--email <address>", "their email"), "member.remove", (opts: { tenant: string; email: string }) => opts,
   (r) => `removed ${(r as { email: string }).email}`);
 
+  action(program.command("notify").description("where the tenant's team is told about events (the dashboard's Notifications screen)").command("set")
+    .description("set one event's Slack incoming webhook and email recipients (an empty value clears it)")
+    .requiredOption("--tenant <name|id>", "the tenant")
+    .addOption(new Option("--event <event>", "which event").choices(["review_requested", "review_decided", "request_denied"]).makeOptionMandatory())
+    .option("--slack-url <url>", "Slack incoming-webhook URL", "").option("--email <addresses>", "comma-separated recipients", ""),
+  "notify.set", (opts: { tenant: string; event: string; slackUrl: string; email: string }) => ({ tenant: opts.tenant, event: opts.event, slackWebhookUrl: opts.slackUrl, emailRecipients: opts.email }),
+  (r) => { const n = r as { event: string; slack: boolean; emailRecipients: string[] }; return `${n.event}: slack ${n.slack ? "on" : "off"}, email ${n.emailRecipients.join(", ") || "none"}`; });
+
+  const webhook = program.command("webhook").description("customer endpoints that receive signed events");
+  action(webhook.command("add").description("register an endpoint; prints its signing secret once")
+    .requiredOption("--tenant <name|id>", "the tenant").requiredOption("--url <url>", "where events are POSTed")
+    .requiredOption("--event <event...>", "events to send: clearance.pending_review, clearance.approved, clearance.denied, review.expired, grant.created"),
+  "webhook.add", (opts: { tenant: string; url: string; event: string[] }) => ({ tenant: opts.tenant, url: opts.url, events: opts.event }),
+  (r) => { const w = r as { id: string; url: string; secret: string }; return `${w.id} ${w.url}\nSigning secret (shown once): ${w.secret}`; });
+  action(webhook.command("list").description("list a tenant's endpoints").requiredOption("--tenant <name|id>", "the tenant"),
+    "webhook.list", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
+  action(webhook.command("remove").description("remove an endpoint").requiredOption("--tenant <name|id>", "the tenant").argument("<id>"),
+    "webhook.remove", (id: string, opts: { tenant: string }) => ({ tenant: opts.tenant, id }), (r) => `removed ${(r as { id: string }).id}`);
+  action(webhook.command("deliveries").description("the delivery log: every email, Slack message and webhook, newest first").requiredOption("--tenant <name|id>", "the tenant"),
+    "webhook.deliveries", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
+  action(webhook.command("resend").description("send a webhook delivery again now").requiredOption("--tenant <name|id>", "the tenant").argument("<delivery_id>"),
+    "webhook.resend", (id: string, opts: { tenant: string }) => ({ tenant: opts.tenant, id }), (r) => `resending ${(r as { id: string }).id}`);
+
   action(program.command("signing-key").description("signing keys").command("rotate")
     .description("retire the active A-JWT signing key and create its successor (the old key stays in the JWKS until its tokens expire)")
     .addOption(new Option("--purpose <purpose>", "which key").choices(["token", "ledger"]).default("token")),

@@ -15,10 +15,11 @@ export interface Email {
  * elsewhere, e.g. at a test server); otherwise writes the message to the development
  * outbox, `<data dir>/outbox/`, and says so on the console.
  */
-export async function sendEmail(email: Email): Promise<{ delivered: "resend" | "outbox"; id: string }> {
+export async function sendEmail(email: Email, options: { idempotencyKey?: string } = {}): Promise<{ delivered: "resend" | "outbox"; id: string }> {
   const apiKey = process.env.RESEND_API_KEY;
   if (apiKey) {
-    const { data, error } = await new Resend(apiKey).emails.send({ from: emailFrom(), ...email });
+    // The idempotency key makes a retried send (a job re-run after a crash) deliver once.
+    const { data, error } = await new Resend(apiKey).emails.send({ from: emailFrom(), ...email }, options);
     if (error) throw new Error(`Resend refused the email: ${error.message}`);
     return { delivered: "resend", id: data!.id };
   }

@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/db";
 import { Prisma, type ClearanceRequest, type StandingGrant, type Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { notifyEventStatement } from "@/lib/notify/notify-event";
 import { checkExpression, compileCondition, evaluateCompiled, type ConditionInput } from "@/lib/policy/condition";
 import { grantSignatureValid, publicKeyOfJwk, signGrant } from "./grant-signature";
 import { grantSpecSchema, USES_ONLY_MINUTES, type GrantKind, type GrantSpec, type ParsedGrantSpec } from "./grant-spec";
@@ -92,8 +93,12 @@ export async function createGrant(
     sourceRequestId: request.id,
     signerKeyId: signer.id,
   };
-  // grant.created is announced by review-channels' notify:event job once it exists (see the report).
-  return prisma.standingGrant.create({ data: { ...fields, usesLeft: uses, signature: signGrant(fields, signer.privateKey) } });
+  // The announcement (email, Slack, webhooks) commits with the grant or not at all.
+  return prisma.$transaction(async (tx) => {
+    const created = await tx.standingGrant.create({ data: { ...fields, usesLeft: uses, signature: signGrant(fields, signer.privateKey) } });
+    await tx.$executeRaw(notifyEventStatement({ tenantId: tenant.id, event: "grant.created", grantId: id, requestId: request.id }));
+    return created;
+  });
 }
 
 const liveWhere = (tenantId: string, now = new Date()): Prisma.StandingGrantWhereInput => ({

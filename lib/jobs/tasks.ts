@@ -1,5 +1,11 @@
 import { z } from "zod";
 
+/** What the notification fan-out announces (issue 12's shared contract). */
+export const NOTIFY_EVENTS = ["clearance.pending_review", "clearance.approved", "clearance.denied", "review.expired", "review.escalated", "grant.created"] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+const delivery = z.object({ deliveryId: z.string().min(1) });
+
 /**
  * Every job the queue knows, with the payload it carries. A payload that does not parse
  * fails the job (retried with backoff, then listed by `ledgix jobs list --failed`).
@@ -9,6 +15,14 @@ export const jobPayloads = {
   "clearance:resume-processing": z.object({}),
   /** Deletes idempotency records past their expiry. */
   "idempotency:purge-expired": z.object({ graceSeconds: z.number().int().min(0).default(0) }),
+  /** Reads the tenant's channels for one event and enqueues one delivery job per recipient. */
+  "notify:event": z.object({ tenantId: z.string(), event: z.enum(NOTIFY_EVENTS), requestId: z.string().optional(), grantId: z.string().optional() }),
+  /** Sends one email (a reviewer's link, or a notice to a listed recipient). */
+  "notify:email": delivery.extend({ userId: z.string().optional() }),
+  /** Posts one Slack incoming-webhook message. */
+  "notify:slack": delivery.extend({ setting: z.string() }),
+  /** Posts one signed event to one customer endpoint. */
+  "webhook:deliver": delivery,
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -2,12 +2,14 @@ import { z } from "zod";
 import type { PrismaClient } from "@/lib/db";
 import { open, seal } from "@/lib/keys/secret-box";
 import { sendEmail } from "@/lib/email/send-email";
+import { postOutbound, refusedOutboundUrl } from "@/lib/security/outbound-url";
 import { NOTIFICATION_EVENTS, type NotificationEvent } from "./events";
 
 const SEAL_CONTEXT = "notification-slack-webhook";
 
 export const notificationSettingSchema = z.object({
-  slackWebhookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "Enter the webhook's full URL (https://hooks.slack.com/…)" }).max(500)]),
+  slackWebhookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "Enter the webhook's full URL (https://hooks.slack.com/…)" }).max(500)
+    .refine((url) => !refusedOutboundUrl(url), { error: "That address is private or local; Slack webhooks must be public URLs" })]),
   emailRecipients: z.string().max(2000).transform((v) => v.split(/[\s,;]+/).filter(Boolean))
     .pipe(z.array(z.email({ error: "One of the addresses is not an email address" })).max(20, "At most 20 recipients")),
 });
@@ -20,6 +22,12 @@ export async function listNotificationSettings(prisma: PrismaClient, tenantId: s
     const url = row?.slackWebhookUrl ? open(row.slackWebhookUrl, SEAL_CONTEXT).toString("utf8") : "";
     return { event, description: NOTIFICATION_EVENTS[event], slackWebhookHint: url ? `${new URL(url).host}/…${url.slice(-4)}` : "", emailRecipients: row?.emailRecipients ?? [] };
   });
+}
+
+/** The event's Slack incoming-webhook URL, decrypted for one message; null when none is set. */
+export async function slackWebhookUrl(prisma: PrismaClient, tenantId: string, event: NotificationEvent): Promise<string | null> {
+  const row = await prisma.notificationSetting.findUnique({ where: { tenantId_event: { tenantId, event } }, select: { slackWebhookUrl: true } });
+  return row?.slackWebhookUrl ? open(row.slackWebhookUrl, SEAL_CONTEXT).toString("utf8") : null;
 }
 
 /** Saves one event's channels; an empty webhook field keeps the stored URL unless `clearSlack`. */
@@ -42,11 +50,11 @@ export async function sendTestNotification(prisma: PrismaClient, tenantId: strin
   if (row?.slackWebhookUrl) {
     const url = open(row.slackWebhookUrl, SEAL_CONTEXT).toString("utf8");
     try {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }), signal: AbortSignal.timeout(10_000) });
-      const answer = (await res.text()).slice(0, 200);
-      results.push({ channel: "Slack", ok: res.ok, detail: res.ok ? "Slack accepted the message." : `Slack answered HTTP ${res.status}: ${answer}` });
+      const res = await postOutbound(url, JSON.stringify({ text }), {});
+      const ok = res.status >= 200 && res.status < 300;
+      results.push({ channel: "Slack", ok, detail: ok ? "Slack accepted the message." : `Slack answered HTTP ${res.status}: ${res.body.slice(0, 200)}` });
     } catch (error) {
-      results.push({ channel: "Slack", ok: false, detail: `Could not reach the webhook: ${(error as Error).cause ?? (error as Error).message}` });
+      results.push({ channel: "Slack", ok: false, detail: `Could not reach the webhook: ${(error as Error).message}` });
     }
   }
   for (const to of row?.emailRecipients ?? []) {

@@ -1,37 +1,15 @@
-import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
+import { guardedLookup, REFUSED_ADDRESS, refusedAddress } from "@/lib/security/outbound-url";
+
+export { refusedAddress } from "@/lib/security/outbound-url";
 
 const MAX_REDIRECTS = 3;
 const MAX_BYTES = 1_000_000;
 const TIMEOUT_MS = 10_000;
-
-/** Why an address may not be fetched, or null. Only public unicast (and loopback, when the operator allows it) passes. */
-export function refusedAddress(address: string, allowLoopback: boolean): string | null {
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  const range = parsed.range();
-  if (range === "unicast") return null;
-  if (range === "loopback" && allowLoopback) return null;
-  return `${address} is a ${range} address`;
-}
-
-// Checked when the socket connects, on the address it actually connects to: a host that
-// resolves to a public address for the check and a private one for the fetch gets nowhere.
-const guardedLookup = (allowLoopback: boolean): LookupFunction => (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, "", 0);
-    const list = addresses as dns.LookupAddress[];
-    const refused = list.map((a) => refusedAddress(a.address, allowLoopback)).find(Boolean);
-    if (refused) return callback(Object.assign(new Error(refused), { code: "EREFUSED_ADDRESS" }), "", 0);
-    if (options.all) return callback(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
-};
 
 function checkUrl(url: URL, hosts: string[], allowLoopback: boolean) {
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new ApiError("import_refused", `Only http and https URLs can be imported, not ${url.protocol}`);
@@ -59,7 +37,7 @@ function get(url: URL, allowLoopback: boolean): Promise<{ status: number; locati
     req.on("timeout", () => req.destroy(new ApiError("import_failed", `Fetching ${url} timed out.`)));
     req.on("error", (error: NodeJS.ErrnoException) => {
       if (error instanceof ApiError) return reject(error);
-      if (error.code === "EREFUSED_ADDRESS") return reject(new ApiError("import_refused", `Refused: ${error.message}.`));
+      if (error.code === REFUSED_ADDRESS) return reject(new ApiError("import_refused", `Refused: ${error.message}.`));
       reject(new ApiError("import_failed", `Fetching ${url} failed: ${error.message}`));
     });
   });

@@ -1,22 +1,30 @@
 import type { Metadata } from "next";
 import { NotificationForm } from "@/components/notifications/notification-form";
+import { DeliveryLog, WebhooksSection } from "@/components/notifications/webhooks-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/access";
 import { requireMember } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
+import { listDeliveries } from "@/lib/deliveries/deliveries";
 import { listNotificationSettings } from "@/lib/notify/settings";
+import { listWebhookEndpoints } from "@/lib/webhooks/endpoints";
 
 export const metadata: Metadata = { title: "Notifications" };
 
 export default async function NotificationsPage() {
   const member = await requireMember("view");
-  const settings = await listNotificationSettings(await prisma(), member.tenant.id);
+  const client = await prisma();
+  const [settings, endpoints, deliveries] = await Promise.all([
+    listNotificationSettings(client, member.tenant.id), listWebhookEndpoints(client, member.tenant.id), listDeliveries(client, member.tenant.id),
+  ]);
   const disabled = !can(member.role, "manageSettings");
   return (
     <>
       <PageHeader title="Notifications" description="Where Ledgix tells your team about each kind of event: a Slack channel, email, or both. Send a test to check a channel works." />
       <div className="max-w-4xl space-y-4">
         {settings.map((s) => <NotificationForm key={s.event} setting={s} disabled={disabled} />)}
+        <WebhooksSection endpoints={endpoints} disabled={disabled} />
+        <DeliveryLog deliveries={deliveries} disabled={disabled} />
       </div>
     </>
   );

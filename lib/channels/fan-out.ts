@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import type { PrismaClient } from "@/lib/db";
+import { Prisma, type ClearanceRequest } from "@/lib/db/generated/client";
+import type { Channel } from "@/lib/deliveries/deliveries";
+import { newId } from "@/lib/ids";
+import { addJobStatement } from "@/lib/jobs/enqueue";
+import { eligibleReviewers } from "@/lib/review/reviewers";
+import { WEBHOOK_MAX_ATTEMPTS, webhookJobKey } from "@/lib/webhooks/deliver";
+import { webhookBody } from "./messages";
+import type { NotificationEvent } from "@/lib/notify/events";
+import type { NotifyEvent, NotifyEventPayload } from "@/lib/notify/notify-event";
+
+/** Which of the Notifications screen's settings an event goes to (the existing three). */
+export function settingFor(event: NotifyEvent, request: Pick<ClearanceRequest, "reasonCode"> | null): NotificationEvent | null {
+  switch (event) {
+    case "clearance.pending_review":
+    case "review.escalated":
+      return "review_requested";
+    case "review.expired":
+      return "review_decided";
+    case "clearance.denied":
+      return request?.reasonCode?.startsWith("review_") ? "review_decided" : "request_denied";
+    case "clearance.approved":
+      return request?.reasonCode?.startsWith("review_") ? "review_decided" : null;
+    case "grant.created":
+      return null;
+  }
+}
+
+/** The same id for the same event however often the fan-out runs, so receivers can drop repeats. */
+export const eventIdOf = (payload: NotifyEventPayload) =>
+  `evt_${createHash("sha256").update(`${payload.tenantId}:${payload.event}:${payload.requestId ?? payload.grantId ?? ""}`).digest("hex").slice(0, 26)}`;
+
+interface Planned {
+  key: string;
+  channel: Channel;
+  target: string;
+  endpointId?: string;
+  body?: string;
+  job: (deliveryId: string) => Prisma.Sql;
+}
+
+/**
+ * The `notify:event` job: reads the tenant's channels and plans one delivery per recipient
+ * (each reviewer's link email, each listed address, the Slack channel, each webhook
+ * endpoint), each sent by its own job so one failing channel neither blocks nor repeats
+ * another. Deliveries are keyed: a re-run finds them and sends nothing twice.
+ */
+export async function fanOut(prisma: PrismaClient, payload: NotifyEventPayload): Promise<void> {
+  const { tenantId, event } = payload;
+  const request = payload.requestId ? await prisma.clearanceRequest.findFirst({ where: { id: payload.requestId, tenantId } }) : null;
+  if (payload.requestId && !request) return;
+  const eventId = eventIdOf(payload);
+  const planned: Planned[] = [];
+
+  const endpoints = await prisma.webhookEndpoint.findMany({ where: { tenantId, events: { has: event } }, select: { id: true, urlHint: true } });
+  if (endpoints.length > 0) {
+    const body = JSON.stringify(webhookBody({ eventId, event, tenantId, request, grantId: payload.grantId }));
+    for (const endpoint of endpoints) {
+      planned.push({
+        key: `webhook:${eventId}:${endpoint.id}`, channel: "webhook", target: endpoint.urlHint, endpointId: endpoint.id, body,
+        job: (deliveryId) => addJobStatement("webhook:deliver", { deliveryId }, { jobKey: webhookJobKey(deliveryId), maxAttempts: WEBHOOK_MAX_ATTEMPTS }),
+      });
+    }
+  }
+
+  const reviewers = request && event === "clearance.pending_review" ? await eligibleReviewers(prisma, request) : [];
+  for (const reviewer of reviewers) {
+    planned.push({
+      key: `email-link:${request!.id}:${reviewer.userId}`, channel: "email-link", target: reviewer.email,
+      job: (deliveryId) => addJobStatement("notify:email", { deliveryId, userId: reviewer.userId }, { jobKey: `email:${deliveryId}` }),
+    });
+  }
+
+  const setting = settingFor(event, request);
+  const row = setting ? await prisma.notificationSetting.findUnique({ where: { tenantId_event: { tenantId, event: setting } } }) : null;
+  if (row?.slackWebhookUrl && setting) {
+    planned.push({
+      key: `slack:${eventId}`, channel: "slack", target: `Slack (${setting})`,
+      job: (deliveryId) => addJobStatement("notify:slack", { deliveryId, setting }, { jobKey: `slack:${deliveryId}` }),
+    });
+  }
+  // A reviewer who is also a listed recipient gets their link, not a second email.
+  const linked = new Set(reviewers.map((r) => r.email.toLowerCase()));
+  for (const to of row?.emailRecipients.filter((address) => !linked.has(address.toLowerCase())) ?? []) {
+    planned.push({
+      key: `email:${eventId}:${to.toLowerCase()}`, channel: "email", target: to,
+      job: (deliveryId) => addJobStatement("notify:email", { deliveryId }, { jobKey: `email:${deliveryId}` }),
+    });
+  }
+  if (planned.length === 0) return;
+
+  await prisma.$transaction(async (tx) => {
+    await tx.notificationDelivery.createMany({
+      data: planned.map((p) => ({
+        id: newId("dlv"), tenantId, key: p.key, channel: p.channel, event, eventId, requestId: request?.id ?? null,
+        endpointId: p.endpointId ?? null, target: p.target, body: p.body ?? null,
+      })),
+      skipDuplicates: true,
+    });
+    const rows = await tx.notificationDelivery.findMany({ where: { key: { in: planned.map((p) => p.key) }, status: "pending" }, select: { id: true, key: true } });
+    for (const { id, key } of rows) await tx.$executeRaw(planned.find((p) => p.key === key)!.job(id));
+  });
+}

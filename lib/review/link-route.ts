@@ -1,0 +1,42 @@
+import type { NextRequest } from "next/server";
+import { ApiError } from "@/lib/api/errors";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
+import { publicUrl } from "@/lib/auth/next-auth";
+import { prisma } from "@/lib/db";
+import { consume } from "@/lib/rate-limit/rate-limit";
+import { redeemReviewLink, REVIEW_LINK_LIMIT } from "./review-links";
+
+const plain = (status: number, text: string, headers: Record<string, string> = {}) =>
+  new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+
+// The token in the form is the credential (no cookie is involved), so a forged cross-site
+// form gains nothing it did not already hold; a foreign Origin is refused all the same.
+function sameOrigin(req: NextRequest): boolean {
+  const origin = req.headers.get("origin");
+  if (!origin) return true;
+  const own = [new URL(publicUrl()).origin, `${req.nextUrl.protocol}//${req.headers.get("host")}`];
+  return own.includes(origin);
+}
+
+/**
+ * Decides once through a reviewer's link, then shows the link's page again (303), which now
+ * says what was recorded. A used, expired or already-decided link decides nothing.
+ */
+export async function postReviewLinkDecision(req: NextRequest, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
+  const { token } = await params;
+  if (!sameOrigin(req)) return plain(403, "This form must be sent from the Ledgix review page.");
+  const client = await prisma();
+  const wait = await consume(client, REVIEW_LINK_LIMIT, req.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
+  if (wait !== null) return plain(429, "Too many attempts; wait a few minutes.", { "Retry-After": String(Math.ceil(wait / 1000)) });
+  const form = await req.formData().catch(() => null);
+  const decision = form?.get("decision");
+  if (decision !== "approve" && decision !== "deny") return plain(400, "Choose Approve or Deny.");
+  const reason = String(form?.get("reason") ?? "").trim().slice(0, 500) || null;
+  try {
+    await redeemReviewLink(client, token, { approve: decision === "approve", reason });
+  } catch (error) {
+    // The page says why (used, expired, decided, not valid); nothing was decided.
+    if (!(error instanceof ApiError)) throw error;
+  }
+  return new Response(null, { status: 303, headers: { location: `/review/${encodeURIComponent(token)}` } });
+}

@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from "node:crypto";
+import { ApiError, type ErrorCode } from "@/lib/api/errors";
+import type { PrismaClient } from "@/lib/db";
+import type { ClearanceRequest, ReviewLink } from "@/lib/db/generated/client";
+import { newId } from "@/lib/ids";
+import { decideReview } from "./decide-review";
+import type { RateLimit } from "@/lib/rate-limit/rate-limit";
+import type { Reviewer } from "./reviewers";
+
+const DEFAULT_LIFETIME_SECONDS = 24 * 3600;
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** When a review ends: the rule's timeout after the request, else a day. */
+export const reviewDeadline = (request: Pick<ClearanceRequest, "createdAt" | "reviewTimeoutSeconds">) =>
+  new Date(request.createdAt.getTime() + (request.reviewTimeoutSeconds ?? DEFAULT_LIFETIME_SECONDS) * 1000);
+
+/**
+ * A new token for one reviewer's link to one request: 32 random bytes, of which only the
+ * SHA-256 is stored. Issuing again (a retried email) replaces the earlier token, so only
+ * the link last sent works. Null once the reviewer has used their link.
+ */
+export async function issueReviewLink(prisma: PrismaClient, request: ClearanceRequest, reviewer: Reviewer): Promise<{ token: string; expiresAt: Date } | null> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = reviewDeadline(request);
+  const tokenHash = hashToken(token);
+  const where = { requestId_userId: { requestId: request.id, userId: reviewer.userId } };
+  const existing = await prisma.reviewLink.findUnique({ where, select: { usedAt: true } });
+  if (existing?.usedAt) return null;
+  await prisma.reviewLink.upsert({
+    where,
+    create: { id: newId("rvl"), tenantId: request.tenantId, requestId: request.id, userId: reviewer.userId, email: reviewer.email, tokenHash, expiresAt },
+    update: { tokenHash, expiresAt },
+  });
+  return { token, expiresAt };
+}
+
+export type LinkState = "open" | "used" | "expired" | "decided";
+
+export interface ReviewLinkView {
+  link: ReviewLink;
+  request: ClearanceRequest;
+  state: LinkState;
+}
+
+/** What a link shows; it decides nothing. Null for a token no link has. */
+export async function viewReviewLink(prisma: PrismaClient, token: string): Promise<ReviewLinkView | null> {
+  const link = await prisma.reviewLink.findUnique({ where: { tokenHash: hashToken(token) } });
+  if (!link) return null;
+  const request = await prisma.clearanceRequest.findFirstOrThrow({ where: { id: link.requestId, tenantId: link.tenantId } });
+  const state: LinkState = link.usedAt ? "used" : request.status !== "pending_review" ? "decided" : link.expiresAt <= new Date() ? "expired" : "open";
+  return { link, request, state };
+}
+
+const REFUSALS: Record<Exclude<LinkState, "open">, [ErrorCode, string]> = {
+  used: ["review_link_used", "This link was already used."],
+  expired: ["review_link_expired", "This link has expired."],
+  decided: ["review_not_pending", "This request was already decided."],
+};
+
+/**
+ * Decides a request from a reviewer's link. The link is claimed first (single use, under a
+ * conditional update), so two clicks in flight decide at most once.
+ */
+export async function redeemReviewLink(prisma: PrismaClient, token: string, vote: { approve: boolean; reason?: string | null }) {
+  const view = await viewReviewLink(prisma, token);
+  if (!view) throw new ApiError("review_link_invalid", "This link is not valid.");
+  if (view.state !== "open") throw new ApiError(...REFUSALS[view.state]);
+  const outcome = vote.approve ? "approved" : "denied";
+  const claimed = await prisma.reviewLink.updateMany({
+    where: { id: view.link.id, usedAt: null, expiresAt: { gt: new Date() } },
+    data: { usedAt: new Date(), outcome },
+  });
+  if (claimed.count !== 1) throw new ApiError(...REFUSALS.used);
+  return decideReview(prisma, view.request, { approve: vote.approve, reason: vote.reason, decidedBy: `reviewer:${view.link.email} via email` });
+}
+
+/** Link views and decisions one client address may make per window (guessing tokens is hopeless anyway; this keeps it so). */
+export const REVIEW_LINK_LIMIT: RateLimit = { name: "review-link", points: 60, windowSeconds: 300 };
