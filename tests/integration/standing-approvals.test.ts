@@ -133,8 +133,9 @@ describe.each(inject("servers"))("standing approvals on the $kind database", (se
     expect(await clearance(tenant, refund(550))).toMatchObject({ status: "pending_review" });
   });
 
-  it("puts the grant's creation and each use in the ledger", async () => {
+  it("puts the grant's creation and each use in the ledger, and announces grant.created", async () => {
     const tenant = await createTenant(server);
+    await cliOk(["webhook", "add", "--tenant", tenant.name, "--url", "https://hooks.example.com/ledgix", "--event", "grant.created"], server.env);
     const { grantId, sourceId } = await approveWithGrant(server, tenant, 480, ["exact_args", "--uses", "2"]);
     const used = await clearance(tenant, refund(480));
     const { entries } = await (await tenant.call("/api/ledger?limit=10")).json();
@@ -142,5 +143,13 @@ describe.each(inject("servers"))("standing approvals on the $kind database", (se
     expect(entryOf(sourceId).reason).toMatch(new RegExp(`Standing approval ${grantId} granted: stripe_refund with these exact arguments by agent-refunds: the next 2 calls`));
     expect(entryOf(used.request_id)).toMatchObject({ approved: true });
     expect(entryOf(used.request_id).reason).toContain(`standing approval ${grantId}`);
+
+    // The notify:event job committed with the grant fans out to the endpoint subscribed to grant.created.
+    let deliveries: { body: string }[] = [];
+    for (const deadline = Date.now() + 30_000; deliveries.length === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      deliveries = await sql(server, `SELECT body FROM notification_deliveries WHERE "tenantId" = $1 AND event = 'grant.created'`, [tenant.id]);
+    }
+    expect(deliveries).toHaveLength(1);
+    expect(JSON.parse(deliveries[0]!.body)).toMatchObject({ type: "grant.created", data: { grant_id: grantId } });
   });
 });
