@@ -13,14 +13,14 @@ rules:
     reason: Payouts need a person
 `;
 
-test("reviewer: approve with a standing approval, see it used, revoke it", async ({ page }) => {
+test("reviewer: approve with a standing approval, see it used, revoke it", async ({ page, request }) => {
   ledgix(["tenant", "create", "initech"]);
   ledgix(["member", "add", "--tenant", "initech", "--email", "reviewer@initech.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
   const key = ledgix(["key", "create", "--tenant", "initech", "--name", "e2e"]);
   const file = `${process.env.LEDGIX_E2E_DATA_DIR}/payouts.yaml`;
   fs.writeFileSync(file, POLICY);
   ledgix(["policy", "apply", "--tenant", "initech", file]);
-  const ask = async (amount: number) => (await page.request.post("/api/clearance", {
+  const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "payout", tool_args: { amount }, agent_id: "agent-pay", session_id: "s-1", context: { policy_id: "payouts" } },
   })).json();
