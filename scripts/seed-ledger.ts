@@ -92,6 +92,7 @@ export function syntheticRequest(tenantId: string, i: number, decidedAt: Date): 
     tokenIssuedAt: null,
     tokenExpiresAt: null,
     explanation: null,
+    grantId: null,
   };
 }
 

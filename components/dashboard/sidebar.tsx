@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Bell, BookOpen, FileCode, Inbox, KeyRound, LayoutDashboard, ListTree, LogOut, ScrollText, Settings, Users } from "lucide-react";
+import { Bell, BookOpen, FileCode, Inbox, KeyRound, LayoutDashboard, ListTree, LogOut, ScrollText, Settings, Stamp, Users } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { ThemeToggle } from "@/components/theme-toggle";
 import type { NAVIGATION } from "@/lib/auth/access";
@@ -9,7 +9,7 @@ import { signOutAction, switchTenantAction } from "@/lib/auth/actions";
 import { cn } from "@/lib/utils";
 import { usePendingReviews } from "./use-pending-reviews";
 
-const ICONS = { Bell, BookOpen, LayoutDashboard, Inbox, ListTree, FileCode, KeyRound, ScrollText, Settings, Users };
+const ICONS = { Bell, BookOpen, LayoutDashboard, Inbox, ListTree, FileCode, KeyRound, ScrollText, Settings, Stamp, Users };
 
 interface Props {
   items: (typeof NAVIGATION)[number][];

@@ -3,15 +3,16 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Check, CircleCheckBig, Keyboard, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
-import { FieldError, Label, Textarea } from "@/components/ui/input";
+import { FieldError, Label, Select, Textarea } from "@/components/ui/input";
 import { JsonView } from "@/components/ui/json-view";
 import { Badge } from "@/components/ui/status-badge";
 import { RelativeTime } from "@/components/ui/time";
 import { usePendingReviews, type PendingReviewsPage } from "@/components/dashboard/use-pending-reviews";
+import { grantOptions } from "@/lib/grants/grant-spec";
 import { decideReviewAction } from "@/lib/review/actions";
 import { cn } from "@/lib/utils";
 
@@ -25,17 +26,22 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   const [help, setHelp] = useState(false);
   const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string }>();
   const [busy, setBusy] = useState(false);
+  // The size chosen for one request: "" is "just this once", else a grantOptions key.
+  const [grantChoice, setGrantChoice] = useState<{ requestId?: string; key: string }>({ key: "" });
   const listRef = useRef<HTMLUListElement>(null);
   const router = useRouter();
 
   const items = data.items;
   const index = Math.max(0, items.findIndex((i) => i.id === selectedId));
   const selected = items[index];
+  const sizes = useMemo(() => (selected ? grantOptions(selected) : []), [selected]);
+  const grantKey = grantChoice.requestId === selected?.id ? grantChoice.key : "";
 
   const decide = useCallback(async (approve: boolean, reason?: string) => {
     if (!selected || busy) return;
     setBusy(true);
-    const result = await decideReviewAction({ requestId: selected.id, approve, reason });
+    const grant = approve ? sizes.find((s) => s.key === grantKey)?.spec : undefined;
+    const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant });
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.error });
     setDenying(false);
@@ -44,7 +50,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
     setSelectedId(items[index + 1]?.id ?? items[index - 1]?.id);
     queryClient.setQueryData<PendingReviewsPage>(["pending-reviews"], (old) => old && { ...old, pendingCount: old.pendingCount - 1, items: old.items.filter((i) => i.id !== selected.id) });
     void queryClient.invalidateQueries({ queryKey: ["pending-reviews"] });
-  }, [selected, busy, items, index, queryClient]);
+  }, [selected, busy, items, index, queryClient, sizes, grantKey]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -124,7 +130,12 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
           </div>
           {message && <p role="status" className={cn("mt-4 text-sm", message.tone === "error" ? "text-red-600" : "text-emerald-600")}>{message.text}</p>}
           {canDecide ? (
-            <div className="mt-6 flex gap-3">
+            <div className="mt-6 flex flex-wrap items-center gap-3">
+              <Label htmlFor="grant-size" className="sr-only">Approve for</Label>
+              <Select id="grant-size" className="w-auto max-w-md" value={grantKey} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
+                <option value="">Just this once</option>
+                {sizes.map((size) => <option key={size.key} value={size.key}>{size.label}</option>)}
+              </Select>
               <Button variant="approve" size="lg" disabled={busy} onClick={() => void decide(true)}><Check />Approve <kbd className="ml-1 text-xs opacity-70">a</kbd></Button>
               <Button variant="deny" size="lg" disabled={busy} onClick={() => setDenying(true)}><X />Deny <kbd className="ml-1 text-xs opacity-70">d</kbd></Button>
             </div>

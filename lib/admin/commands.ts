@@ -17,6 +17,9 @@ import { activateVersion, diffVersions, listVersions } from "@/lib/policy/versio
 import { emailSchema, passwordSchema } from "@/lib/auth/passwords";
 import { addMember, listMembers, removeMember, roleSchema } from "@/lib/members/members";
 import { decideReview } from "@/lib/review/decide-review";
+import { approveWithGrant } from "@/lib/grants/approve-with-grant";
+import { grantSpecSchema } from "@/lib/grants/grant-spec";
+import { listLiveGrants, revokeGrant } from "@/lib/grants/grants";
 import { castVote } from "@/lib/review/cast-vote";
 import { addToReviewerGroup, createReviewerGroup, groupNameSchema, listReviewerGroups, removeFromReviewerGroup } from "@/lib/members/reviewer-groups";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
@@ -112,16 +115,26 @@ export const COMMANDS = {
       requestId: z.string().min(1).max(100), approve: z.boolean(), reason: z.string().max(2000).optional(), operator: z.string().min(1).max(100),
       /** A member's vote under the review rules; without it the operator decides alone (break-glass). */
       as: emailSchema.optional(),
+      grant: grantSpecSchema.optional(),
     }),
     async (prisma, input) => {
       const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
-      if (input.as) {
-        const vote = await castVote(prisma, request, { reviewer: { userId: null, email: input.as, label: input.as }, approve: input.approve, reason: input.reason, channel: "cli" });
-        return { requestId: request.id, status: vote.request.status, vote: vote.outcome, reason: vote.request.reason, reasonCode: vote.request.reasonCode };
-      }
-      const row = await decideReview(prisma, request, { approve: input.approve, reason: input.reason, decidedBy: `operator:${input.operator}` });
-      return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode };
+      if (input.grant && !input.approve) throw new ApiError("invalid_grant", "Only an approval can grant a standing approval.");
+      const decidedBy = input.as ? `reviewer:${input.as}` : `operator:${input.operator}`;
+      const decide = async (approve: boolean, reason: string | null | undefined) => input.as
+        ? (await castVote(prisma, request, { reviewer: { userId: null, email: input.as, label: input.as }, approve, reason, channel: "cli" })).request
+        : decideReview(prisma, request, { approve, reason, decidedBy });
+      const { row, grant } = input.grant
+        ? await approveWithGrant(prisma, request, { spec: input.grant, grantedBy: decidedBy, reason: input.reason }, (reason) => decide(true, reason))
+        : { row: await decide(input.approve, input.reason), grant: null };
+      return { requestId: row.id, status: row.status, reason: row.reason, reasonCode: row.reasonCode, grantId: grant?.id ?? null };
     },
+  ),
+  "grant.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
+    listLiveGrants(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
+  ),
+  "grant.revoke": command(z.object({ tenant: tenantRef, id: z.string().min(1).max(100), operator: z.string().min(1).max(100) }), async (prisma, input) =>
+    revokeGrant(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.id, `operator:${input.operator}`),
   ),
   "ledger.verifier-key": command(z.object({ tenant: tenantRef }), async (prisma, input) => ({
     verifierKey: await checkpointVerifierKey(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),

@@ -36,6 +36,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 export const NAVIGATION = [
   { href: "/overview", label: "Overview", icon: "LayoutDashboard", permission: "view" },
   { href: "/reviews", label: "Reviews", icon: "Inbox", permission: "view" },
+  { href: "/grants", label: "Standing approvals", icon: "Stamp", permission: "view" },
   { href: "/requests", label: "Requests", icon: "ListTree", permission: "view" },
   { href: "/policies", label: "Policies", icon: "FileCode", permission: "view" },
   { href: "/keys", label: "API keys", icon: "KeyRound", permission: "view" },

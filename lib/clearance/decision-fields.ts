@@ -52,3 +52,21 @@ export async function decisionFields(prisma: PrismaClient, tenant: Tenant, verdi
 }
 
 export type DecisionFields = Awaited<ReturnType<typeof decisionFields>>;
+
+/**
+ * A pending_review outcome turned into an approval under a standing grant (issue 12). The
+ * reason names the grant, so the request's own ledger entry records the use.
+ */
+export async function standingApprovalFields(prisma: PrismaClient, tenant: Tenant, review: DecisionFields, grant: { id: string; createdBy: string }) {
+  return {
+    ...review,
+    status: "approved",
+    decisionStatus: "approved",
+    reason: `Approved under standing approval ${grant.id}, granted by ${grant.createdBy}. The policy asked for a review: ${review.reason}`,
+    reasonCode: "standing_approval",
+    grantId: grant.id,
+    decidedAt: new Date(),
+    decidedBy: `grant:${grant.id}`,
+    ...(await newTokenFields(prisma, tenant.tokenTtlSeconds)),
+  };
+}

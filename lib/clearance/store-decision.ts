@@ -9,7 +9,8 @@ import type { ConditionInput } from "@/lib/policy/condition";
 import type { Verdict } from "@/lib/policy/evaluate";
 import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";
 import { exceededLimit, limitAmounts, type Limit, type LimitScope } from "@/lib/policy/limits";
-import { decisionFields } from "./decision-fields";
+import { claimCoveringGrant } from "@/lib/grants/grants";
+import { decisionFields, standingApprovalFields } from "./decision-fields";
 import { reviewJobStatements } from "./review-schedule";
 
 // The one way a decision is stored. Read top to bottom:
@@ -81,6 +82,9 @@ async function verdictDecision(
   const { limits } = verdict;
   const policySlug = request.policySlug ?? null;
   const columns = await decisionFields(prisma, tenant, verdict);
+  // A request bound for a human that a live standing approval covers is approved under it.
+  const grant = columns.status === "pending_review" ? await claimCoveringGrant(prisma, tenant.id, request, input) : null;
+  if (grant) return { columns: await standingApprovalFields(prisma, tenant, columns, grant) };
   if (columns.status !== "approved" || !limits || !verdict.ruleId || !policySlug) return { columns };
   let amounts: Record<string, number>;
   try {
@@ -180,7 +184,7 @@ const DEFAULTS = {
   apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
   policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
   reviewQuorum: null, reviewTimeoutSeconds: null, reviewDeadline: null, reviewerGroups: [], reviewEscalateAt: null, reviewEscalatedAt: null, originalRequestId: null, decidedAt: null, decidedBy: null,
-  explanation: null, ...NO_TOKEN,
+  explanation: null, grantId: null, ...NO_TOKEN,
 } satisfies Omit<ClearanceRequest, keyof NewRequest | "status" | "decisionStatus" | "createdAt">;
 
 const defined = <T extends object>(values: T) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;

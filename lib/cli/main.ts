@@ -162,14 +162,36 @@ export function buildProgram(): Command {
     .addOption(new Option("--deny", "deny it").conflicts("approve"))
     .option("--reason <text>", "why (recorded with the decision)")
     .option("--as <email>", "vote as this member, under the review rules (quorum, four eyes, reviewer groups)")
-    .option("--operator <name>", "without --as: the operator who decides alone (break-glass)", process.env.USER ?? "operator"),
-  "review.decide", (requestId: string, opts: { approve?: boolean; deny?: boolean; reason?: string; operator: string; as?: string }) => {
+    .option("--operator <name>", "without --as: the operator who decides alone (break-glass)", process.env.USER ?? "operator")
+    .addOption(new Option("--grant <size>", "with --approve: also grant a standing approval of this size").choices(["exact_args", "tool_condition", "session"]))
+    .option("--uses <n>", "exact_args: how many more calls it approves")
+    .option("--minutes <t>", "how long the standing approval lasts")
+    .option("--condition <cel>", "tool_condition: the CEL condition, e.g. 'args.amount <= 200'")
+    .option("--all-tools", "session: cover every tool in the session"),
+  "review.decide", (requestId: string, opts: {
+    approve?: boolean; deny?: boolean; reason?: string; operator: string; as?: string; grant?: string; uses?: string; minutes?: string; condition?: string; allTools?: boolean;
+  }) => {
     if (!opts.approve && !opts.deny) throw new CommandError("invalid_request", "Pass --approve or --deny.");
-    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator, as: opts.as };
+    const number = (value?: string) => (value === undefined ? undefined : Number(value));
+    const grant = opts.grant
+      ? { kind: opts.grant, uses: number(opts.uses), minutes: number(opts.minutes), condition: opts.condition, all_tools: opts.allTools }
+      : undefined;
+    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator, as: opts.as, grant };
   }, (r) => {
-    const d = r as { requestId: string; status: string; vote?: string };
-    return d.vote === "recorded" ? `${d.requestId} vote recorded; still pending_review` : `${d.requestId} ${d.status}`;
-  }, { as: "--as" });
+    const d = r as { requestId: string; status: string; grantId: string | null };
+    return d.status === "pending_review" ? `${d.requestId} vote recorded; still pending_review` : [d.requestId, d.status, d.grantId].filter(Boolean).join(" ");
+  }, { as: "--as", "grant.uses": "--uses", "grant.minutes": "--minutes", "grant.condition": "--condition" });
+
+  const grant = program.command("grant").description("standing approvals");
+  action(grant.command("list").description("list a tenant's live standing approvals, newest first").requiredOption("--tenant <name|id>", "the tenant"),
+    "grant.list", (opts: { tenant: string }) => opts,
+    (r) => table((r as { id: string; kind: string; toolName: string | null; agentId: string; condition: string | null; usesLeft: number | null; expiresAt: string; createdBy: string }[])
+      .map(({ id, kind, toolName, agentId, condition, usesLeft, expiresAt, createdBy }) => ({ id, kind, tool: toolName ?? "*", agent: agentId, condition, usesLeft, expiresAt, createdBy }))),
+    { tenant: "--tenant" });
+  action(grant.command("revoke").description("revoke a standing approval at once").argument("<grant_id>")
+    .requiredOption("--tenant <name|id>", "the tenant").option("--operator <name>", "who revokes", process.env.USER ?? "operator"),
+  "grant.revoke", (id: string, opts: { tenant: string; operator: string }) => ({ id, tenant: opts.tenant, operator: opts.operator }),
+  (r) => `revoked ${(r as { id: string }).id}`, { tenant: "--tenant" });
 
   action(program.command("ledger").description("the tenant's ledger").command("verifier-key")
     .description("print the C2SP verifier key that witnesses use to check the checkpoint notes (GET /api/ledger/checkpoint)")

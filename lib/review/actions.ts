@@ -4,13 +4,18 @@ import { ApiError } from "@/lib/api/errors";
 import { authorize } from "@/lib/auth/session";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { prisma } from "@/lib/db";
+import { approveWithGrant } from "@/lib/grants/approve-with-grant";
+import { grantSpecSchema } from "@/lib/grants/grant-spec";
 import { castVote } from "./cast-vote";
 
 const decisionSchema = z.object({
   requestId: z.string().min(1).max(100),
   approve: z.boolean(),
   reason: z.string().trim().max(2000).optional(),
-}).refine((d) => d.approve || (d.reason ?? "").length > 0, { path: ["reason"], message: "Say why you deny it" });
+  /** A standing approval granted with the approval (issue 12); absent means "just this once". */
+  grant: grantSpecSchema.optional(),
+}).refine((d) => d.approve || (d.reason ?? "").length > 0, { path: ["reason"], message: "Say why you deny it" })
+  .refine((d) => d.approve || !d.grant, { path: ["grant"], message: "Only an approval can grant a standing approval" });
 
 export type DecideResult = { ok: true; status: string } | { ok: false; error: string };
 
@@ -23,14 +28,15 @@ export async function decideReviewAction(input: z.input<typeof decisionSchema>):
     const client = await prisma();
     // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
     const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
+    const { approve, reason, grant } = parsed.data;
     const { user } = member;
-    const vote = await castVote(client, request, {
-      reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email },
-      approve: parsed.data.approve,
-      reason: parsed.data.reason || null,
-      channel: "dashboard",
-    });
-    return { ok: true, status: vote.outcome === "recorded" ? "vote recorded; more approvals needed" : vote.request.status };
+    const vote = async (approved: boolean, text: string | null) =>
+      castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard" });
+    // The grant is made only once the approval settled the request (approveWithGrant): one vote of a quorum grants nothing.
+    const row = grant
+      ? (await approveWithGrant(client, request, { spec: grant, grantedBy: `reviewer:${user.email}`, reason }, async (text) => (await vote(true, text)).request)).row
+      : (await vote(approve, reason || null)).request;
+    return { ok: true, status: row.status === "pending_review" ? "vote recorded; more approvals needed" : row.status };
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, error: error.message };
     throw error;

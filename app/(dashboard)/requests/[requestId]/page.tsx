@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, UserCheck, Vote } from "lucide-react";
+import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, Stamp, UserCheck, Vote } from "lucide-react";
 import type { ReactNode } from "react";
+import { ExplanationView } from "@/components/requests/explanation-view";
 import { Card } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/json-view";
 import { PageHeader } from "@/components/ui/page-header";
@@ -10,6 +11,8 @@ import { RelativeTime } from "@/components/ui/time";
 import { requireMember } from "@/lib/auth/session";
 import { getRequestTimeline } from "@/lib/clearance/list-requests";
 import { prisma } from "@/lib/db";
+import { grantsFromRequest } from "@/lib/grants/grants";
+import type { Explanation } from "@/lib/policy/explanation";
 import { channelName, describeDecidedBy } from "@/lib/review/decided-by";
 
 export const metadata: Metadata = { title: "Request" };
@@ -21,7 +24,9 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   const found = await getRequestTimeline(await prisma(), member.tenant.id, requestId);
   if (!found) notFound();
   const { request: r, ledger, checkpoint, votes } = found;
-  const decider = describeDecidedBy(r.decidedBy);
+  // A standing approval decided it, not a person: its own step below says which.
+  const decider = r.grantId ? null : describeDecidedBy(r.decidedBy);
+  const granted = await grantsFromRequest(await prisma(), member.tenant.id, r.id);
   return (
     <>
       <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
@@ -38,6 +43,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
               <Badge>confidence {r.confidenceBucket}</Badge>
               {r.policyContentHash && <Badge className="font-mono">{shortHash(r.policyContentHash)}</Badge>}
             </div>
+            {r.explanation && <ExplanationView explanation={r.explanation as unknown as Explanation} />}
           </Step>
           {votes.map((v) => (
             <Step key={v.reviewerEmail} icon={<Vote />} title={v.approve ? "Approval" : "Denial"} done at={v.createdAt}>
@@ -55,6 +61,17 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
                 : r.status === "pending_review" ? `Waiting for ${r.reviewQuorum && r.reviewQuorum > 1 ? `${r.reviewQuorum} approvals` : "a person"}${r.reviewDeadline ? `; denied if undecided at ${r.reviewDeadline.toISOString().replace("T", " ").slice(0, 19)} UTC` : ""}.` : "No person was needed."}
             </p>
           </Step>
+          {(r.grantId || granted.length > 0) && (
+            <Step icon={<Stamp />} title="Standing approval" done at={granted[0]?.createdAt ?? r.decidedAt}>
+              {r.grantId && <p className="text-sm">Approved under standing approval <code className="font-mono text-xs">{r.grantId}</code> instead of waiting for a person.</p>}
+              {granted.map((g) => (
+                <p key={g.id} className="text-sm" data-testid="granted">
+                  Granted <code className="font-mono text-xs">{g.id}</code> ({g.kind}) by {g.createdBy}: used {g.uses}{g.maxUses !== null ? ` of ${g.maxUses}` : ""} times,{" "}
+                  {g.revokedAt ? `revoked by ${g.revokedBy}` : `expires ${g.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC`}.
+                </p>
+              ))}
+            </Step>
+          )}
           <Step icon={<KeyRound />} title="Token issued" done={r.tokenIssuedAt !== null} at={r.tokenIssuedAt ? new Date(r.tokenIssuedAt * 1000) : null}>
             <p className="text-sm">{r.tokenJti ? <>A-JWT <code className="font-mono text-xs">{r.tokenJti}</code>, expires {new Date(r.tokenExpiresAt! * 1000).toISOString()}</> : r.status === "approved" ? "Issued when the agent next polls." : "No token for this decision."}</p>
           </Step>

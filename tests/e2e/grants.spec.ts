@@ -1,0 +1,57 @@
+import fs from "node:fs";
+import { expect, test } from "@playwright/test";
+import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+
+// Standing approvals in the dashboard: grant one from the inbox, see it cover the next call,
+// list it, revoke it.
+
+const POLICY = `policy_id: payouts
+rules:
+  - id: payout-review
+    tool: payout
+    effect: review
+    reason: Payouts need a person
+`;
+
+test("reviewer: approve with a standing approval, see it used, revoke it", async ({ page, request }) => {
+  ledgix(["tenant", "create", "initech"]);
+  ledgix(["member", "add", "--tenant", "initech", "--email", "reviewer@initech.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
+  const key = ledgix(["key", "create", "--tenant", "initech", "--name", "e2e"]);
+  const file = `${process.env.LEDGIX_E2E_DATA_DIR}/payouts.yaml`;
+  fs.writeFileSync(file, POLICY);
+  ledgix(["policy", "apply", "--tenant", "initech", file]);
+  const ask = async (amount: number) => (await request.post("/api/clearance", {
+    headers: { "X-Vault-API-Key": key },
+    data: { tool_name: "payout", tool_args: { amount }, agent_id: "agent-pay", session_id: "s-1", context: { policy_id: "payouts" } },
+  })).json();
+
+  expect((await ask(150)).status).toBe("pending_review");
+  await signIn(page, "reviewer@initech.test");
+  await nav(page, "Reviews");
+  const sizes = page.getByTestId("grant-size");
+  // Narrowest first, and "just this once" unless the reviewer picks a size.
+  await expect(sizes.locator("option")).toHaveText([
+    "Just this once",
+    "payout with these exact arguments by agent-pay: the next call",
+    "payout with these exact arguments by agent-pay: the next 5 calls",
+    "payout with these exact arguments by agent-pay: 1 h",
+    "payout by agent-pay while args.amount <= 150, for 1 h",
+    "payout in this session of agent-pay, for 1 h",
+  ]);
+  await expect(sizes).toHaveValue("");
+  await sizes.selectOption({ label: "payout by agent-pay while args.amount <= 150, for 1 h" });
+  await screenshots(page, "reviews-grant-size");
+  await page.getByRole("button", { name: /Approve/ }).click();
+  await expect(page.getByTestId("review-empty")).toBeVisible();
+
+  expect(await ask(120)).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+  expect((await ask(151)).status).toBe("pending_review");
+
+  await nav(page, "Standing approvals");
+  await expect(page.getByTestId("grant-row")).toHaveCount(1);
+  await expect(page.getByTestId("grant-row")).toContainText("args.amount <= 150");
+  await screenshots(page, "standing-approvals");
+  await page.getByTestId("revoke-grant").click();
+  await expect(page.getByTestId("grant-row")).toHaveCount(0);
+  expect((await ask(120)).status).toBe("pending_review");
+});
