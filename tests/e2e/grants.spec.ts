@@ -14,19 +14,19 @@ rules:
 `;
 
 test("reviewer: approve with a standing approval, see it used, revoke it", async ({ page, request }) => {
-  ledgix(["tenant", "create", "initech"]);
-  ledgix(["member", "add", "--tenant", "initech", "--email", "reviewer@initech.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "initech", "--name", "e2e"]);
+  ledgix(["tenant", "create", "vandelay"]);
+  ledgix(["member", "add", "--tenant", "vandelay", "--email", "reviewer@vandelay.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
+  const key = ledgix(["key", "create", "--tenant", "vandelay", "--name", "e2e"]);
   const file = `${process.env.LEDGIX_E2E_DATA_DIR}/payouts.yaml`;
   fs.writeFileSync(file, POLICY);
-  ledgix(["policy", "apply", "--tenant", "initech", file]);
+  ledgix(["policy", "apply", "--tenant", "vandelay", file]);
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "payout", tool_args: { amount }, agent_id: "agent-pay", session_id: "s-1", context: { policy_id: "payouts" } },
   })).json();
 
   expect((await ask(150)).status).toBe("pending_review");
-  await signIn(page, "reviewer@initech.test");
+  await signIn(page, "reviewer@vandelay.test");
   await nav(page, "Reviews");
   const sizes = page.getByTestId("grant-size");
   // Narrowest first, and "just this once" unless the reviewer picks a size.

@@ -19,10 +19,10 @@ test("members: an admin invites by email, the invitee signs in from the link; ow
   await page.getByLabel("Email").fill("gavin@hooli.test");
   await page.getByLabel("Role", { exact: true }).selectOption("owner");
   await page.getByRole("button", { name: "Invite" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Only an owner can add an owner.");
+  await expect(page.getByText("Only an owner can add an owner.")).toBeVisible();
   await page.getByLabel("Role", { exact: true }).selectOption("reviewer");
   await page.getByRole("button", { name: "Invite" }).click();
-  await expect(page.getByRole("status")).toContainText("Invited gavin@hooli.test as reviewer");
+  await expect(page.getByText("Invited gavin@hooli.test as reviewer")).toBeVisible();
   await expect(page.getByRole("row", { name: /gavin@hooli\.test/ })).toBeVisible();
   await screenshots(page, "members-invite");
 

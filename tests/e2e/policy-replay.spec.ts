@@ -40,13 +40,15 @@ test("replay: a stricter draft version is replayed against history, with progres
   await nav(page, "Policies");
   const panel = page.getByTestId("replay-panel");
   await expect(panel.getByLabel("Version").locator("option").first()).not.toContainText("(active)");
-  const streamed = page.waitForResponse("**/api/dashboard/policies/replay");
-  await panel.getByRole("button", { name: "Replay" }).click();
-  const lines = (await (await streamed).text()).trim().split("\n").map((line) => JSON.parse(line));
-  // Progress came first, as the work went, and the last line is the report.
-  expect(lines.at(-2)).toEqual({ progress: { done: 40, total: 40 } });
+  // The stream itself, as the panel reads it: progress lines as the work goes, then the report.
+  const versionId = await panel.getByLabel("Version").inputValue();
+  const streamed = await page.request.post("/api/dashboard/policies/replay", { headers: { Origin: new URL(page.url()).origin }, data: { policy_version_id: versionId, last: 500 } });
+  expect(streamed.headers()["content-type"]).toContain("application/x-ndjson");
+  const lines = (await streamed.text()).trim().split("\n").map((line) => JSON.parse(line));
+  expect(lines.slice(0, -1)).toEqual([{ progress: { done: 25, total: 40 } }, { progress: { done: 40, total: 40 } }]);
   expect(lines.at(-1).result).toMatchObject({ replayed: 40, agreed: 30, transitions: { "approved->pending_review": 10 } });
 
+  await panel.getByRole("button", { name: "Replay" }).click();
   const report = page.getByTestId("replay-report");
   await expect(report).toContainText("75.0%");
   await expect(report).toContainText("30 of 40");
