@@ -11,26 +11,25 @@ export type SignedGrantFields = Pick<
   "id" | "tenantId" | "kind" | "toolName" | "agentId" | "argsHash" | "condition" | "sessionId" | "maxUses" | "expiresAt" | "createdAt" | "createdBy" | "sourceRequestId" | "signerKeyId"
 >;
 
+/** What a grant covers, in the wire's field names: signed, and served by the API. */
+export const grantTerms = (grant: SignedGrantFields) => ({
+  id: grant.id,
+  kind: grant.kind,
+  tool_name: grant.toolName,
+  agent_id: grant.agentId,
+  args_hash: grant.argsHash,
+  condition: grant.condition,
+  session_id: grant.sessionId,
+  max_uses: grant.maxUses,
+  expires_at: grant.expiresAt.toISOString(),
+  created_at: grant.createdAt.toISOString(),
+  created_by: grant.createdBy,
+  source_request_id: grant.sourceRequestId,
+});
+
 /** The exact bytes signed (domain-separated, versioned). */
 export function grantPayload(grant: SignedGrantFields): Buffer {
-  return Buffer.from(jcs({
-    type: "ledgix.standing_grant",
-    version: 1,
-    id: grant.id,
-    tenant_id: grant.tenantId,
-    kind: grant.kind,
-    tool_name: grant.toolName,
-    agent_id: grant.agentId,
-    args_hash: grant.argsHash,
-    condition: grant.condition,
-    session_id: grant.sessionId,
-    max_uses: grant.maxUses,
-    expires_at: grant.expiresAt.toISOString(),
-    created_at: grant.createdAt.toISOString(),
-    created_by: grant.createdBy,
-    source_request_id: grant.sourceRequestId,
-    signer_key_id: grant.signerKeyId,
-  }));
+  return Buffer.from(jcs({ type: "ledgix.standing_grant", version: 1, tenant_id: grant.tenantId, ...grantTerms(grant), signer_key_id: grant.signerKeyId }));
 }
 
 export const signGrant = (grant: SignedGrantFields, privateKey: KeyObject): string =>

@@ -1,6 +1,7 @@
 import { json } from "@/lib/api/handler";
 import { withApiKey } from "@/lib/auth/with-api-key";
 import type { StandingGrant } from "@/lib/db/generated/client";
+import { grantTerms } from "./grant-signature";
 import { listLiveGrants, revokeGrant } from "./grants";
 
 // Standing approvals behind an API key with the `policy` scope: what is approved without a
@@ -8,20 +9,9 @@ import { listLiveGrants, revokeGrant } from "./grants";
 // read the conditions it is judged by, nor manage them.
 
 export const renderGrant = (grant: StandingGrant) => ({
-  id: grant.id,
-  kind: grant.kind,
-  tool_name: grant.toolName,
-  agent_id: grant.agentId,
-  args_hash: grant.argsHash,
-  condition: grant.condition,
-  session_id: grant.sessionId,
-  max_uses: grant.maxUses,
+  ...grantTerms(grant),
   uses_left: grant.usesLeft,
   uses: grant.uses,
-  expires_at: grant.expiresAt.toISOString(),
-  created_at: grant.createdAt.toISOString(),
-  created_by: grant.createdBy,
-  source_request_id: grant.sourceRequestId,
   revoked_at: grant.revokedAt?.toISOString() ?? null,
   revoked_by: grant.revokedBy,
 });
