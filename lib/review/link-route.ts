@@ -10,10 +10,14 @@ const plain = (status: number, text: string, headers: Record<string, string> = {
   new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
 
 // The token in the form is the credential (no cookie is involved), so a forged cross-site
-// form gains nothing it did not already hold; a foreign Origin is refused all the same.
+// form gains nothing it did not already hold; a foreign origin is refused all the same.
+// Browsers name the form's origin in Sec-Fetch-Site: under our no-referrer policy their
+// Origin header on a form post is "null".
 function sameOrigin(req: NextRequest): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  if (site) return site === "same-origin";
   const origin = req.headers.get("origin");
-  if (!origin) return true;
+  if (!origin || origin === "null") return true;
   const own = [new URL(publicUrl()).origin, `${req.nextUrl.protocol}//${req.headers.get("host")}`];
   return own.includes(origin);
 }

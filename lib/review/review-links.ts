@@ -11,9 +11,9 @@ const DEFAULT_LIFETIME_SECONDS = 24 * 3600;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-/** When a review ends: the rule's timeout after the request, else a day. */
-export const reviewDeadline = (request: Pick<ClearanceRequest, "createdAt" | "reviewTimeoutSeconds">) =>
-  new Date(request.createdAt.getTime() + (request.reviewTimeoutSeconds ?? DEFAULT_LIFETIME_SECONDS) * 1000);
+/** A link lives as long as its review: to the deadline (reviews pending from before deadlines existed: a day). */
+const linkExpiry = (request: Pick<ClearanceRequest, "createdAt" | "reviewDeadline">) =>
+  request.reviewDeadline ?? new Date(request.createdAt.getTime() + DEFAULT_LIFETIME_SECONDS * 1000);
 
 /**
  * A new token for one reviewer's link to one request: 32 random bytes, of which only the
@@ -22,7 +22,7 @@ export const reviewDeadline = (request: Pick<ClearanceRequest, "createdAt" | "re
  */
 export async function issueReviewLink(prisma: PrismaClient, request: ClearanceRequest, reviewer: Reviewer): Promise<{ token: string; expiresAt: Date } | null> {
   const token = randomBytes(32).toString("base64url");
-  const expiresAt = reviewDeadline(request);
+  const expiresAt = linkExpiry(request);
   const tokenHash = hashToken(token);
   const where = { requestId_userId: { requestId: request.id, userId: reviewer.userId } };
   const existing = await prisma.reviewLink.findUnique({ where, select: { usedAt: true } });

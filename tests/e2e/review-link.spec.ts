@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { ledgix, screenshots } from "./helpers";
+
+const POLICY = `policy_id: refunds
+rules:
+  - id: refund-any
+    tool: stripe_refund
+    effect: review
+    reason: Every refund needs a person
+`;
+
+/** The newest outbox email to `address` whose subject starts with `subject`, once the job has sent it. */
+async function awaitEmail(address: string, subject: string) {
+  const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
+  const find = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
+    .filter((f) => f.includes(address)).map((f) => JSON.parse(fs.readFileSync(path.join(outbox, f), "utf8")) as { subject: string; text: string })
+    .find((e) => e.subject.startsWith(subject));
+  await expect.poll(find, { timeout: 30_000 }).toBeTruthy();
+  return find()!;
+}
+
+test("review by email link: opening decides nothing, Approve on the page does, and the link then says it was used", async ({ page, request }) => {
+  ledgix(["tenant", "create", "wayne"]);
+  ledgix(["member", "add", "--tenant", "wayne", "--email", "lucius@wayne.test", "--role", "reviewer"]);
+  const key = ledgix(["key", "create", "--tenant", "wayne"]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
+  fs.writeFileSync(file, POLICY);
+  ledgix(["policy", "apply", "--tenant", "wayne", file]);
+
+  const asked = await (await request.post("/api/clearance", {
+    headers: { "X-Vault-API-Key": key },
+    data: { tool_name: "stripe_refund", tool_args: { amount: 250, currency: "USD", charge_id: "ch_42" }, agent_id: "refund-bot", context: { policy_id: "refunds" } },
+  })).json();
+  expect(asked.status).toBe("pending_review");
+  const poll = async () => (await request.get(`/api/clearance-status/${asked.request_id}`, { headers: { "X-Vault-API-Key": key } })).json();
+
+  const email = await awaitEmail("lucius@wayne.test", "Review needed: stripe_refund");
+  const link = /(https?:\/\/\S+\/review\/[\w-]+)/.exec(email.text)![1]!;
+  await page.goto(new URL(link).pathname);
+  await expect(page.getByRole("heading", { name: "Review: stripe_refund" })).toBeVisible();
+  await expect(page.getByText('"charge_id"')).toBeVisible();
+  await expect(page.getByText("Every refund needs a person")).toBeVisible();
+  // The link lives as long as the review: the tenant's default deadline, 15 minutes.
+  const deadline = Date.parse((await page.getByText("Decide before:").locator("..").textContent())!.replace(/^Decide before: (.*?GMT).*/s, "$1"));
+  expect(deadline - Date.now()).toBeGreaterThan(10 * 60_000);
+  expect(deadline - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+  expect((await poll()).status).toBe("pending_review"); // opening the link decided nothing
+  await screenshots(page, "review-link");
+
+  await page.getByLabel("Reason (optional)").fill("Customer called; refund is legitimate.");
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByTestId("review-notice")).toContainText("This link was already used");
+  await screenshots(page, "review-link-used");
+  const decided = await poll();
+  expect(decided.status).toBe("approved");
+  expect(decided.token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+});
