@@ -120,6 +120,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // queue's schema must exist wherever a decision can be made (the CLI, a process whose
     // workers have not started yet), not only once a worker runs.
     const pool = new pg.Pool({ ...db.connection, max: 1 });
+    // A lost connection fails the install itself; listening here keeps graphile-worker from
+    // printing its "no error handlers" warning into every CLI command's output.
+    pool.on("error", () => undefined).on("connect", (client) => client.on("error", () => undefined));
     await installJobQueue({ pgPool: pool, logger: quietLogger }).finally(() => pool.end());
     return db;
   } catch (error) {
