@@ -4,7 +4,7 @@ import { Prisma, type ClearanceRequest } from "@/lib/db/generated/client";
 import type { Channel } from "@/lib/deliveries/deliveries";
 import { newId } from "@/lib/ids";
 import { addJobStatement } from "@/lib/jobs/enqueue";
-import { eligibleReviewers } from "@/lib/review/reviewers";
+import { eligibleReviewers, escalationReviewers } from "@/lib/review/reviewers";
 import { WEBHOOK_MAX_ATTEMPTS, webhookJobKey } from "@/lib/webhooks/deliver";
 import { webhookBody } from "./messages";
 import type { NotificationEvent } from "@/lib/notify/events";
@@ -64,11 +64,14 @@ export async function fanOut(prisma: PrismaClient, payload: NotifyEventPayload):
     }
   }
 
-  // An escalation reaches reviewers with no link yet (the delivery key skips the others).
-  const reviewers = request && (event === "clearance.pending_review" || event === "review.escalated") ? await eligibleReviewers(prisma, request) : [];
+  // A new review reaches its eligible reviewers; an escalation, the escalation group, each
+  // with a fresh link (it replaces any earlier one), even those who already had one.
+  const reviewers = !request ? [] : event === "clearance.pending_review" ? await eligibleReviewers(prisma, request)
+    : event === "review.escalated" ? await escalationReviewers(prisma, request) : [];
+  const linkKey = event === "review.escalated" ? ":escalated" : "";
   for (const reviewer of reviewers) {
     planned.push({
-      key: `email-link:${request!.id}:${reviewer.userId}`, channel: "email-link", target: reviewer.email,
+      key: `email-link:${request!.id}:${reviewer.userId}${linkKey}`, channel: "email-link", target: reviewer.email,
       job: (deliveryId) => addJobStatement("notify:email", { deliveryId, userId: reviewer.userId }, { jobKey: `email:${deliveryId}` }),
     });
   }

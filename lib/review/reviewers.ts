@@ -8,20 +8,37 @@ export interface Reviewer {
   name: string | null;
 }
 
-/**
- * Who may vote on a request: the tenant's members whose role decides reviews (never a
- * viewer), narrowed to the members of the rule's reviewer groups when it names any.
- */
-export async function eligibleReviewers(prisma: PrismaClient, request: Pick<ClearanceRequest, "tenantId" | "reviewerGroups">): Promise<Reviewer[]> {
-  const groups = request.reviewerGroups;
+/** The tenant's members whose role decides reviews (never a viewer), in `groups` when any are named. */
+async function membersWhoDecide(prisma: PrismaClient, tenantId: string, groups: string[]): Promise<Reviewer[]> {
   const rows = await prisma.membership.findMany({
     where: {
-      tenantId: request.tenantId,
+      tenantId,
       role: { in: [...PERMISSIONS.decideReviews] },
-      ...(groups.length > 0 && { user: { reviewerGroups: { some: { group: { tenantId: request.tenantId, name: { in: groups } } } } } }),
+      ...(groups.length > 0 && { user: { reviewerGroups: { some: { group: { tenantId, name: { in: groups } } } } } }),
     },
     orderBy: { createdAt: "asc" },
     select: { user: { select: { id: true, email: true, name: true } } },
   });
   return rows.map(({ user }) => ({ userId: user.id, email: user.email, name: user.name }));
+}
+
+const escalationGroup = async (prisma: PrismaClient, tenantId: string) =>
+  (await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { reviewEscalationGroup: true } })).reviewEscalationGroup;
+
+type ReviewedRequest = Pick<ClearanceRequest, "tenantId" | "reviewerGroups" | "reviewEscalatedAt">;
+
+/**
+ * Who may vote on a request: the members who decide reviews, narrowed to the rule's reviewer
+ * groups when it names any. Once the review has escalated, the tenant's escalation group may too.
+ */
+export async function eligibleReviewers(prisma: PrismaClient, request: ReviewedRequest): Promise<Reviewer[]> {
+  const groups = request.reviewerGroups;
+  const escalated = request.reviewEscalatedAt && groups.length > 0 ? await escalationGroup(prisma, request.tenantId) : null;
+  return membersWhoDecide(prisma, request.tenantId, escalated ? [...groups, escalated] : groups);
+}
+
+/** Who an escalation reaches: the tenant's escalation group (nobody when it names none). */
+export async function escalationReviewers(prisma: PrismaClient, request: Pick<ClearanceRequest, "tenantId">): Promise<Reviewer[]> {
+  const group = await escalationGroup(prisma, request.tenantId);
+  return group ? membersWhoDecide(prisma, request.tenantId, [group]) : [];
 }

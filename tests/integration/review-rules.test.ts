@@ -162,12 +162,17 @@ describe.each(inject("servers"))("review rules on the $kind database", (server) 
     expect((await vote(id, people.bob, "--approve")).stderr).toBe(`ledgix: Request ${id} is already denied; nothing to decide.\n`);
   });
 
-  it("escalates a review still pending part-way to its deadline", async () => {
+  it("escalates a review still pending part-way to its deadline, to a second group that may then decide", async () => {
     const other = await createTenant(server, policyFile);
+    const lead = `lead-${server.kind}@escalation.test`;
+    await cliOk(["member", "add", "--tenant", other.name, "--email", lead, "--role", "reviewer"], server.env);
+    await cliOk(["member", "group", "create", "finance", "--tenant", other.name], server.env);
     await cliOk(["member", "group", "create", "leads", "--tenant", other.name], server.env);
+    await cliOk(["member", "group", "add", "leads", "--tenant", other.name, "--email", lead], server.env);
     const settings = await cliOk(["tenant", "settings", other.name, "--review-timeout", "100", "--escalation-group", "leads", "--escalation-fraction", "0.03"], server.env);
     expect(settings).toContain("reviewEscalationGroup\tleads");
-    const id = (await (await other.post("/api/clearance", refund(900))).json()).request_id as string;
+    // The rule names finance, which the lead is not in: only the escalation lets them decide.
+    const id = (await (await other.post("/api/clearance", refund(650))).json()).request_id as string;
     const quiet = (await (await tenant.post("/api/clearance", refund(901))).json()).request_id as string; // a tenant without escalation
 
     let row = await request(id);
@@ -180,5 +185,12 @@ describe.each(inject("servers"))("review rules on the $kind database", (server) 
     expect((await request(quiet)).reviewEscalatedAt).toBeNull();
     // Escalation tells people; it never decides.
     expect((await (await other.call(`/api/clearance-status/${id}`)).json()).status).toBe("pending_review");
+    // The escalation group got its own review link (the development outbox stands in for Resend)…
+    const outbox = path.join(server.env.LEDGIX_DATA_DIR!, "outbox");
+    const linksToLead = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).filter((f) => f.includes(lead)).length;
+    for (const until = Date.now() + 30_000; linksToLead() === 0 && Date.now() < until;) await sleep(300);
+    expect(linksToLead()).toBe(1);
+    // …and its vote now counts.
+    expect(await cliOk(["review", "decide", id, "--approve", "--as", lead], server.env)).toBe(`${id} approved`);
   });
 });
