@@ -34,6 +34,9 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM, as an operator stops it: the server then stops the embedded PostgreSQL it
+    // started (the default SIGKILL left one running after every run).
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stdout: "ignore",
     stderr: "pipe",
     env: {
