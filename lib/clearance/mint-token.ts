@@ -11,7 +11,7 @@ import { newTokenFields, signClearanceToken } from "./token";
 import type { z } from "zod";
 import { limitAmounts } from "@/lib/policy/limits";
 import { policyVersion } from "@/lib/policy/resolve-policy";
-import { conditionInputOf } from "./request-clearance";
+import { conditionInputOf } from "@/lib/policy/condition";
 import { assertWithinIssueWindow, recordIssuance } from "./token-issuance";
 
 /** `customerId` and `customer_id` are the same key: the TS client converts only some calls. */

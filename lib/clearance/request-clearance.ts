@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import { policyEvaluator, type Evaluator } from "@/lib/policy/evaluate";
 import { resolvePolicy } from "@/lib/policy/resolve-policy";
 import { recordShadowDecision } from "@/lib/policy/shadow";
-import type { ConditionInput } from "@/lib/policy/condition";
+import { conditionInputOf } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
 import { failedEvaluation, storeVerdict } from "./store-decision";
 import type { ClearanceBody } from "@/lib/policy/request-body";
@@ -17,14 +17,6 @@ export interface ClearanceCall {
   rawBody: string;
 }
 
-export const conditionInputOf = (row: { toolName: string; toolArgs: unknown; agentId: string; sessionId: string; context: unknown }): ConditionInput => ({
-  tool: row.toolName,
-  args: row.toolArgs as Record<string, unknown>,
-  agent_id: row.agentId,
-  session_id: row.sessionId,
-  context: row.context as Record<string, unknown>,
-  now: new Date(),
-});
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; undefined means "not yet". */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

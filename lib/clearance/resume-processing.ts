@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/db";
 import { policyEvaluator, type Evaluator, type Verdict } from "@/lib/policy/evaluate";
 import { policyVersion, resolvePolicy } from "@/lib/policy/resolve-policy";
-import { conditionInputOf } from "./request-clearance";
+import { conditionInputOf } from "@/lib/policy/condition";
 import { failedEvaluation, storeVerdict } from "./store-decision";
 
 const versionGone: Verdict = failedEvaluation(new Error("its policy version no longer exists"));

@@ -5,7 +5,7 @@ import { Prisma, type ClearanceRequest, type StandingGrant, type Tenant } from "
 import { newId } from "@/lib/ids";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { notifyEventStatement } from "@/lib/notify/notify-event";
-import { checkExpression, compileCondition, evaluateCompiled, type ConditionInput } from "@/lib/policy/condition";
+import { checkExpression, compileCondition, conditionInputOf, evaluateCompiled, type ConditionInput } from "@/lib/policy/condition";
 import { grantSignatureValid, publicKeyOfJwk, signGrant } from "./grant-signature";
 import { grantSpecSchema, USES_ONLY_MINUTES, type GrantKind, type GrantSpec, type ParsedGrantSpec } from "./grant-spec";
 
@@ -19,15 +19,6 @@ const GRANT_ID = /^grt_[0-9a-z]{26}$/;
 export type CoveredRequest = Pick<ClearanceRequest, "toolName" | "agentId" | "sessionId" | "toolArgsHash">;
 
 export const newGrantId = () => newId("grt");
-
-const sourceInput = (request: ClearanceRequest): ConditionInput => ({
-  tool: request.toolName,
-  args: request.toolArgs as Record<string, unknown>,
-  agent_id: request.agentId,
-  session_id: request.sessionId,
-  context: request.context as Record<string, unknown>,
-  now: new Date(),
-});
 
 /**
  * Parses a spec against the request it is cut from; throws a 422 before anything is
@@ -43,7 +34,7 @@ export function checkGrantSpec(request: ClearanceRequest, spec: GrantSpec): Pars
     // A condition that does not hold for the request being approved is almost surely a typo.
     let holds = false;
     try {
-      holds = evaluateCompiled(compileCondition(grant.condition), sourceInput(request));
+      holds = evaluateCompiled(compileCondition(grant.condition), conditionInputOf(request));
     } catch (error) {
       throw new ApiError("invalid_grant", `The condition fails on this request: ${(error as Error).message.split("\n")[0]}`);
     }

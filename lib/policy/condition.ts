@@ -59,6 +59,16 @@ export interface ConditionInput {
   now: Date;
 }
 
+/** A stored request as the condition sees it, evaluated now. */
+export const conditionInputOf = (row: { toolName: string; toolArgs: unknown; agentId: string; sessionId: string; context: unknown }): ConditionInput => ({
+  tool: row.toolName,
+  args: row.toolArgs as Record<string, unknown>,
+  agent_id: row.agentId,
+  session_id: row.sessionId,
+  context: row.context as Record<string, unknown>,
+  now: new Date(),
+});
+
 /** Evaluates a compiled `when` condition. Throws when it fails or yields anything but a boolean. */
 export function evaluateCompiled(expression: Compiled, input: ConditionInput): boolean {
   const result = expression(input as unknown as Record<string, unknown>);
