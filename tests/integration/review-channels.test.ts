@@ -6,7 +6,8 @@ import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterDir } from "@/lib/db/embedded-server";
+import pg from "pg";
+import { clusterDir, embeddedConnection } from "@/lib/db/embedded-server";
 import { verifyWebhook } from "@/sdk/typescript/src/webhook";
 import { cliOk } from "../fixtures/cli";
 import { fakeHttp, type FakeHttp, type Recorded } from "../fixtures/fake-http";
@@ -184,8 +185,18 @@ describe("customer webhooks", () => {
       const res = await tenant.post("/api/clearance", refund(50));
       const { request_id: requestId, status: decided } = await res.json();
       expect(decided).toBe("approved");
-      // The first attempt is refused; kill the app and its database before the retry.
+      // The first attempt is refused; once the queue has recorded it (the job is unlocked and
+      // waits for its retry, seconds away), kill the app and its database. A kill while an attempt
+      // is in flight leaves that job locked for graphile-worker's 4-hour lock timeout: late, not lost.
       await receiver.waitFor(() => true, 1);
+      const queue = new pg.Client(embeddedConnection(env.LEDGIX_DATA_DIR));
+      await queue.connect();
+      try {
+        const waiting = async () => (await queue.query("SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'webhook:deliver' AND attempts = 1 AND locked_at IS NULL")).rowCount === 1;
+        for (const until = Date.now() + 30_000; !(await waiting()) && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        await queue.end();
+      }
       const postgres = Number(fs.readFileSync(path.join(clusterDir(env.LEDGIX_DATA_DIR), "postmaster.pid"), "utf8").split("\n")[0]);
       process.kill(first.pid, "SIGKILL");
       process.kill(postgres, "SIGKILL");
