@@ -83,7 +83,12 @@ async function shutdown(signal: string) {
   console.log(`ledgix: ${signal}, shutting down`);
   server.close();
   server.closeAllConnections();
-  await running.stop();
+  try {
+    await running.stop();
+  } catch (error) {
+    console.error("ledgix: shutdown failed:", error);
+    process.exit(1);
+  }
   process.exit(0);
 }
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -238,8 +238,15 @@ export async function attachEmbeddedServer(dataDir: string, { create }: { create
       }
       // An orphan (its starter was killed) is adopted by whoever leaves last.
       const ours = owner === process.pid || !(owner > 0 && pidAlive(owner));
-      if (!ours || (await otherSessions(connection).catch(() => 1)) > 0) return;
-      run(binaries().pgCtl, ["stop", "-w", "-m", "fast", "-D", cluster], user);
+      if (!ours) return;
+      const others = await otherSessions(connection).catch((error: Error) => {
+        console.error(`ledgix: leaving the embedded database running: could not count its other sessions (${error.message})`);
+        return 1;
+      });
+      if (others > 0) return;
+      // A shutdown checkpoint on a loaded machine can outlast pg_ctl's default 60 s wait.
+      const stopped = run(binaries().pgCtl, ["stop", "-w", "-t", "300", "-m", "fast", "-D", cluster], user);
+      if (!stopped.ok) console.error(`ledgix: the embedded database did not stop: ${stopped.output}`);
       fs.rmSync(ownerFile(dataDir), { force: true });
     },
   };

@@ -51,7 +51,7 @@ describe("the ledgix CLI", { timeout: 180_000 }, () => {
     const first = await startServer("embedded", env);
     await first.stop();
     const postmasterPid = path.join(env.LEDGIX_DATA_DIR, "pg", "postmaster.pid");
-    expect(fs.existsSync(postmasterPid)).toBe(false); // the server stopped PostgreSQL with it
+    expect(fs.existsSync(postmasterPid), `the server stopped PostgreSQL with it; its log:\n${first.logs()}`).toBe(false);
     const id = await cliOk(["tenant", "create", "offline"], env);
     expect(id).toMatch(/^ten_[0-9a-z]{26}$/);
     const key = await cliOk(["key", "create", "--tenant", "offline"], env);
