@@ -5,6 +5,7 @@ import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db";
 import { can, isRole, type Permission, type Role } from "./access";
 import { authOptions } from "./next-auth";
+import { isSameOrigin } from "./same-origin";
 
 export const TENANT_COOKIE = "ledgix-tenant";
 
@@ -56,8 +57,7 @@ export async function authorize(permission: Permission): Promise<Member> {
  * handler must make it itself, or another site could post with the member's cookie.
  */
 export async function authorizeSameOrigin(req: Request, permission: Permission): Promise<Member> {
-  const origin = req.headers.get("origin");
-  if (!origin || !URL.canParse(origin) || new URL(origin).host !== req.headers.get("host")) throw new ApiError("forbidden", "Cross-site request refused.");
+  if (!isSameOrigin(req)) throw new ApiError("forbidden", "Cross-site request refused.");
   return authorize(permission);
 }
 

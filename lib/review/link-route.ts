@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { ApiError } from "@/lib/api/errors";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
-import { publicUrl } from "@/lib/auth/next-auth";
+import { isSameOrigin } from "@/lib/auth/same-origin";
 import { prisma } from "@/lib/db";
 import { consume } from "@/lib/rate-limit/rate-limit";
 import { redeemReviewLink, REVIEW_LINK_LIMIT } from "./review-links";
@@ -9,26 +9,15 @@ import { redeemReviewLink, REVIEW_LINK_LIMIT } from "./review-links";
 const plain = (status: number, text: string, headers: Record<string, string> = {}) =>
   new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
 
-// The token in the form is the credential (no cookie is involved), so a forged cross-site
-// form gains nothing it did not already hold; a foreign origin is refused all the same.
-// Browsers name the form's origin in Sec-Fetch-Site: under our no-referrer policy their
-// Origin header on a form post is "null".
-function sameOrigin(req: NextRequest): boolean {
-  const site = req.headers.get("sec-fetch-site");
-  if (site) return site === "same-origin";
-  const origin = req.headers.get("origin");
-  if (!origin || origin === "null") return true;
-  const own = [new URL(publicUrl()).origin, `${req.nextUrl.protocol}//${req.headers.get("host")}`];
-  return own.includes(origin);
-}
-
 /**
  * Decides once through a reviewer's link, then shows the link's page again (303), which now
- * says what was recorded. A used, expired or already-decided link decides nothing.
+ * says what was recorded. A used, expired or already-decided link decides nothing. The token
+ * in the form is the credential (no cookie is involved), so a form without an origin gains
+ * nothing it did not already hold; a foreign origin is refused all the same.
  */
 export async function postReviewLinkDecision(req: NextRequest, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
   const { token } = await params;
-  if (!sameOrigin(req)) return plain(403, "This form must be sent from the Ledgix review page.");
+  if (!isSameOrigin(req, { allowMissingOrigin: true })) return plain(403, "This form must be sent from the Ledgix review page.");
   const client = await prisma();
   const wait = await consume(client, REVIEW_LINK_LIMIT, req.headers.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
   if (wait !== null) return plain(429, "Too many attempts; wait a few minutes.", { "Retry-After": String(Math.ceil(wait / 1000)) });
