@@ -1,5 +1,4 @@
-import { completeSubtrees, consistencyRanges, inclusionRanges } from "@/sdk/typescript/src/ledger/merkle";
-import { nodeHash } from "@/sdk/typescript/src/ledger/hashes";
+import { completeSubtrees, consistencyRanges, foldRight, inclusionRanges } from "@/sdk/typescript/src/ledger/merkle";
 
 // Proof generation, the half of RFC 6962 / RFC 9162 (wire protocol §6.10) only the server
 // needs. Hashing, ranges and verification are the TypeScript SDK's (sdk/typescript/src/ledger):
@@ -18,11 +17,6 @@ export async function inclusionPath(index: number, size: number, subtreeRoot: Su
 
 export async function consistencyPath(oldSize: number, newSize: number, subtreeRoot: SubtreeRoot): Promise<string[]> {
   return Promise.all(consistencyRanges(oldSize, newSize).map(([start, end]) => subtreeRoot(start, end)));
-}
-
-/** A partial range's MTH nests to the right over its complete subtrees: NODE(first, NODE(second, …)). */
-function foldRight(roots: string[]): string {
-  return roots.reduceRight((right, left) => nodeHash(left, right));
 }
 
 /** Builds a SubtreeRoot for partial ranges from a getter of complete (stored) subtree roots. */

@@ -96,7 +96,7 @@ export function completeSubtrees(start: number, end: number): Array<readonly [st
 }
 
 /** A partial range's MTH nests to the right over its complete subtrees: NODE(first, NODE(second, …)). */
-function foldRight(roots: string[]): string {
+export function foldRight(roots: string[]): string {
   return roots.reduceRight((right, left) => nodeHash(left, right));
 }
 
