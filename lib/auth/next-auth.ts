@@ -34,16 +34,19 @@ export const hashLinkToken = (token: string) => createHash("sha256").update(`${t
 export const signInLinkUrl = (email: string, token: string) =>
   `${publicUrl()}/api/auth/callback/email?${new URLSearchParams({ callbackUrl: `${publicUrl()}/overview`, token, email })}`;
 
-// OAuth/OIDC providers exist only when their variables are set.
+// OAuth/OIDC providers exist only when their variables are set. Members are invited by
+// email before they first sign in, so a provider's account is linked to the invited user of
+// the same email; the signIn callback admits only an email the provider says it verified.
 function oauthProviders(): Provider[] {
   const e = process.env;
   const providers: Provider[] = [];
-  if (e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET) providers.push(GitHubProvider({ clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }));
-  if (e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET) providers.push(GoogleProvider({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }));
+  const linking = { allowDangerousEmailAccountLinking: true };
+  if (e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET) providers.push(GitHubProvider({ clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET, ...linking }));
+  if (e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET) providers.push(GoogleProvider({ clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, ...linking }));
   if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
     providers.push({
       id: "oidc", name: e.OIDC_NAME ?? "Single sign-on", type: "oauth", wellKnown: `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
-      clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, idToken: true, checks: ["pkce", "state"],
+      clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, idToken: true, checks: ["pkce", "state"], ...linking,
       authorization: { params: { scope: "openid email profile" } },
       profile: (p: { sub: string; email: string; name?: string }) => ({ id: p.sub, email: p.email, name: p.name ?? null }),
     });
@@ -64,6 +67,8 @@ export function authOptions(): Promise<AuthOptions> {
     // Our ids are prefixed and sortable; the adapter would leave them to a database default we do not have.
     const adapter: Adapter = {
       ...base,
+      // Stored lowercase (createUser); a provider may spell the address otherwise.
+      getUserByEmail: (email: string) => base.getUserByEmail!(email.toLowerCase()),
       createUser: (user: { email: string; name?: string | null; emailVerified: Date | null; image?: string | null }) => client.user.create({ data: { id: newId("usr"), email: user.email.toLowerCase(), name: user.name, emailVerified: user.emailVerified, image: user.image } }) as never,
       linkAccount: (account: Record<string, unknown>) => client.account.create({ data: { id: newId("acc"), ...account } as never }) as never,
       createSession: (session) => client.session.create({ data: { id: newId("ses"), ...session } }),
@@ -90,7 +95,9 @@ export function authOptions(): Promise<AuthOptions> {
       ],
       callbacks: {
         // Only people already added to a tenant may sign in; links and OAuth never create strangers' accounts.
-        async signIn({ user }) {
+        async signIn({ user, account, profile }) {
+          // GitHub names only verified addresses; OIDC and Google say so in `email_verified`.
+          if (account?.type === "oauth" && account.provider !== "github" && (profile as { email_verified?: unknown } | undefined)?.email_verified !== true) return false;
           const email = (user.email ?? "").toLowerCase();
           const found = await client.user.findUnique({ where: { email }, select: { memberships: { select: { tenantId: true }, take: 1 } } });
           return Boolean(found?.memberships.length);
