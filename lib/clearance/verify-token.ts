@@ -1,22 +1,8 @@
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import { rejectionOf, type TokenRejection } from "@/sdk/typescript/src/token-rejection";
 import { toolArgsHash } from "./args-hash";
 
-/**
- * Why a presented A-JWT is refused. The same codes for every verifier (`ledgix
- * verify-token`, the gateway in sdk/typescript), so a misuse reads the same everywhere.
- */
-export type TokenRejection =
-  | "malformed_token"
-  | "unsupported_algorithm"
-  | "unknown_key"
-  | "bad_signature"
-  | "token_expired"
-  | "token_not_yet_valid"
-  | "wrong_audience"
-  | "wrong_issuer"
-  | "missing_claim"
-  | "tool_args_mismatch"
-  | "token_replayed";
+export type { TokenRejection };
 
 export interface TokenExpectations {
   jwks: JSONWebKeySet;
@@ -35,19 +21,6 @@ export interface TokenExpectations {
 export type TokenVerdict = { ok: true; claims: JWTPayload & Record<string, unknown> } | { ok: false; reason: TokenRejection; message: string };
 
 const reject = (reason: TokenRejection, message: string): TokenVerdict => ({ ok: false, reason, message });
-
-function rejectionOf(error: unknown): TokenVerdict {
-  const message = (error as Error).message;
-  if (error instanceof errors.JWTExpired) return reject("token_expired", message);
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    const byClaim: Record<string, TokenRejection> = { aud: "wrong_audience", iss: "wrong_issuer", nbf: "token_not_yet_valid", iat: "token_not_yet_valid" };
-    return reject(byClaim[error.claim] ?? "missing_claim", message);
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return reject("unsupported_algorithm", message);
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return reject("unknown_key", message);
-  if (error instanceof errors.JWSSignatureVerificationFailed) return reject("bad_signature", message);
-  return reject("malformed_token", message);
-}
 
 /** Verifies an A-JWT as a protected service must (README, Tokens): EdDSA only, then every claim. */
 export async function verifyClearanceToken(token: string, expect: TokenExpectations): Promise<TokenVerdict> {
@@ -70,7 +43,7 @@ export async function verifyClearanceToken(token: string, expect: TokenExpectati
       requiredClaims: ["exp", "iat", "jti", "request_id", "tool_args_hash"],
     }));
   } catch (error) {
-    return rejectionOf(error);
+    return reject(rejectionOf(error), (error as Error).message);
   }
   if ((claims.iat ?? 0) > now + tolerance) return reject("token_not_yet_valid", "iat is in the future");
   if (expect.toolArgs !== undefined && claims.tool_args_hash !== toolArgsHash(expect.toolArgs)) {

@@ -1,6 +1,6 @@
 // Issue 7 harness: token misuse as a table. Every row is a real token from the server (or
 // a forgery built from one) and is refused with its reason code by the library a protected
-// service embeds (lib/clearance/verify-token.ts, which the gateway reuses) and by
+// service embeds (lib/clearance/verify-token.ts, whose reason codes the gateway shares) and by
 // `ledgix verify-token` alike.
 import { createHmac } from "node:crypto";
 import fs from "node:fs";

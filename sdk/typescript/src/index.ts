@@ -16,6 +16,7 @@ export type { ClearanceResponse, RegisterPolicyResponse } from "./schemas";
 export { counterpartyHints, type CounterpartyHints } from "./counterparty";
 export { canonicalJson, toolArgsHash } from "./canonical-json";
 export { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token";
+export { TOKEN_REJECTIONS, type TokenRejection } from "./token-rejection";
 export {
   configure,
   tool,

@@ -1,7 +1,8 @@
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
 import { canonicalJson, toolArgsHash } from "./canonical-json";
 import type { LedgixConfig } from "./config";
 import { ReplayDetectedError, TokenVerificationError } from "./errors";
+import { rejectionOf } from "./token-rejection";
 import { callVault, expectOk } from "./transport";
 
 /** Claims of a verified A-JWT (decisions §18 lists the extra ones). */
@@ -103,7 +104,7 @@ export async function verifyClearanceToken(token: string, jwks: JwksCache, optio
   try {
     kid = decodeProtectedHeader(token).kid;
   } catch (error) {
-    throw new TokenVerificationError("Malformed token", { cause: error });
+    throw new TokenVerificationError("Malformed token", { cause: error, reason: "malformed_token" });
   }
   const keySet = await jwks.keySetFor(kid);
   let payload: JWTPayload;
@@ -117,12 +118,12 @@ export async function verifyClearanceToken(token: string, jwks: JwksCache, optio
       clockTolerance: 0,
     }));
   } catch (error) {
-    const reason = error instanceof errors.JOSEError ? error.code : "invalid";
+    const reason = rejectionOf(error);
     throw new TokenVerificationError(`Token verification failed (${reason}): ${(error as Error).message}`, { cause: error, reason });
   }
   const claims = payload as ClearanceClaims;
   const requestId = claims.request_id ?? null;
-  if (typeof claims.jti !== "string" || !claims.jti) throw new TokenVerificationError("Token has no jti", { requestId });
+  if (typeof claims.jti !== "string" || !claims.jti) throw new TokenVerificationError("Token has no jti", { requestId, reason: "missing_claim" });
   if (options.tool !== undefined && claims.tool !== options.tool) {
     throw new TokenVerificationError(`Token is for tool ${claims.tool}, not ${options.tool}`, { requestId, reason: "tool_mismatch" });
   }

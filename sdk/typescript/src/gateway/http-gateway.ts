@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { resolveConfig } from "../config";
 import { TokenVerificationError } from "../errors";
+import { isTokenRejection } from "../token-rejection";
 import { JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token";
 import { vaultApiKeyOf, type GatewayConfig, type HttpRoute } from "./config";
 import { VaultTokens } from "./vault-tokens";
@@ -72,8 +73,9 @@ function toolArgsOf(route: HttpRoute, url: URL, body: Buffer): unknown {
 function refusalOf(error: unknown): Refusal {
   if (error instanceof Refusal) return error;
   if (error instanceof TokenVerificationError) {
+    // A token for another call is refused as forbidden; an unusable one by its reason code.
     const mismatch = ["tool_mismatch", "tool_args_mismatch", "tenant_mismatch"].includes(error.reason ?? "");
-    const code = mismatch ? error.reason! : error.reason === "ERR_JWT_EXPIRED" ? "token_expired" : "token_invalid";
+    const code = mismatch ? error.reason! : isTokenRejection(error.reason) ? error.reason : "token_invalid";
     return new Refusal(mismatch ? 403 : 401, code, error.message);
   }
   // JWKS or vault unreachable: fail closed.

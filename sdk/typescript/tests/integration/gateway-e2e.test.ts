@@ -95,14 +95,14 @@ describe("two gateways sharing one vault, in front of a sample service", () => {
   const header = (token: string) => JSON.parse(Buffer.from(parts(token)[0], "base64url").toString()) as Record<string, unknown>;
   const claims = (token: string) => JSON.parse(Buffer.from(parts(token)[1], "base64url").toString()) as Record<string, unknown>;
   const forgeries: Array<[name: string, forge: (token: string, publicKey: Buffer) => string, code: string]> = [
-    ["alg none", (t) => `${b64({ alg: "none", typ: "JWT" })}.${parts(t)[1]}.`, "token_invalid"],
+    ["alg none", (t) => `${b64({ alg: "none", typ: "JWT" })}.${parts(t)[1]}.`, "unsupported_algorithm"],
     ["HS256 keyed with the public key", (t, key) => {
       const input = `${b64({ ...header(t), alg: "HS256" })}.${parts(t)[1]}`;
       return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
-    }, "token_invalid"],
-    ["unknown kid", (t) => `${b64({ ...header(t), kid: "sk_not_a_key" })}.${parts(t)[1]}.${parts(t)[2]}`, "token_invalid"],
-    ["altered payload", (t) => `${parts(t)[0]}.${b64({ ...claims(t), tool_args_hash: "0".repeat(64) })}.${parts(t)[2]}`, "token_invalid"],
-    ["not a JWT at all", () => "not.a.jwt", "token_invalid"],
+    }, "unsupported_algorithm"],
+    ["unknown kid", (t) => `${b64({ ...header(t), kid: "sk_not_a_key" })}.${parts(t)[1]}.${parts(t)[2]}`, "unknown_key"],
+    ["altered payload", (t) => `${parts(t)[0]}.${b64({ ...claims(t), tool_args_hash: "0".repeat(64) })}.${parts(t)[2]}`, "bad_signature"],
+    ["not a JWT at all", () => "not.a.jwt", "malformed_token"],
     ["no token", () => "", "token_missing"],
   ];
 

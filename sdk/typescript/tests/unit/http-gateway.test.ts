@@ -103,9 +103,11 @@ describe("HTTP gateway", () => {
     { name: "no token", token: () => Promise.resolve(null), body: "{}", status: 401, code: "token_missing" },
     { name: "a token for another body", token: () => refundToken(), body: '{"amount":4500,"currency":"USD"}', status: 403, code: "tool_args_mismatch" },
     { name: "a token for another tool", token: () => refundToken({}, { tool: "wire_transfer" }), body: "{}", status: 403, code: "tool_mismatch" },
-    { name: "a bad signature", token: async () => (await refundToken()).slice(0, -4) + "AAAA", body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_invalid" },
+    { name: "a bad signature", token: async () => (await refundToken()).slice(0, -4) + "AAAA", body: '{"amount":45,"currency":"USD"}', status: 401, code: "bad_signature" },
     { name: "an expired token", token: () => refundToken(undefined, { exp: 1 }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_expired" },
-    { name: "another audience", token: () => refundToken(undefined, { aud: "other" }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_invalid" },
+    { name: "a token not yet valid", token: () => refundToken(undefined, { nbf: Math.floor(Date.now() / 1000) + 3600 }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "token_not_yet_valid" },
+    { name: "another audience", token: () => refundToken(undefined, { aud: "other" }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "wrong_audience" },
+    { name: "another issuer", token: () => refundToken(undefined, { iss: "someone-else" }), body: '{"amount":45,"currency":"USD"}', status: 401, code: "wrong_issuer" },
     { name: "a body that is not JSON", token: () => refundToken(), body: "amount=45", status: 400, code: "invalid_json_body" },
   ])("refuses $name without consuming it or calling the service", async ({ token, body, status, code }) => {
     const res = await post(await token(), body);
