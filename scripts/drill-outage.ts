@@ -59,7 +59,10 @@ try {
   while ((await fetch(`${server.url}/api/health`).then((r) => r.status, () => 0)) !== 200) await sleep(50);
   at.healthy = performance.now();
   await sleep(PHASE_MS);
+  // Counted only once the last answers are in: stop() does not wait for those in flight.
+  const done = new Promise((resolve) => load.on("done", resolve));
   load.stop();
+  await done;
 
   // Every approval a client received must be stored as approved, with its ledger event.
   const client = new pg.Client({ connectionString: database.url });
