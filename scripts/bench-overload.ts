@@ -9,13 +9,15 @@ import { startServer } from "../tests/fixtures/server";
 import { createTenant, refund } from "../tests/fixtures/tenant";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// The capacity is measured at 32 connections: a watermark there refuses what it cannot serve at that latency.
+const WATERMARK = process.env.BENCH_OVERLOAD_WATERMARK ?? "32";
 const FACTORS = [0.5, 1, 1.5, 2, 3];
 // Enough that the client never limits the offered rate: each connection has one request in flight.
 const OPEN_LOOP_CONNECTIONS = 400;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 
-const server = await startServer("postgres");
+const server = await startServer("postgres", { LEDGIX_MAX_INFLIGHT_CLEARANCES: WATERMARK, LEDGIX_LOG_LEVEL: "warn" });
 try {
   const tenant = await createTenant(server);
   const target = {
@@ -44,8 +46,8 @@ try {
     rows.push(`| ${factor}× | ${offered} | ${((byStatus.get(200) ?? 0) / SECONDS).toFixed(0)} | ${((byStatus.get(429) ?? 0) / SECONDS).toFixed(0)} | ` +
       `${percentile(latencies, 50).toFixed(0)} | ${percentile(latencies, 99).toFixed(0)} | ${other + result.errors + result.timeouts} |`);
   }
-  console.log(`\nOverload curve: capacity ${capacity.toFixed(0)} requests/s (32 connections, closed loop); ${SECONDS} s per row, ` +
-    `open loop with ${OPEN_LOOP_CONNECTIONS} connections\n`);
+  console.log(`\nOverload curve: LEDGIX_MAX_INFLIGHT_CLEARANCES=${WATERMARK}, capacity ${capacity.toFixed(0)} requests/s (32 connections, ` +
+    `closed loop); ${SECONDS} s per row, open loop with ${OPEN_LOOP_CONNECTIONS} connections\n`);
   console.log("| offered × capacity | offered /s | decided (200) /s | refused (429) /s | p50 of 200s ms | p99 of 200s ms | other, errors, timeouts |");
   console.log("|---|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) console.log(row);
