@@ -27,6 +27,8 @@ const envSchema = z.object({
     .pipe(z.array(z.string()).min(1, "needs at least one audience")),
   LEDGIX_LOG_LEVEL: z.enum(LOG_LEVELS).default("info").describe("Least severe log line written: debug, info (one line per request), warn, error or silent"),
   LEDGIX_MAX_BODY_BYTES: positiveInt(256 * 1024),
+  LEDGIX_MAX_INFLIGHT_CLEARANCES: positiveInt(64)
+    .describe("Clearance requests evaluated at once per process; more are refused with 429 overloaded and Retry-After"),
   LEDGIX_DECISION_WAIT_MS: z.coerce.number().int().min(0).default(2000)
     .describe("How long a clearance request waits for its evaluation before answering `processing`"),
   LEDGIX_SEQUENCER_INTERVAL_MS: positiveInt(10_000)

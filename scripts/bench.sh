@@ -6,12 +6,13 @@
 # ledger (default 1,000,000; e.g. 20000 for a quick run); the HTTP gateway's added latency
 # (sdk/typescript/bench/gateway-latency.ts); the policy engine in-process
 # (scripts/bench-policy.ts; needs no server or database); the dashboard's review queue and
-# requests list with 10,000 pending requests (scripts/bench-dashboard.ts).
-# BENCH_ONLY=clearance, scale, ledger, gateway, policy or dashboard runs just one of them.
+# requests list with 10,000 pending requests (scripts/bench-dashboard.ts); the overload curve
+# of the clearance API on PostgreSQL (scripts/bench-overload.ts).
+# BENCH_ONLY=clearance, scale, ledger, gateway, policy, dashboard or overload runs just one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=${BENCH_ONLY:-}
-case "$only" in "" | clearance | scale | ledger | gateway | policy | dashboard) ;; *) echo "BENCH_ONLY must be clearance, scale, ledger, gateway, policy or dashboard" >&2; exit 2 ;; esac
+case "$only" in "" | clearance | scale | ledger | gateway | policy | dashboard | overload) ;; *) echo "BENCH_ONLY must be clearance, scale, ledger, gateway, policy, dashboard or overload" >&2; exit 2 ;; esac
 if [ "$only" = policy ]; then exec node --import tsx scripts/bench-policy.ts; fi
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
@@ -25,3 +26,4 @@ if [ -z "$only" ] || [ "$only" = gateway ]; then
 fi
 [ -n "$only" ] || node --import tsx scripts/bench-policy.ts
 [ -n "$only" ] && [ "$only" != dashboard ] || node --import tsx scripts/bench-dashboard.ts
+[ -n "$only" ] && [ "$only" != overload ] || node --import tsx scripts/bench-overload.ts

@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   rate_limited: 429,
   too_many_failed_attempts: 429,
   quota_exceeded: 429,
+  overloaded: 429,
   internal_error: 500,
   database_unavailable: 503,
 } as const;

@@ -3,6 +3,7 @@ import type { NextRequest } from "next/server";
 import { prisma, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { log } from "@/lib/log";
+import { isDatabaseOutage } from "@/lib/db/unreachable";
 import { ApiError } from "./errors";
 
 export interface ApiResult {
@@ -70,15 +71,24 @@ const PRISMA_ERRORS: Record<string, () => ApiError> = {
   P2025: () => new ApiError("not_found", "The record does not exist."),
 };
 
+// Long enough for a restart or a failover to finish, short enough that clients resume soon after.
+const OUTAGE_RETRY_AFTER_SECONDS = 2;
+
+/** 503 for a database that cannot be reached: a retryable state of the service, not a failure of the request. */
+export const databaseUnavailable = () =>
+  new ApiError("database_unavailable", "The database is unavailable; retry shortly.", undefined, { "Retry-After": String(OUTAGE_RETRY_AFTER_SECONDS) });
+
 function asApiError(error: unknown, requestLog: RequestLog): ApiError {
   if (error instanceof ApiError) return error;
   const known = PRISMA_ERRORS[(error as { code?: string })?.code ?? ""];
   if (known) return known();
+  if (isDatabaseOutage(error)) {
+    log.warn("database unavailable", { request_id: requestLog.requestId, error: (error as Error)?.message ?? String(error) });
+    return databaseUnavailable();
+  }
   // Unknown failures: details go to the server log only, under the request's id.
   log.error("request failed", { request_id: requestLog.requestId, error: (error as Error)?.stack ?? String(error) });
-  return /ECONNREFUSED|Connection terminated|database system is/i.test(String(error))
-    ? new ApiError("database_unavailable", "The database is unavailable; retry shortly.")
-    : new ApiError("internal_error", "Internal error.");
+  return new ApiError("internal_error", "Internal error.");
 }
 
 // A caller's own id is kept when it is a plain token; anything else gets a fresh one.

@@ -4,6 +4,7 @@ import { withApiKey } from "@/lib/auth/with-api-key";
 import { withIdempotency } from "@/lib/api/idempotency";
 import { getRequestOrThrow } from "./get-request";
 import { mintToken } from "./mint-token";
+import { withInflightLimit } from "./overload";
 import { httpStatusOf, renderClearance } from "./render-response";
 import { requestClearance } from "./request-clearance";
 import { assertParentJti } from "./token-issuance";
@@ -12,7 +13,7 @@ import { mintTokenBodySchema } from "./schemas";
 
 // The clearance API's handlers, shared by the product's paths and the SDKs' aliases.
 
-export const postClearance = withApiKey(
+export const postClearance = withInflightLimit(withApiKey(
   withIdempotency(async ({ prisma, tenant, apiKeyId, rawBody }) => {
     const body = parseBody(rawBody, clearanceBodySchema);
     await assertParentJti(prisma, tenant.id, body.parent_jti);
@@ -21,7 +22,7 @@ export const postClearance = withApiKey(
     return json(response, httpStatusOf(response));
   }),
   "clearance",
-);
+));
 
 export const getClearanceStatus = withApiKey(async ({ prisma, tenant, params }) => {
   const row = await getRequestOrThrow(prisma, tenant.id, params.requestId!);

@@ -76,12 +76,50 @@ function directTo(pool: pg.Pool): Direct {
   };
 }
 
+/**
+ * One connection held for session-level work (advisory locks need lock, work and unlock on
+ * the same one). A connection the server drops is discarded and the next use opens another:
+ * a database restart must not leave the process holding a dead one.
+ */
+function sessionOn(pool: pg.Pool) {
+  let current: Promise<pg.PoolClient> | undefined;
+  const acquire = () => current ??= pool.connect().then(
+    (client) => {
+      const held = current;
+      // Without a listener, an idle checked-out client's error would crash the process.
+      client.on("error", () => {
+        if (current !== held) return;
+        current = undefined;
+        client.release(true);
+      });
+      return client;
+    },
+    (error) => {
+      current = undefined;
+      throw error;
+    },
+  );
+  const sql: RawSql = {
+    query: async <T>(text: string, params?: unknown[]) => (await (await acquire()).query(text, params)).rows as T[],
+    exec: async (script) => void (await (await acquire()).query(script)),
+  };
+  const release = async () => {
+    const client = await current?.catch(() => undefined);
+    current = undefined;
+    client?.release();
+  };
+  return { acquire, sql, release };
+}
+
 async function openPool(kind: DatabaseConfig["kind"], connection: pg.ClientConfig, onClose = async () => {}): Promise<Database> {
   const pool = new pg.Pool({ ...connection, max: 10 });
+  // An idle connection the server drops (a restart, a failover) is an event on the pool: without
+  // a listener it would crash the process. The pool opens new connections on demand.
+  pool.on("error", (error) => console.error("ledgix: database connection lost:", error.message));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   Object.defineProperty(prisma, DIRECT, { value: directTo(pool) });
-  // Session-level advisory locks need one connection for lock, work and unlock.
-  const session = await pool.connect().catch(async (error) => {
+  const session = sessionOn(pool);
+  await session.acquire().catch(async (error) => {
     await pool.end();
     throw error;
   });
@@ -89,12 +127,9 @@ async function openPool(kind: DatabaseConfig["kind"], connection: pg.ClientConfi
     kind,
     connection,
     prisma,
-    sql: {
-      query: async <T>(text: string, params?: unknown[]) => (await session.query(text, params)).rows as T[],
-      exec: async (script) => void (await session.query(script)),
-    },
+    sql: session.sql,
     async close() {
-      session.release();
+      await session.release();
       await prisma.$disconnect();
       await pool.end();
       await onClose();
