@@ -8,6 +8,7 @@ import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { startSequencer } from "@/lib/ledger/sequencer";
+import { startChangeListener, stopChangeListener } from "@/lib/db/change-cache";
 import { deliverEmail } from "@/lib/channels/deliver-email";
 import { fanOut } from "@/lib/channels/fan-out";
 import { deliverSlack } from "@/lib/channels/slack-message";
@@ -60,8 +61,10 @@ async function start(): Promise<Running> {
     batchSize: config.LEDGIX_SEQUENCER_BATCH,
     wakeOn: database.connection,
   });
+  startChangeListener(database.connection);
   return {
     async stop() {
+      await stopChangeListener();
       await stopSequencer();
       await stopWorkers();
       await closeDb();

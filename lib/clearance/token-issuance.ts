@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { Prisma, query, type PrismaClient } from "@/lib/db";
+import { execute, Prisma, query, type PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
 
 /** How a token left the server: with its decision, to a poll, or from /mint-token. */
@@ -24,10 +24,11 @@ export interface Issuance {
  */
 export async function recordIssuance(prisma: PrismaClient, issuance: Issuance): Promise<void> {
   const { jti, tenantId, requestId, approvalId, channel, parentJti, expiresAt } = issuance;
-  await prisma.$executeRaw`
+  // On every approval's way out: straight to the pool, not through Prisma's query pipeline.
+  await execute(prisma, Prisma.sql`
     INSERT INTO "token_issuances" ("jti", "tenantId", "requestId", "approvalId", "channel", "parentJti", "expiresAt")
     VALUES (${jti}, ${tenantId}, ${requestId}, ${approvalId}, ${channel}, ${parentJti}, ${new Date(expiresAt * 1000)})
-    ON CONFLICT ("jti") DO NOTHING`;
+    ON CONFLICT ("jti") DO NOTHING`);
 }
 
 const JTI = /^jti_[0-9a-z]{26}$/;

@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { openDatabase, type Database, type DatabaseConfig } from "./open";
 
-export { columnsOf, execute, query } from "./open";
+export { columnsOf, execute, query, queryText } from "./open";
 export type { Database, DatabaseConfig };
 export type { PrismaClient } from "./generated/client";
 export { Prisma } from "./generated/client";

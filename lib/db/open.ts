@@ -29,6 +29,7 @@ export interface Database {
 interface Direct {
   execute(statement: Prisma.Sql): Promise<number>;
   query<T>(statement: Prisma.Sql): Promise<T[]>;
+  queryText<T>(text: string, values: unknown[]): Promise<T[]>;
 }
 // Kept on the client under a registered symbol: Next bundles its own copy of this module
 // beside server.ts's, and both must find it.
@@ -38,6 +39,11 @@ const direct = (prisma: PrismaClient) => (prisma as PrismaClient & { [DIRECT]?: 
 /** Runs one statement outside any transaction; returns the rows it affected. */
 export function execute(prisma: PrismaClient, statement: Prisma.Sql): Promise<number> {
   return direct(prisma)?.execute(statement) ?? prisma.$executeRaw(statement);
+}
+
+/** `query` for a library's SQL text that numbers its own parameters ($1, $2, …); keep the text fixed too. */
+export function queryText<T>(prisma: PrismaClient, text: string, values: unknown[]): Promise<T[]> {
+  return direct(prisma)?.queryText<T>(text, values) ?? prisma.$queryRawUnsafe<T[]>(text, ...values);
 }
 
 /** `alias."column", …` for every scalar field of a model (a `Prisma.*ScalarFieldEnum`). */
@@ -69,10 +75,11 @@ const types = { getTypeParser: ((oid: number, format?: "text") => PARSERS[oid] ?
 const preparedName = (text: string) => `ledgix_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
 
 function directTo(pool: pg.Pool): Direct {
-  const run = (statement: Prisma.Sql, name?: string) => pool.query({ name, text: statement.text, values: statement.values.map(pgValue), types });
+  const run = (text: string, values: unknown[], name?: string) => pool.query({ name, text, values: values.map(pgValue), types });
   return {
-    execute: async (statement) => (await run(statement)).rowCount ?? 0,
-    query: async <T>(statement: Prisma.Sql) => (await run(statement, preparedName(statement.text))).rows as T[],
+    execute: async (statement) => (await run(statement.text, statement.values)).rowCount ?? 0,
+    query: async <T>(statement: Prisma.Sql) => (await run(statement.text, statement.values, preparedName(statement.text))).rows as T[],
+    queryText: async <T>(text: string, values: unknown[]) => (await run(text, values, preparedName(text))).rows as T[],
   };
 }
 

@@ -16,10 +16,18 @@ const CLOCK_SKEW_SECONDS = 60;
 // Another process (the CLI) may rotate keys; re-read the active key this often.
 const CACHE_MS = 5_000;
 
-const cache = new Map<string, { key: ActiveSigningKey; until: number }>();
+const cache = new Map<string, { key: Promise<ActiveSigningKey>; until: number }>();
+// A key's private part never changes: it is decrypted and parsed once per process, not on
+// every refresh of which key is active.
+const privateKeys = new Map<string, KeyObject>();
 
 function privateKeyOf(row: { id: string; privateKey: string }): KeyObject {
-  return createPrivateKey({ key: open(row.privateKey, `signing-key:${row.id}`), format: "der", type: "pkcs8" });
+  let key = privateKeys.get(row.id);
+  if (!key) {
+    key = createPrivateKey({ key: open(row.privateKey, `signing-key:${row.id}`), format: "der", type: "pkcs8" });
+    privateKeys.set(row.id, key);
+  }
+  return key;
 }
 
 async function createKey(prisma: PrismaClient, purpose: KeyPurpose) {
@@ -31,15 +39,24 @@ async function createKey(prisma: PrismaClient, purpose: KeyPurpose) {
 }
 
 /** The key new signatures use; created on first need. */
-export async function activeSigningKey(prisma: PrismaClient, purpose: KeyPurpose): Promise<ActiveSigningKey> {
+export function activeSigningKey(prisma: PrismaClient, purpose: KeyPurpose): Promise<ActiveSigningKey> {
   const hit = cache.get(purpose);
   if (hit && hit.until > Date.now()) return hit.key;
+  // One read per refresh, shared by every request that needs the key meanwhile: when the
+  // entry expires under load, dozens of requests would otherwise each read (and create) it.
+  const key = readActiveKey(prisma, purpose);
+  cache.set(purpose, { key, until: Date.now() + CACHE_MS });
+  key.catch(() => {
+    if (cache.get(purpose)?.key === key) cache.delete(purpose);
+  });
+  return key;
+}
+
+async function readActiveKey(prisma: PrismaClient, purpose: KeyPurpose): Promise<ActiveSigningKey> {
   const row =
     (await prisma.signingKey.findFirst({ where: { purpose, retiredAt: null }, orderBy: { createdAt: "desc" } })) ??
     (await createKey(prisma, purpose));
-  const key = { id: row.id, privateKey: privateKeyOf(row) };
-  cache.set(purpose, { key, until: Date.now() + CACHE_MS });
-  return key;
+  return { id: row.id, privateKey: privateKeyOf(row) };
 }
 
 /** A signing key by id, for re-signing a token that an earlier key issued. */

@@ -1,5 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 import type { PrismaClient } from "@/lib/db";
+import { listen } from "@/lib/db/listen";
 import { Prisma } from "@/lib/db/generated/client";
 import { activeSigningKey, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { appendLeaves, frontierPositions, frontierRoot, type TreeNode } from "./compact-range";
@@ -154,31 +155,8 @@ const APPENDED_CHANNEL = "ledgix_ledger_appended";
 
 /** Holds a LISTEN connection, reconnecting after a failure; the sweep covers the gap. */
 function listenForAppends(connection: pg.ClientConfig, onAppend: () => void, retryMs: number): () => Promise<void> {
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  const connect = async () => {
-    const next = new pg.Client(connection);
-    client = next;
-    next.on("notification", onAppend);
-    next.on("error", () => {
-      void next.end().catch(() => undefined);
-      if (!stopped) retry = setTimeout(() => void connect(), retryMs);
-    });
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${APPENDED_CHANNEL}`);
-      onAppend(); // catch up on what was appended while we were not listening
-    } catch {
-      next.emit("error", new Error("listen failed"));
-    }
-  };
-  void connect();
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    await client?.end().catch(() => undefined);
-  };
+  // onListening: catch up on what was appended while we were not listening.
+  return listen(connection, APPENDED_CHANNEL, { onNotify: onAppend, onListening: onAppend }, retryMs);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
+import { cached } from "@/lib/db/change-cache";
 import type { Verdict } from "./evaluate";
 import { policyDocumentSchema, type PolicyDocument } from "./schemas";
 
@@ -28,11 +29,14 @@ const versionSelect = { select: { id: true, contentHash: true, document: true } 
  * tenant's default (named `default`, else the only active one). When there is none to
  * apply, the verdict that stands instead.
  */
-export async function resolvePolicy(
-  prisma: PrismaClient,
-  tenantId: string,
-  slug: string | null,
-): Promise<{ policy: ResolvedPolicy } | { verdict: Verdict }> {
+export function resolvePolicy(prisma: PrismaClient, tenantId: string, slug: string | null): Promise<Resolution> {
+  // Kept a few seconds while no policy of any tenant is added, activated or removed (see change-cache).
+  return cached("policies", `${tenantId}\n${slug ?? ""}`, () => readResolution(prisma, tenantId, slug));
+}
+
+type Resolution = { policy: ResolvedPolicy } | { verdict: Verdict };
+
+async function readResolution(prisma: PrismaClient, tenantId: string, slug: string | null): Promise<Resolution> {
   const candidates = await prisma.policy.findMany({
     where: { tenantId, activeVersionId: { not: null }, ...(slug ? { slug } : {}) },
     select: { slug: true, activeVersion: versionSelect },

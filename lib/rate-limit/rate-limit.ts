@@ -1,6 +1,6 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError, type ErrorCode } from "@/lib/api/errors";
-import type { PrismaClient } from "@/lib/db";
+import { queryText, type PrismaClient } from "@/lib/db";
 import { log } from "@/lib/log";
 
 /**
@@ -16,13 +16,13 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-// The library speaks pg's `query({ text, values })`; Prisma's driver adapter (a pg pool on
-// PostgreSQL) runs it, so the embedded database works the same way. The library reads
-// `rows` and `rowCount`; `expire` is int8, which Prisma returns as a BigInt and the
-// library does arithmetic on.
+// The library speaks pg's `query({ text, values })`; the pg pool behind Prisma runs it (the
+// failure check reads on every API request, so not through Prisma's query pipeline), and
+// the embedded database works the same way. The library reads `rows` and `rowCount`;
+// `expire` is int8, which comes back as a BigInt and the library does arithmetic on.
 const storeClient = (prisma: PrismaClient) => ({
   query: async ({ text, values = [] }: { text: string; values?: unknown[] }) => {
-    const found = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+    const found = await queryText<Record<string, unknown>>(prisma, text, values);
     const rows = found.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
     return { rows, rowCount: rows.length };
   },

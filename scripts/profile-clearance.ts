@@ -1,0 +1,71 @@
+// CPU profile of the auto-approve path: starts the built server under --cpu-prof on the
+// database LEDGIX_TEST_DB names (postgres needs LEDGIX_TEST_DATABASE_URL), drives
+// POST /api/clearance with autocannon for PROFILE_SECONDS (default 10) at 32 connections,
+// stops it with SIGTERM (which writes the profile) and prints the top self-time functions.
+// Usage: node --import tsx scripts/profile-clearance.ts <profile-dir>
+import fs from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import { startServer, testDatabaseKind } from "../tests/fixtures/server";
+import { createTenant, refund } from "../tests/fixtures/tenant";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  startTime: number;
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Self time per function (name, file, line), in ms, highest first, of the samples taken
+ * while the load ran: start-up (module loading, JIT) is left out. Profile timestamps are
+ * microseconds of the monotonic clock that process.hrtime reads.
+ */
+function selfTimes(profile: CpuProfile, window: [bigint, bigint]) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (BigInt(Math.round(at)) * 1000n < window[0] || BigInt(Math.round(at)) * 1000n > window[1]) return;
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const where = url ? `${url.replace(/^.*\/(node_modules|\.next|hot-path)\//, "$1/")}:${lineNumber + 1}` : "";
+    const key = `${functionName || "(anonymous)"} ${where}`.trim();
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const all = [...totals.values()].reduce((a, b) => a + b, 0);
+  return { all, top: [...totals.entries()].sort((a, b) => b[1] - a[1]) };
+}
+
+const dir = path.resolve(process.argv[2] ?? "/tmp/ledgix-profile");
+fs.mkdirSync(dir, { recursive: true });
+const server = await startServer(testDatabaseKind(), {}, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+let window: [bigint, bigint] = [0n, 0n];
+try {
+  const tenant = await createTenant(server);
+  const load = {
+    url: `${server.url}/api/clearance`,
+    method: "POST" as const,
+    headers: { "content-type": "application/json", "x-vault-api-key": tenant.key },
+    body: JSON.stringify(refund(45)),
+    connections: 32,
+  };
+  await autocannon({ ...load, duration: 3 }); // warm-up: JIT, pools, caches
+  const started = process.hrtime.bigint();
+  const result = await autocannon({ ...load, duration: Number(process.env.PROFILE_SECONDS ?? 10) });
+  window = [started, process.hrtime.bigint()];
+
+  console.log(`${result.requests.total} requests, ${result.requests.average} req/s, p99 ${result.latency.p99} ms, ${result.non2xx + result.errors} failed`);
+} finally {
+  await server.stop();
+}
+// The server's own profile is the largest one written (its own children write small ones).
+const [file] = fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))
+  .map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+const { all, top } = selfTimes(JSON.parse(fs.readFileSync(file!, "utf8")) as CpuProfile, window);
+console.log(`\n${file}: ${all.toFixed(0)} ms sampled\n\n| self ms | % | function |\n|---:|---:|---|`);
+for (const [key, ms] of top.slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`| ${ms.toFixed(0)} | ${((100 * ms) / all).toFixed(1)} | ${key} |`);
