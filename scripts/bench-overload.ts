@@ -6,7 +6,8 @@
 // while the admitted requests stay fast, instead of every request slowing down.
 import autocannon from "autocannon";
 import { startServer } from "../tests/fixtures/server";
-import { createTenant, refund } from "../tests/fixtures/tenant";
+import { createTenant } from "../tests/fixtures/tenant";
+import { approvedClearance } from "./approved-clearance";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // The capacity is measured at 32 connections: a watermark there refuses what it cannot serve at that latency.
@@ -20,12 +21,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const server = await startServer("postgres", { LEDGIX_MAX_INFLIGHT_CLEARANCES: WATERMARK, LEDGIX_LOG_LEVEL: "warn" });
 try {
   const tenant = await createTenant(server);
-  const target = {
-    url: `${server.url}/api/clearance`,
-    method: "POST" as const,
-    headers: { "content-type": "application/json", "x-vault-api-key": tenant.key },
-    body: JSON.stringify(refund(45)),
-  };
+  const target = approvedClearance(server.url, tenant);
   await autocannon({ ...target, connections: 32, duration: 2 }); // warm-up
   const closed = await autocannon({ ...target, connections: 32, duration: SECONDS });
   const capacity = closed.requests.average;

@@ -6,7 +6,8 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { verifyLog } from "../tests/fixtures/ledger";
 import { databaseEnv, startServer } from "../tests/fixtures/server";
-import { createTenant, refund } from "../tests/fixtures/tenant";
+import { createTenant } from "../tests/fixtures/tenant";
+import { approvedClearance } from "./approved-clearance";
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -17,11 +18,8 @@ try {
   const tenant = await createTenant(servers[0]!);
   /** 32 connections in all, split evenly over the instances: a client-side round-robin. */
   const load = async (urls: string[]) => {
-    const run = (url: string, connections: number, duration: number) => autocannon({
-      url: `${url}/api/clearance`, method: "POST", connections, duration,
-      headers: { "content-type": "application/json", "x-vault-api-key": tenant.key },
-      body: JSON.stringify(refund(45)),
-    });
+    const run = (url: string, connections: number, duration: number) =>
+      autocannon({ ...approvedClearance(url, tenant), connections, duration });
     await Promise.all(urls.map((url) => run(url, 2, 2))); // warm-up
     const results = await Promise.all(urls.map((url) => run(url, CONNECTIONS / urls.length, SECONDS)));
     const failed = results.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);

@@ -5,7 +5,8 @@
 // 2-core machine as the server, so absolute figures include its CPU cost.
 import autocannon from "autocannon";
 import { databaseEnv, startServer, type DatabaseKind } from "../tests/fixtures/server";
-import { createTenant, refund } from "../tests/fixtures/tenant";
+import { createTenant } from "../tests/fixtures/tenant";
+import { approvedClearance } from "./approved-clearance";
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,12 +44,7 @@ for (const kind of ["embedded", "postgres"] as DatabaseKind[]) {
     const tenant = await createTenant(server);
     rows.push(await measure(`${kind}: GET /api/ping (empty route)`, { url: `${server.url}/api/ping` }));
     rows.push(
-      await measure(`${kind}: POST /api/clearance (approved)`, {
-        url: `${server.url}/api/clearance`,
-        method: "POST",
-        headers: { "content-type": "application/json", "x-vault-api-key": tenant.key },
-        body: JSON.stringify(refund(45)),
-      }),
+      await measure(`${kind}: POST /api/clearance (approved)`, approvedClearance(server.url, tenant)),
     );
   } finally {
     await server.stop();

@@ -5,9 +5,11 @@
 // Usage: node --import tsx scripts/profile-clearance.ts <profile-dir>
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { startServer, testDatabaseKind } from "../tests/fixtures/server";
-import { createTenant, refund } from "../tests/fixtures/tenant";
+import { createTenant } from "../tests/fixtures/tenant";
+import { approvedClearance } from "./approved-clearance";
 
 interface ProfileNode {
   id: number;
@@ -33,7 +35,7 @@ function selfTimes(profile: CpuProfile, window: [bigint, bigint]) {
     at += profile.timeDeltas[i] ?? 0;
     if (BigInt(Math.round(at)) * 1000n < window[0] || BigInt(Math.round(at)) * 1000n > window[1]) return;
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const where = url ? `${url.replace(/^.*\/(node_modules|\.next|hot-path)\//, "$1/")}:${lineNumber + 1}` : "";
+    const where = url ? `${path.relative(process.cwd(), url.startsWith("file://") ? fileURLToPath(url) : url)}:${lineNumber + 1}` : "";
     const key = `${functionName || "(anonymous)"} ${where}`.trim();
     totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
@@ -47,13 +49,7 @@ const server = await startServer(testDatabaseKind(), {}, ["--cpu-prof", `--cpu-p
 let window: [bigint, bigint] = [0n, 0n];
 try {
   const tenant = await createTenant(server);
-  const load = {
-    url: `${server.url}/api/clearance`,
-    method: "POST" as const,
-    headers: { "content-type": "application/json", "x-vault-api-key": tenant.key },
-    body: JSON.stringify(refund(45)),
-    connections: 32,
-  };
+  const load = { ...approvedClearance(server.url, tenant), connections: 32 };
   await autocannon({ ...load, duration: 3 }); // warm-up: JIT, pools, caches
   const started = process.hrtime.bigint();
   const result = await autocannon({ ...load, duration: Number(process.env.PROFILE_SECONDS ?? 10) });
