@@ -1,16 +1,18 @@
 // Latency the HTTP gateway adds (`npm run bench` in the repository, section "gateway").
-// A real Ledgix server, a trivial upstream on loopback, one request at a time with a warm
-// JWKS cache. "added" is the gateway's own time per request (verify, hash, proxy), measured
-// inside it with the vault's consume call and the upstream's answer excluded; the consume call
-// is reported on its own, and the end-to-end times through the gateway and straight to the
-// upstream are given for context. Everything shares this 2-core machine.
+// A real Ledgix server, a trivial upstream on loopback, and the gateway in a process of its own
+// (bench/gateway-process.ts); one request at a time with a warm JWKS cache. "added" is the
+// gateway's own time per request (verify, hash, proxy), measured inside it with the vault's
+// consume call and the upstream's answer excluded; the consume call is reported on its own, and
+// the end-to-end times through the gateway and straight to the upstream are given for context.
+// Everything shares this 2-core machine.
+import { fork, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { startServer } from "../../../tests/fixtures/server";
 import { createTenant } from "../../../tests/fixtures/tenant";
-import { parseGatewayConfig } from "../src/gateway/config";
-import { startHttpGateway, type GatewayTiming } from "../src/gateway/http-gateway";
+import type { GatewayTiming } from "../src/gateway/http-gateway";
 import { LedgixClient } from "../src/index";
 
 const REQUESTS = Number(process.env.BENCH_GATEWAY_REQUESTS ?? 1000);
@@ -28,18 +30,12 @@ await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
 const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
 const server = await startServer(process.env.LEDGIX_TEST_DATABASE_URL ? "postgres" : "embedded");
+let gatewayProcess: ChildProcess | undefined;
 try {
   const tenant = await createTenant(server);
-  const timings: GatewayTiming[] = [];
-  const gateway = await startHttpGateway(
-    parseGatewayConfig({
-      vault_url: `${server.url}/api`,
-      vault_api_key: tenant.key,
-      upstream: upstreamUrl,
-      routes: [{ method: "POST", path: "/refunds", tool: "stripe_refund" }],
-    }),
-    { onTiming: (t) => void timings.push(t) },
-  );
+  const config = { vault_url: `${server.url}/api`, vault_api_key: tenant.key, upstream: upstreamUrl, routes: [{ method: "POST", path: "/refunds", tool: "stripe_refund" }] };
+  gatewayProcess = fork(new URL("./gateway-process.ts", import.meta.url), [JSON.stringify(config)], { execArgv: ["--import", "tsx"] });
+  const [{ url: gatewayUrl }] = (await once(gatewayProcess, "message")) as [{ url: string }];
   const client = new LedgixClient({ vaultUrl: `${server.url}/api`, vaultApiKey: tenant.key, verifyJwt: false });
   const tokens: string[] = [];
   while (tokens.length < REQUESTS + 20) {
@@ -61,17 +57,21 @@ try {
     });
 
   // Warm-up: JWKS fetched, connections open, JIT.
-  for (const token of tokens.splice(0, 20)) await send(gateway.url, token);
+  for (const token of tokens.splice(0, 20)) await send(gatewayUrl, token);
   for (let i = 0; i < 20; i++) await send(upstreamUrl);
-  timings.length = 0;
+  gatewayProcess.send("reset");
 
   const direct: number[] = [];
   const through: number[] = [];
   for (const token of tokens) {
     direct.push(await send(upstreamUrl));
-    through.push(await send(gateway.url, token));
+    through.push(await send(gatewayUrl, token));
+    // The gateway reports each execution to the vault after answering; let that settle, as it
+    // does on a gateway that is not saturated, so it does not overlap the next measurement.
+    await new Promise((r) => setTimeout(r, 5));
   }
-  await gateway.close();
+  gatewayProcess.send("timings");
+  const [{ timings }] = (await once(gatewayProcess, "message")) as [{ timings: GatewayTiming[] }];
   agent.destroy();
 
   const rows: [string, number[]][] = [
@@ -85,6 +85,7 @@ try {
   console.log("|---|---:|---:|");
   for (const [name, values] of rows) console.log(`| ${name} | ${percentile(values, 50).toFixed(2)} | ${percentile(values, 99).toFixed(2)} |`);
 } finally {
+  gatewayProcess?.kill();
   await server.stop();
   upstream.close();
 }
