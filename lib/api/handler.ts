@@ -27,9 +27,7 @@ export function ndjson(run: (send: (line: unknown) => void) => Promise<void>): A
       try {
         await run(send);
       } catch (error) {
-        const apiError = error instanceof ApiError ? error : new ApiError("internal_error", "Internal error.");
-        if (!(error instanceof ApiError)) log.error("stream failed", { error: (error as Error)?.stack ?? String(error) });
-        send(apiError.toBody());
+        send(asApiError(error).toBody());
       }
       controller.close();
     },
@@ -78,16 +76,16 @@ const OUTAGE_RETRY_AFTER_SECONDS = 2;
 export const databaseUnavailable = () =>
   new ApiError("database_unavailable", "The database is unavailable; retry shortly.", undefined, { "Retry-After": String(OUTAGE_RETRY_AFTER_SECONDS) });
 
-function asApiError(error: unknown, requestLog: RequestLog): ApiError {
+function asApiError(error: unknown, requestLog?: RequestLog): ApiError {
   if (error instanceof ApiError) return error;
   const known = PRISMA_ERRORS[(error as { code?: string })?.code ?? ""];
   if (known) return known();
   if (isDatabaseOutage(error)) {
-    log.warn("database unavailable", { request_id: requestLog.requestId, error: (error as Error)?.message ?? String(error) });
+    log.warn("database unavailable", { request_id: requestLog?.requestId, error: (error as Error)?.message ?? String(error) });
     return databaseUnavailable();
   }
   // Unknown failures: details go to the server log only, under the request's id.
-  log.error("request failed", { request_id: requestLog.requestId, error: (error as Error)?.stack ?? String(error) });
+  log.error("request failed", { request_id: requestLog?.requestId, error: (error as Error)?.stack ?? String(error) });
   return new ApiError("internal_error", "Internal error.");
 }
 

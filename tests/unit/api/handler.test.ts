@@ -5,7 +5,7 @@ import { NextRequest } from "next/server";
 import { createPostgresDatabase } from "../../fixtures/server";
 
 vi.stubEnv("LEDGIX_LOG_LEVEL", "info");
-const { answer } = await import("@/lib/api/handler");
+const { answer, ndjson } = await import("@/lib/api/handler");
 const { ApiError } = await import("@/lib/api/errors");
 const { openDatabase } = await import("@/lib/db/open");
 
@@ -78,5 +78,26 @@ describe("answer", () => {
     for (const line of [...lines, ...withTenant]) {
       for (const secret of [KEY, "hunter2", "eyJ", "token=abc", "Bearer"]) expect(line).not.toContain(secret);
     }
+  });
+});
+
+describe("ndjson", () => {
+  const lines = async (run: (send: (line: unknown) => void) => Promise<void>) =>
+    (await new Response(ndjson(run).body as ReadableStream).text()).trim().split("\n").map((line) => JSON.parse(line));
+
+  it("ends a stream the database dropped out of with database_unavailable, as a plain answer would", async () => {
+    const dropped = Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
+    const streamed = await lines(async (send) => {
+      send({ progress: { done: 25, total: 100 } });
+      throw dropped;
+    });
+    expect(streamed).toEqual([{ progress: { done: 25, total: 100 } }, { error: expect.objectContaining({ code: "database_unavailable" }) }]);
+  });
+
+  it("ends any other failure with internal_error, its details only in the log", async () => {
+    let streamed: unknown[] = [];
+    const logLines = await logged(async () => (streamed = await lines(async () => { throw new Error("boom"); })));
+    expect(streamed).toEqual([{ error: { code: "internal_error", message: "Internal error." } }]);
+    expect(logLines[0]).toMatch(/^ledgix error request failed error="Error: boom/);
   });
 });
