@@ -1,31 +1,13 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "@/lib/db";
-import { Prisma, type ClearanceRequest } from "@/lib/db/generated/client";
+import { Prisma } from "@/lib/db/generated/client";
 import type { Channel } from "@/lib/deliveries/deliveries";
 import { newId } from "@/lib/ids";
 import { addJobStatement } from "@/lib/jobs/enqueue";
 import { eligibleReviewers, escalationReviewers } from "@/lib/review/reviewers";
 import { WEBHOOK_MAX_ATTEMPTS, webhookJobKey } from "@/lib/webhooks/deliver";
 import { webhookBody } from "./messages";
-import type { NotificationEvent } from "@/lib/notify/events";
-import type { NotifyEvent, NotifyEventPayload } from "@/lib/notify/notify-event";
-
-/** Which of the Notifications screen's settings an event goes to (the existing three). */
-export function settingFor(event: NotifyEvent, request: Pick<ClearanceRequest, "reasonCode"> | null): NotificationEvent | null {
-  switch (event) {
-    case "clearance.pending_review":
-    case "review.escalated":
-      return "review_requested";
-    case "review.expired":
-      return "review_decided";
-    case "clearance.denied":
-      return request?.reasonCode?.startsWith("review_") ? "review_decided" : "request_denied";
-    case "clearance.approved":
-      return request?.reasonCode?.startsWith("review_") ? "review_decided" : null;
-    case "grant.created":
-      return null;
-  }
-}
+import { settingFor, type NotifyEventPayload } from "@/lib/notify/notify-event";
 
 /** The same id for the same event however often the fan-out runs, so receivers can drop repeats. */
 export const eventIdOf = (payload: NotifyEventPayload) =>

@@ -132,3 +132,30 @@ describe("statements stored alongside a decision", () => {
     expect(await prisma.ledgerEvent.count({ where: { requestId: request.id } })).toBe(0);
   });
 });
+
+describe("a decision's notification job", () => {
+  const opened = (async () => openDatabase({ kind: "postgres", url: await createPostgresDatabase() }))();
+  afterAll(async () => (await opened).close());
+
+  // No worker runs here, so every job a decision enqueued is still in the queue.
+  const queued = async (requestIds: string[]) => {
+    const rows = await (await opened).sql.query<{ key: string }>(`SELECT key FROM graphile_worker.jobs WHERE task_identifier = 'notify:event' AND split_part(key, ':', 3) = ANY($1)`, [requestIds]);
+    return rows.map((row) => row.key).sort();
+  };
+
+  it("is enqueued for an approval by policy only while a webhook subscribes to approvals; always for the rest", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `notify-${Date.now()}`);
+    const decide = (i: number) => {
+      const request = newRequest(tenant.id, i); // approved, denied, pending_review by i
+      return storeDecision(prisma, tenant, { insert: request }, { columns: request });
+    };
+    const [approved, denied, pending] = await Promise.all([0, 1, 2].map(decide));
+    expect(approved!.status).toBe("approved");
+    expect(await queued([approved!.id, denied!.id, pending!.id])).toEqual([`notify:clearance.denied:${denied!.id}`, `notify:clearance.pending_review:${pending!.id}`]);
+
+    await prisma.webhookEndpoint.create({ data: { id: newId("whk"), tenantId: tenant.id, url: "sealed", urlHint: "hooks.test/…", secret: "sealed", events: ["clearance.approved"] } });
+    const subscribed = await decide(0);
+    expect(await queued([subscribed.id])).toEqual([`notify:clearance.approved:${subscribed.id}`]);
+  });
+});

@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { verifyWebhook } from "@/sdk/typescript/src/webhook";
-import { eventIdOf, settingFor } from "@/lib/channels/fan-out";
+import { eventIdOf } from "@/lib/channels/fan-out";
+import { settingFor } from "@/lib/notify/notify-event";
 import { verifySlackSignature } from "@/lib/channels/slack-interactions";
 import { decisionEvent } from "@/lib/notify/notify-event";
 import { refusedOutboundUrl } from "@/lib/security/outbound-url";
