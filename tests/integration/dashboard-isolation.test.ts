@@ -79,23 +79,27 @@ async function furnish(server: ServerInfo, db: pg.Client, tenant: World["tenant"
   };
   const approved = await clear(45);
   const pending = await clear(500);
+  // One delivery, to an endpoint whose host does not resolve; once the endpoint is removed
+  // the delivery ends as "skipped", where only a resend could move it.
+  const deliveries = `SELECT id, status, attempts, "lastError" FROM notification_deliveries WHERE "tenantId" = $1 AND channel = 'webhook'`;
+  const settled = (status: string | null) => async () => {
+    const { rows } = await db.query<{ status: string }>(deliveries, [tenant.id]);
+    return rows.length === 1 && (status === null || rows[0]!.status === status);
+  };
+  const seen = async () => `${tenant.name}'s webhook delivery: ${JSON.stringify((await db.query(deliveries, [tenant.id])).rows)}`;
+  await waitFor(settled(null), seen);
+  await run(owner, "lib/webhooks/actions.ts#removeWebhookAction", [form({ id: first })]);
+  await waitFor(settled("skipped"), seen);
+  const deliveryId = (await db.query<{ id: string }>(deliveries, [tenant.id])).rows[0]!.id;
   const decided = await clear(600);
   const decision = await run(owner, "lib/review/actions.ts#decideReviewAction", [{ requestId: decided, approve: true, grant: { kind: "exact_args", uses: 3 } }]);
   expect(decision).toEqual({ ok: true, status: "approved" });
   const grantId = await one(db, `SELECT id FROM standing_grants WHERE "tenantId" = $1`, [tenant.id]);
-  // The endpoint's host does not resolve; once it is removed its deliveries end as "skipped".
-  await run(owner, "lib/webhooks/actions.ts#removeWebhookAction", [form({ id: first })]);
   const webhookId = ((await run(owner, "lib/webhooks/actions.ts#createWebhookAction", [{}, form({ url: hook, events: "review.expired" })])).created as { id: string }).id;
   const notified = await run(owner, "lib/notify/actions.ts#saveNotificationAction", [{}, form({ event: "request_denied", emailRecipients: `alerts-${tenant.id}@example.com`, slackWebhookUrl: "" })]);
   expect(notified).toEqual({ ok: true });
   const member = `bob-${randomBytes(4).toString("hex")}@example.com`;
   expect(await run(owner, "lib/members/actions.ts#inviteMemberAction", [{ email: member, role: "reviewer" }])).toMatchObject({ ok: true });
-  const deliveries = `SELECT id, status, attempts, "lastError" FROM notification_deliveries WHERE "tenantId" = $1 AND channel = 'webhook'`;
-  await waitFor(async () => {
-    const { rows } = await db.query<{ status: string }>(deliveries, [tenant.id]);
-    return rows.length === 2 && rows.every((r) => r.status === "skipped");
-  }, async () => `${tenant.name}'s webhook deliveries to settle: ${JSON.stringify((await db.query(deliveries, [tenant.id])).rows)}`);
-  const deliveryId = (await db.query<{ id: string }>(deliveries, [tenant.id])).rows[0]!.id;
   return { tenant, owner, apiKey: key, keyId, versions: [v1, v2], member, approved, pending, decided, grantId, webhookId, deliveryId };
 }
 
@@ -414,6 +418,22 @@ describe.each(inject("servers"))("dashboard isolation on the $kind database", (s
     });
   });
 
+  async function removeOwnWebhook(session: DashboardSession, role: Role) {
+    const made = await session.action(entry("lib/webhooks/actions.ts#createWebhookAction"), [{}, form({ url: `https://hooks.${role}.example/z`, events: "review.expired" })]);
+    const webhookId = (made.result as { created: { id: string } }).created.id;
+    const answer = await session.action(entry("lib/webhooks/actions.ts#removeWebhookAction"), [form({ id: webhookId })]);
+    expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+    expect((await db.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1`, [webhookId])).rowCount).toBe(0);
+  }
+
+  /** The resend runs the delivery again; its endpoint is gone, so it settles as "skipped" once more. */
+  async function resendOwnDelivery(session: DashboardSession) {
+    const answer = await session.action(entry("lib/webhooks/actions.ts#resendDeliveryAction"), [form({ id: attacker.deliveryId })]);
+    expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+    const status = `SELECT status, "lastError" FROM notification_deliveries WHERE id = $1`;
+    await waitFor(async () => (await db.query<{ status: string }>(status, [attacker.deliveryId])).rows[0]?.status === "skipped", async () => `the resent delivery to settle: ${JSON.stringify((await db.query(status, [attacker.deliveryId])).rows)}`);
+  }
+
   describe("roles (from lib/auth/access.ts)", () => {
     const cases = ACTION_ROWS.filter((r) => r.permission !== null).flatMap((row) => ROLES.map((role) => ({ row, role, allowed: can(role, row.permission!) })));
 
@@ -435,12 +455,7 @@ describe.each(inject("servers"))("dashboard isolation on the $kind database", (s
         expect(JSON.stringify(answer.result)).toMatch(row.probe.says);
       } else {
         // No harmless input tells "allowed" from "refused" (both throw): do it for real on an object of its own.
-        const made = await session.action(entry("lib/webhooks/actions.ts#createWebhookAction"), [{}, form({ url: `https://hooks.${role}.example/z`, events: "review.expired" })]);
-        const webhookId = (made.result as { created: { id: string } }).created.id;
-        const args = row.action.endsWith("#removeWebhookAction") ? [form({ id: webhookId })] : [form({ id: attacker.deliveryId })];
-        const answer = await session.action(entry(row.action), args);
-        expect(answer.status, answer.text.slice(0, 300)).toBe(200);
-        if (row.action.endsWith("#removeWebhookAction")) expect((await db.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1`, [webhookId])).rowCount).toBe(0);
+        await (row.action.endsWith("#removeWebhookAction") ? removeOwnWebhook(session, role) : resendOwnDelivery(session));
       }
     });
 
