@@ -1,7 +1,8 @@
 // Issue 7 harness: tenant isolation as a table over every API route. An attacker tenant
 // (with every scope) aims each route at a victim tenant's requests, policies, tokens and
 // idempotency keys; each answer must be the documented one and mention nothing of the victim.
-// Dashboard actions join this table when they exist.
+// The dashboard's pages, route handlers and server actions have their own tables, signed in
+// as people rather than keys: tests/integration/dashboard-isolation.test.ts.
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, inject, it } from "vitest";
