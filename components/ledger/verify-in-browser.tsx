@@ -69,14 +69,20 @@ export function VerifyInBrowser({ requestId, leafIndex }: { requestId: string; l
   return (
     <Dialog onOpenChange={(open) => (open ? void start() : current.current++)}>
       <DialogTrigger asChild>
-        <Button type="button" variant="ghost" size="sm" className="h-7 px-2 text-accent" aria-label={`Verify in browser: leaf ${leafIndex ?? "pending"}`}>
-          <ShieldCheck />Verify in browser
-        </Button>
+        {/* Styled as the row's other action (the Bundle link); "in browser" only where the table has room for it. */}
+        <button
+          type="button"
+          className="inline-flex items-center gap-1 rounded-sm text-xs font-medium text-accent hover:underline focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
+          aria-label={`Verify in browser: leaf ${leafIndex ?? "pending"}`}
+          title="Verify in browser"
+        >
+          <ShieldCheck className="size-3.5" aria-hidden /><span>Verify<span className="hidden 2xl:inline"> in browser</span></span>
+        </button>
       </DialogTrigger>
       <DialogContent
         title="Verify in browser"
-        description="This decision's proof bundle, checked here with your browser's WebCrypto (SHA-256, Ed25519): the same checks as npx ledgix verify, without trusting this server's word."
-        className="max-w-xl"
+        description="This decision's proof bundle, checked by your browser's WebCrypto (SHA-256, Ed25519) with the same checks as npx ledgix verify."
+        className="max-h-[calc(100dvh-2rem)] max-w-2xl overflow-y-auto"
       >
         <RunView run={run} onRetry={() => void start()} />
       </DialogContent>
@@ -101,7 +107,7 @@ function RunView({ run, onRetry }: { run: Run; onRetry: () => void }) {
   const latest = bundle.consistency?.to_checkpoint ?? checkpoint;
   return (
     <div className="space-y-4">
-      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm" data-testid="verify-summary">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm" data-testid="verify-summary">
         <dt className="text-zinc-500">Leaf index</dt><dd className="font-mono">{bundle.inclusion.leaf_index}</dd>
         <dt className="text-zinc-500">Tree size</dt><dd className="font-mono">{checkpoint.tree_size}{latest !== checkpoint && <span className="text-zinc-500"> (latest {latest.tree_size})</span>}</dd>
         <dt className="text-zinc-500">Root hash</dt><dd className="font-mono" title={checkpoint.root_hash}>{short(checkpoint.root_hash)}</dd>
@@ -111,7 +117,7 @@ function RunView({ run, onRetry }: { run: Run; onRetry: () => void }) {
         {checks.map((record, i) => <CheckRow key={i} record={record} />)}
         {result && !result.ok && <FailedRow check={result.failed} subject={result.subject} detail={result.detail} />}
         {run.phase === "verifying" && (
-          <li className="flex items-center gap-2 px-3 py-2 text-zinc-500"><LoaderCircle className="size-4 animate-spin" aria-hidden />Checking…</li>
+          <li className="flex items-center gap-2 px-3 py-0.5 text-zinc-500"><LoaderCircle className="size-4 animate-spin" aria-hidden />Checking…</li>
         )}
       </ol>
       {result?.ok && (
@@ -121,7 +127,7 @@ function RunView({ run, onRetry }: { run: Run; onRetry: () => void }) {
       )}
       {result && !result.ok && (
         <p role="alert" data-testid="verify-verdict" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-300">
-          Verification failed at “{CHECK_LABELS[result.failed]}” ({result.subject}): {result.detail}. Do not rely on this entry; download the bundle and check it with npx ledgix verify.
+          Verification failed at “{CHECK_LABELS[result.failed]}” ({result.subject}); the reason is in the list above. Do not rely on this entry: download its bundle and check it with npx ledgix verify.
         </p>
       )}
     </div>
@@ -131,7 +137,7 @@ function RunView({ run, onRetry }: { run: Run; onRetry: () => void }) {
 function CheckRow({ record }: { record: CheckRecord }) {
   const passed = record.status === "passed";
   return (
-    <li className="flex items-start gap-2 px-3 py-2" data-testid="verify-check" data-check={record.check} data-status={record.status}>
+    <li className="flex items-start gap-2 px-3 py-0.5" data-testid="verify-check" data-check={record.check} data-status={record.status}>
       {passed
         ? <CircleCheck className="mt-0.5 size-4 shrink-0 text-emerald-600 dark:text-emerald-400" aria-label="passed" />
         : <CircleMinus className="mt-0.5 size-4 shrink-0 text-zinc-400" aria-label="skipped" />}
@@ -145,7 +151,7 @@ function CheckRow({ record }: { record: CheckRecord }) {
 
 function FailedRow({ check, subject, detail }: { check: CheckName; subject: string; detail: string }) {
   return (
-    <li className="flex items-start gap-2 bg-red-50/60 px-3 py-2 dark:bg-red-950/40" data-testid="verify-check" data-check={check} data-status="failed">
+    <li className="flex items-start gap-2 bg-red-50/60 px-3 py-0.5 dark:bg-red-950/40" data-testid="verify-check" data-check={check} data-status="failed">
       <CircleX className="mt-0.5 size-4 shrink-0 text-red-600 dark:text-red-400" aria-label="failed" />
       <span className="min-w-0">
         {CHECK_LABELS[check]} <span className="text-zinc-500">· {subject}</span>

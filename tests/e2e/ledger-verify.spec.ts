@@ -44,6 +44,10 @@ test("owner: verify a ledger entry in the browser, and see a tampered bundle fai
   expect((await ask(30)).status).toBe("approved");
   await waitForCheckpointedEntries(page, 2);
 
+  await screenshots(page, "ledger-verify-table");
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await screenshots(page, "ledger-verify-table-1920");
+  await page.setViewportSize({ width: 1280, height: 800 });
   const firstEntry = page.getByRole("button", { name: "Verify in browser: leaf 0" });
   await firstEntry.click();
   const dialog = page.getByRole("dialog", { name: "Verify in browser" });

@@ -45,7 +45,7 @@ export default async function LedgerPage() {
                   <td className="px-4 py-2 text-xs text-zinc-500">{e.checkpoint_id ?? "not yet"}</td>
                   <td className="px-4 py-2 text-right whitespace-nowrap">
                     {e.checkpoint_id !== null && (
-                      <span className="inline-flex items-center gap-3">
+                      <span className="inline-flex flex-col items-end gap-0.5">
                         <VerifyInBrowser requestId={e.request_id} leafIndex={e.leaf_index} />
                         <a href={`/api/dashboard/ledger/bundle?request_id=${e.request_id}`} download className="inline-flex items-center gap-1 text-xs font-medium text-accent hover:underline"><Download className="size-3.5" />Bundle</a>
                       </span>
