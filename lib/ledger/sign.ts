@@ -36,7 +36,7 @@ export function signReceipt(
   return {
     receipt_algorithm: SIGNATURE_ALGORITHM,
     receipt_key_id: keyId,
-    receipt_payload: payload.toString("base64url"),
+    receipt_payload: Buffer.from(payload).toString("base64url"),
     receipt_signature: ed25519(privateKey, payload),
   };
 }
@@ -54,7 +54,7 @@ export function signCheckpoint(
   return {
     signature_algorithm: SIGNATURE_ALGORITHM,
     signer_key_id: keyId,
-    checkpoint_payload: payload.toString("base64url"),
+    checkpoint_payload: Buffer.from(payload).toString("base64url"),
     checkpoint_hash: checkpointHash(payload),
     checkpoint_signature: ed25519(privateKey, payload),
   };

@@ -10,6 +10,8 @@ export default defineConfig({
     "adapters/llamaindex": "src/adapters/llamaindex.ts",
     "gateway/index": "src/gateway/index.ts",
     "gateway/cli": "src/gateway/cli.ts",
+    // Browser entry: proof bundle verification over WebCrypto, nothing from node:*.
+    webcrypto: "src/ledger/webcrypto.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -5,6 +5,7 @@ import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/status-badge";
+import { VerifyInBrowser } from "@/components/ledger/verify-in-browser";
 import { requireMember } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listCheckpoints, listEntries } from "@/lib/ledger/read-ledger";
@@ -44,7 +45,10 @@ export default async function LedgerPage() {
                   <td className="px-4 py-2 text-xs text-zinc-500">{e.checkpoint_id ?? "not yet"}</td>
                   <td className="px-4 py-2 text-right whitespace-nowrap">
                     {e.checkpoint_id !== null && (
-                      <a href={`/api/dashboard/ledger/bundle?request_id=${e.request_id}`} download className="inline-flex items-center gap-1 text-xs font-medium text-accent hover:underline"><Download className="size-3.5" />Bundle</a>
+                      <span className="inline-flex flex-col items-end gap-0.5">
+                        <VerifyInBrowser requestId={e.request_id} leafIndex={e.leaf_index} />
+                        <a href={`/api/dashboard/ledger/bundle?request_id=${e.request_id}`} download className="inline-flex items-center gap-1 text-xs font-medium text-accent hover:underline"><Download className="size-3.5" />Bundle</a>
+                      </span>
                     )}
                   </td>
                 </tr>

@@ -36,3 +36,4 @@ export { verifyWebhook } from "./webhook";
 export { verifyProofBundle, verifyLedgerProof } from "./ledger/fetch";
 export type { LedgerEntry, Checkpoint, ProofBundle } from "./ledger/types";
 export type { Verification } from "./ledger/verify";
+export { verifyBundleWebCrypto, type WebCryptoVerifyOptions } from "./ledger/webcrypto";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cborInt, encodeCbor, type CborValue } from "@/sdk/typescript/src/ledger/cbor";
 
-const hex = (value: CborValue) => encodeCbor(value).toString("hex");
+const hex = (value: CborValue) => Buffer.from(encodeCbor(value)).toString("hex");
 
 describe("encodeCbor", () => {
   it.each([

@@ -1,3 +1,5 @@
+import { compareBytes, concatBytes, utf8 } from "./bytes";
+
 // Deterministic CBOR encoder for the ledger profile (wire protocol §6.5): unsigned/negative
 // integers, text, definite arrays and maps, false/true/null and binary64 floats. Nothing else.
 
@@ -41,40 +43,35 @@ export function cborInt(n: number | bigint): CborInt {
   return new CborInt(value);
 }
 
-export function encodeCbor(value: CborValue): Buffer {
-  const chunks: Buffer[] = [];
+export function encodeCbor(value: CborValue): Uint8Array {
+  const chunks: Uint8Array[] = [];
   write(value, chunks);
-  return Buffer.concat(chunks);
+  return concatBytes(chunks);
 }
 
-/** Initial byte plus the shortest argument encoding (§6.5 "Argument encoding"). */
-function head(major: number, argument: bigint | number): Buffer {
-  const arg = BigInt(argument);
-  const type = major << 5;
-  if (arg < 24n) return Buffer.from([type | Number(arg)]);
-  if (arg <= 0xffn) return Buffer.from([type | 24, Number(arg)]);
-  if (arg <= 0xffffn) {
-    const b = Buffer.alloc(3);
-    b[0] = type | 25;
-    b.writeUInt16BE(Number(arg), 1);
-    return b;
-  }
-  if (arg <= 0xffffffffn) {
-    const b = Buffer.alloc(5);
-    b[0] = type | 26;
-    b.writeUInt32BE(Number(arg), 1);
-    return b;
-  }
-  const b = Buffer.alloc(9);
-  b[0] = type | 27;
-  b.writeBigUInt64BE(arg, 1);
+/** `size` bytes: the initial byte, then a big-endian field filled by `fill`. */
+function bytes(first: number, size: number, fill?: (view: DataView) => void): Uint8Array {
+  const b = new Uint8Array(size);
+  b[0] = first;
+  fill?.(new DataView(b.buffer));
   return b;
 }
 
-function utf8(text: string): Buffer {
-  // Buffer.from would silently turn a lone surrogate into U+FFFD, hashing bytes nobody sent.
+/** Initial byte plus the shortest argument encoding (§6.5 "Argument encoding"). */
+function head(major: number, argument: bigint | number): Uint8Array {
+  const arg = BigInt(argument);
+  const type = major << 5;
+  if (arg < 24n) return bytes(type | Number(arg), 1);
+  if (arg <= 0xffn) return Uint8Array.of(type | 24, Number(arg));
+  if (arg <= 0xffffn) return bytes(type | 25, 3, (v) => v.setUint16(1, Number(arg)));
+  if (arg <= 0xffffffffn) return bytes(type | 26, 5, (v) => v.setUint32(1, Number(arg)));
+  return bytes(type | 27, 9, (v) => v.setBigUint64(1, arg));
+}
+
+function utf8Text(text: string): Uint8Array {
+  // TextEncoder would silently turn a lone surrogate into U+FFFD, hashing bytes nobody sent.
   if (!text.isWellFormed()) throw new TypeError("CBOR text contains a lone UTF-16 surrogate");
-  return Buffer.from(text, "utf8");
+  return utf8(text);
 }
 
 function isPlainObject(value: object): value is { readonly [key: string]: CborValue } {
@@ -82,20 +79,17 @@ function isPlainObject(value: object): value is { readonly [key: string]: CborVa
   return proto === Object.prototype || proto === null;
 }
 
-function write(value: CborValue, out: Buffer[]): void {
+function write(value: CborValue, out: Uint8Array[]): void {
   if (value === null) {
-    out.push(Buffer.from([NULL]));
+    out.push(Uint8Array.of(NULL));
   } else if (typeof value === "boolean") {
-    out.push(Buffer.from([value ? TRUE : FALSE]));
+    out.push(Uint8Array.of(value ? TRUE : FALSE));
   } else if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new TypeError(`CBOR profile forbids ${value}`);
-    const b = Buffer.alloc(9);
-    b[0] = FLOAT64;
-    b.writeDoubleBE(value, 1);
-    out.push(b);
+    out.push(bytes(FLOAT64, 9, (v) => v.setFloat64(1, value)));
   } else if (typeof value === "string") {
-    const bytes = utf8(value);
-    out.push(head(MAJOR_TEXT, bytes.length), bytes);
+    const text = utf8Text(value);
+    out.push(head(MAJOR_TEXT, text.length), text);
   } else if (value instanceof CborInt) {
     const v = value.value;
     out.push(v >= 0n ? head(MAJOR_UNSIGNED, v) : head(MAJOR_NEGATIVE, -1n - v));
@@ -105,8 +99,8 @@ function write(value: CborValue, out: Buffer[]): void {
   } else if (typeof value === "object" && isPlainObject(value)) {
     // Keys sorted by UTF-8 byte length, then bytewise (§6.5; decisions.md item 13).
     const entries = Object.keys(value)
-      .map((key) => [utf8(key), value[key]] as const)
-      .sort(([a], [b]) => a.length - b.length || Buffer.compare(a, b));
+      .map((key) => [utf8Text(key), value[key]] as const)
+      .sort(([a], [b]) => a.length - b.length || compareBytes(a, b));
     out.push(head(MAJOR_MAP, entries.length));
     for (const [key, item] of entries) {
       if (item === undefined) throw new TypeError("CBOR profile has no undefined");

@@ -5,7 +5,7 @@ import type { CheckpointFields, EventFields, ReceiptFields } from "./types";
 // decide which keys exist and which numbers are typed integers.
 
 /** Event payload for the entry's `canonical_version` (1, 2 or 3). */
-export function eventPayload(entry: EventFields): Buffer {
+export function eventPayload(entry: EventFields): Uint8Array {
   const version = entry.canonical_version;
   if (version !== 1 && version !== 2 && version !== 3) {
     // A new version means a new layout; guessing one would turn into a false "tampered" verdict.
@@ -44,7 +44,7 @@ export function eventPayload(entry: EventFields): Buffer {
 }
 
 /** Receipt payload; it leaves out `leaf_index` so it can be signed before sequencing. */
-export function receiptPayload(receipt: ReceiptFields): Buffer {
+export function receiptPayload(receipt: ReceiptFields): Uint8Array {
   return encodeCbor({
     type: "event_receipt",
     version: cborInt(1),
@@ -57,7 +57,7 @@ export function receiptPayload(receipt: ReceiptFields): Buffer {
   });
 }
 
-export function checkpointPayload(checkpoint: CheckpointFields): Buffer {
+export function checkpointPayload(checkpoint: CheckpointFields): Uint8Array {
   return encodeCbor({
     type: "checkpoint",
     key_id: checkpoint.signer_key_id,

@@ -1,216 +1,41 @@
-import { createPublicKey, verify, type JsonWebKey, type KeyObject } from "node:crypto";
-import { eventHash, leafHash, checkpointHash } from "./hashes";
-import { ProofError, rootHash, verifyConsistency, verifyInclusion } from "./merkle";
-import { checkpointPayload, eventPayload, receiptPayload } from "./payloads";
-const SIGNATURE_ALGORITHM = "Ed25519";
+import type { JsonWebKey, KeyObject } from "node:crypto";
+import {
+  bundleVerification,
+  chainVerification,
+  entryVerification,
+  importJwks,
+  importKeyVersions,
+  ledgerVerification,
+  type Verification,
+} from "./checks";
+import { rootHash } from "./merkle";
+import { nodeCrypto } from "./node-crypto";
+import { runSync, type Jwk } from "./steps";
 import type { Checkpoint, KeyVersion, LedgerEntry, ProofBundle } from "./types";
 
-// Offline verification (wire protocol §6.11): the union of what ledgix-ts and ledgix-python check,
-// plus the bindings they skip. Each result lists every check performed, so a CLI can show what
-// was verified, and names the first check that failed.
-
-export type CheckName =
-  | "keys"
-  | "event_hash"
-  | "leaf_hash"
-  | "receipt_fields"
-  | "receipt_payload"
-  | "receipt_signature"
-  | "checkpoint_chain"
-  | "checkpoint_fields"
-  | "checkpoint_payload"
-  | "checkpoint_hash"
-  | "checkpoint_signature"
-  | "root_coverage"
-  | "inclusion_binding"
-  | "inclusion_proof"
-  | "consistency_binding"
-  | "consistency_proof";
-
-export interface CheckRecord {
-  check: CheckName;
-  /** What was checked, e.g. "entry seq 1" or "checkpoint 2". */
-  subject: string;
-  status: "passed" | "skipped";
-  detail?: string;
-}
-
-export type Verification =
-  | { ok: true; checks: CheckRecord[] }
-  | { ok: false; failed: CheckName; subject: string; detail: string; checks: CheckRecord[] };
+// Offline verification over node:crypto, synchronously. The checks themselves are checks.ts,
+// shared with the WebCrypto verifier (webcrypto.ts).
+export type { CheckName, CheckRecord, Verification } from "./checks";
+export { publicKeyFromJwk } from "./node-crypto";
 
 /** Public keys by `kid`. */
 export type PublicKeys = ReadonlyMap<string, KeyObject>;
 
-export function publicKeyFromJwk(jwk: JsonWebKey): KeyObject {
-  const key = createPublicKey({ key: jwk, format: "jwk" });
-  if (key.asymmetricKeyType !== "ed25519") throw new TypeError("ledger keys must be Ed25519");
-  return key;
-}
-
 export function keysFromJwks(jwks: readonly JsonWebKey[]): PublicKeys {
-  const keys = new Map<string, KeyObject>();
-  for (const jwk of jwks) {
-    if (typeof jwk.kid !== "string" || jwk.kid === "") throw new TypeError("JWKS key without kid");
-    keys.set(jwk.kid, publicKeyFromJwk(jwk));
-  }
-  return keys;
+  return runSync(importJwks<KeyObject>(jwks as Jwk[]), nodeCrypto);
 }
 
 /** Keys embedded in a proof bundle; versions with an empty `public_jwk` carry no key. */
 export function keysFromKeyVersions(versions: readonly KeyVersion[]): PublicKeys {
-  const keys = new Map<string, KeyObject>();
-  for (const version of versions) {
-    if (version.public_jwk === "") continue;
-    if (version.algorithm !== SIGNATURE_ALGORITHM) {
-      throw new TypeError(`key ${version.key_id} has algorithm ${version.algorithm}, expected Ed25519`);
-    }
-    const jwk = JSON.parse(decodeBase64Url(version.public_jwk).toString("utf8")) as JsonWebKey;
-    if (jwk.kid !== undefined && jwk.kid !== version.key_id) {
-      throw new TypeError(`key ${version.key_id} embeds a JWK with kid ${String(jwk.kid)}`);
-    }
-    if (keys.has(version.key_id)) throw new TypeError(`key ${version.key_id} is embedded twice`);
-    keys.set(version.key_id, publicKeyFromJwk(jwk));
-  }
-  return keys;
-}
-
-// Clients tolerate padding and the standard alphabet (§6.8); anything else is not base64.
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
-
-function decodeBase64Url(text: string): Buffer {
-  if (!BASE64.test(text)) throw new TypeError("not base64url");
-  return Buffer.from(text, "base64url");
-}
-
-class CheckFailed extends Error {
-  constructor(
-    readonly check: CheckName,
-    readonly subject: string,
-    readonly detail: string,
-  ) {
-    super(`${check} failed for ${subject}: ${detail}`);
-  }
-}
-
-class Checks {
-  readonly records: CheckRecord[] = [];
-
-  /** Runs one check; `test` returns a failure detail, or undefined when it passes. A throw is a failure. */
-  require(check: CheckName, subject: string, test: () => string | undefined): void {
-    let problem: string | undefined;
-    try {
-      problem = test();
-    } catch (error) {
-      if (error instanceof ProofError) problem = `${error.check}: ${error.message}`;
-      else problem = error instanceof Error ? error.message : String(error);
-    }
-    if (problem !== undefined) throw new CheckFailed(check, subject, problem);
-    this.records.push({ check, subject, status: "passed" });
-  }
-
-  skip(check: CheckName, subject: string, detail: string): void {
-    this.records.push({ check, subject, status: "skipped", detail });
-  }
-}
-
-function verification(run: (checks: Checks) => void): Verification {
-  const checks = new Checks();
-  try {
-    run(checks);
-    return { ok: true, checks: checks.records };
-  } catch (error) {
-    if (!(error instanceof CheckFailed)) throw error;
-    return { ok: false, failed: error.check, subject: error.subject, detail: error.detail, checks: checks.records };
-  }
-}
-
-function mismatch(computed: string, served: string): string | undefined {
-  return computed === served ? undefined : `recomputed ${computed}, served ${served}`;
-}
-
-function fieldsProblem(algorithm: string, required: Record<string, string>): string | undefined {
-  if (algorithm !== SIGNATURE_ALGORITHM) return `algorithm is ${JSON.stringify(algorithm)}, expected Ed25519`;
-  const empty = Object.keys(required).filter((name) => required[name] === "");
-  return empty.length === 0 ? undefined : `empty ${empty.join(", ")}`;
-}
-
-function payloadProblem(served: string, rebuilt: Uint8Array): string | undefined {
-  if (decodeBase64Url(served).equals(rebuilt)) return undefined;
-  return "served payload differs from the one rebuilt from the fields";
-}
-
-function signatureProblem(keys: PublicKeys, keyId: string, payload: string, signature: string): string | undefined {
-  const key = keys.get(keyId);
-  if (!key) return `no public key with kid ${JSON.stringify(keyId)}`;
-  return verify(null, decodeBase64Url(payload), key, decodeBase64Url(signature))
-    ? undefined
-    : `Ed25519 signature does not verify under ${keyId}`;
-}
-
-function checkEntry(c: Checks, entry: LedgerEntry, keys: PublicKeys): void {
-  const subject = `entry seq ${entry.seq}`;
-  if (entry.intent_hash === "") c.skip("event_hash", subject, "intent_hash is empty (redacted entry)");
-  else c.require("event_hash", subject, () => mismatch(eventHash(eventPayload(entry)), entry.event_hash));
-  c.require("leaf_hash", subject, () => mismatch(leafHash(entry.event_hash), entry.leaf_hash));
-  c.require("receipt_fields", subject, () =>
-    fieldsProblem(entry.receipt_algorithm, {
-      receipt_payload: entry.receipt_payload,
-      receipt_signature: entry.receipt_signature,
-      receipt_key_id: entry.receipt_key_id,
-    }),
-  );
-  c.require("receipt_payload", subject, () => payloadProblem(entry.receipt_payload, receiptPayload(entry)));
-  c.require("receipt_signature", subject, () =>
-    signatureProblem(keys, entry.receipt_key_id, entry.receipt_payload, entry.receipt_signature),
-  );
-}
-
-/** Everything about one checkpoint except its place in the chain. */
-function checkCheckpoint(c: Checks, checkpoint: Checkpoint, keys: PublicKeys): void {
-  const subject = `checkpoint ${checkpoint.checkpoint_id}`;
-  c.require("checkpoint_fields", subject, () =>
-    fieldsProblem(checkpoint.signature_algorithm, {
-      checkpoint_payload: checkpoint.checkpoint_payload,
-      checkpoint_signature: checkpoint.checkpoint_signature,
-      signer_key_id: checkpoint.signer_key_id,
-    }),
-  );
-  c.require("checkpoint_payload", subject, () =>
-    payloadProblem(checkpoint.checkpoint_payload, checkpointPayload(checkpoint)),
-  );
-  c.require("checkpoint_hash", subject, () =>
-    mismatch(checkpointHash(checkpointPayload(checkpoint)), checkpoint.checkpoint_hash),
-  );
-  c.require("checkpoint_signature", subject, () =>
-    signatureProblem(keys, checkpoint.signer_key_id, checkpoint.checkpoint_payload, checkpoint.checkpoint_signature),
-  );
-}
-
-function checkChain(c: Checks, checkpoints: readonly Checkpoint[], keys: PublicKeys): void {
-  // A list verifies only from genesis and without gaps (§6.9), since the chain starts at "".
-  let expected = "";
-  let previousSize = 0;
-  for (const checkpoint of [...checkpoints].sort((a, b) => a.checkpoint_id - b.checkpoint_id)) {
-    c.require("checkpoint_chain", `checkpoint ${checkpoint.checkpoint_id}`, () => {
-      if (checkpoint.prev_checkpoint_hash !== expected) {
-        const served = JSON.stringify(checkpoint.prev_checkpoint_hash);
-        return `prev_checkpoint_hash is ${served}, expected ${JSON.stringify(expected)}`;
-      }
-      return checkpoint.tree_size < previousSize ? `tree_size shrank from ${previousSize}` : undefined;
-    });
-    checkCheckpoint(c, checkpoint, keys);
-    expected = checkpoint.checkpoint_hash;
-    previousSize = checkpoint.tree_size;
-  }
+  return runSync(importKeyVersions<KeyObject>(versions), nodeCrypto);
 }
 
 export function verifyEntry(entry: LedgerEntry, keys: PublicKeys): Verification {
-  return verification((c) => checkEntry(c, entry, keys));
+  return runSync(entryVerification(entry, keys), nodeCrypto);
 }
 
 export function verifyCheckpointChain(checkpoints: readonly Checkpoint[], keys: PublicKeys): Verification {
-  return verification((c) => checkChain(c, checkpoints, keys));
+  return runSync(chainVerification(checkpoints, keys), nodeCrypto);
 }
 
 /**
@@ -222,76 +47,10 @@ export function verifyLedger(
   checkpoints: readonly Checkpoint[],
   keys: PublicKeys,
 ): Verification {
-  return verification((c) => {
-    for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) checkEntry(c, entry, keys);
-    checkChain(c, checkpoints, keys);
-    const latest = checkpoints.reduce<Checkpoint | undefined>(
-      (best, cp) => (best && best.checkpoint_id > cp.checkpoint_id ? best : cp),
-      undefined,
-    );
-    if (!latest) return;
-    const subject = `checkpoint ${latest.checkpoint_id}`;
-    const leaves = entries
-      .filter((e) => e.leaf_index != null && e.leaf_index < latest.tree_size)
-      .sort((a, b) => a.leaf_index! - b.leaf_index!);
-    if (leaves.length !== latest.tree_size || leaves.some((e, i) => e.leaf_index !== i)) {
-      c.skip("root_coverage", subject, `entries cover ${leaves.length} of ${latest.tree_size} leaves`);
-      return;
-    }
-    c.require("root_coverage", subject, () => mismatch(rootHash(leaves.map((e) => e.leaf_hash)), latest.root_hash));
-  });
+  return runSync(ledgerVerification(entries, checkpoints, keys, rootHash), nodeCrypto);
 }
 
-/**
- * Proof bundle verification (§6.11 table). Uses the embedded keys when any carries a JWK,
- * otherwise `fallbackKeys` (the JWKS). Beyond the public clients it also binds the inclusion
- * proof to the event and to its checkpoint's tree_size, and the consistency proof's
- * from_checkpoint to the verified inclusion checkpoint.
- */
+/** Proof bundle verification (§6.11 table); see bundleVerification in checks.ts. */
 export function verifyBundle(bundle: ProofBundle, fallbackKeys: PublicKeys = new Map()): Verification {
-  return verification((c) => {
-    let keys = fallbackKeys;
-    if (bundle.keys.some((k) => k.public_jwk !== "")) {
-      c.require("keys", "bundle", () => {
-        keys = keysFromKeyVersions(bundle.keys);
-        return undefined;
-      });
-    }
-    const { event, inclusion, consistency } = bundle;
-    const checkpoint = inclusion.checkpoint;
-    checkEntry(c, event, keys);
-    checkCheckpoint(c, checkpoint, keys);
-
-    c.require("inclusion_binding", "inclusion proof", () => {
-      const fields = ["event_uuid", "request_id", "event_hash", "leaf_hash"] as const;
-      const differing: string[] = fields.filter((field) => inclusion[field] !== event[field]);
-      if (event.leaf_index != null && event.leaf_index !== inclusion.leaf_index) differing.push("leaf_index");
-      if (differing.length > 0) return `differs from the event in ${differing.join(", ")}`;
-      return inclusion.tree_size === checkpoint.tree_size
-        ? undefined
-        : `tree_size ${inclusion.tree_size} differs from the checkpoint's ${checkpoint.tree_size}`;
-    });
-    c.require("inclusion_proof", "inclusion proof", () => {
-      verifyInclusion(inclusion.leaf_index, inclusion.tree_size, event.leaf_hash, inclusion.path, checkpoint.root_hash);
-      return undefined;
-    });
-
-    if (!consistency) {
-      c.skip("consistency_proof", "consistency proof", "bundle has no consistency part");
-      return;
-    }
-    const { from_checkpoint: from, to_checkpoint: to } = consistency;
-    c.require("consistency_binding", "consistency proof", () =>
-      from.checkpoint_hash === checkpoint.checkpoint_hash &&
-      from.tree_size === checkpoint.tree_size &&
-      from.root_hash === checkpoint.root_hash
-        ? undefined
-        : "from_checkpoint is not the inclusion checkpoint",
-    );
-    checkCheckpoint(c, to, keys);
-    c.require("consistency_proof", "consistency proof", () => {
-      verifyConsistency(from.tree_size, to.tree_size, from.root_hash, to.root_hash, consistency.path);
-      return undefined;
-    });
-  });
+  return runSync(bundleVerification(bundle, fallbackKeys), nodeCrypto);
 }

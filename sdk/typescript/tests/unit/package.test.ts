@@ -17,6 +17,10 @@ describe("the built package", () => {
     expect(new Set(external)).toEqual(new Set(["jose", "zod"]));
   });
 
+  it.each(["webcrypto.js", "webcrypto.cjs"])("%s (the browser entry) imports nothing, not even node:*", (file) => {
+    expect(staticImports(read(file))).toEqual([]);
+  });
+
   it("loads through require() and import() with the same API", async () => {
     const cjs = createRequire(import.meta.url)(new URL("index.cjs", dist).pathname);
     const esm = await import(new URL("index.js", dist).href);
