@@ -17,5 +17,6 @@ console.log(crashDrillTable(result));
 console.log(`\n- ${new Date().toISOString()}, ${os.cpus().length} cores, load average before ${loadBefore}, after ${load()}`);
 if (result.violations.length > 0) {
   console.error(`\ndrill failed: ${result.violations.length} violations\n${result.violations.slice(0, 50).join("\n")}`);
+  console.error(`\nserver log lines reporting errors:\n${result.serverErrors.join("\n")}`);
   process.exitCode = 1;
 }
