@@ -12,7 +12,8 @@ describe("crash drill", () => {
     const answered = Object.values(result.answered).reduce((a, b) => a + b, 0);
     expect(answered).toBeGreaterThanOrEqual(45);
     expect(result.unanswered).toBeGreaterThan(0);
-    expect(result.storedAsAnswered).toBe(answered);
+    // Each request was either decided before the kill and stored as answered, or retried.
+    expect(result.storedAsAnswered + result.unanswered).toBe(result.requests);
     expect(result.retriedOnce).toBe(result.unanswered);
     expect(result.replayedSame).toBe(result.unanswered);
     expect(result.decisionsWithEvent).toBe(result.terminalDecisions);
