@@ -29,6 +29,8 @@ const envSchema = z.object({
   LEDGIX_MAX_BODY_BYTES: positiveInt(256 * 1024),
   LEDGIX_MAX_INFLIGHT_CLEARANCES: positiveInt(64)
     .describe("Clearance requests evaluated at once per process; more are refused with 429 overloaded and Retry-After"),
+  LEDGIX_IDEMPOTENCY_ABANDONED_SECONDS: positiveInt(60)
+    .describe("How long a request's Idempotency-Key claim may stay unanswered before a retry takes it over (its process died)"),
   LEDGIX_DECISION_WAIT_MS: z.coerce.number().int().min(0).default(2000)
     .describe("How long a clearance request waits for its evaluation before answering `processing`"),
   LEDGIX_SEQUENCER_INTERVAL_MS: positiveInt(10_000)

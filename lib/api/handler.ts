@@ -62,11 +62,13 @@ export function toResponse({ body, status, headers }: ApiResult): Response {
   return typeof body === "string" || body instanceof ReadableStream ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
 }
 
-// Prisma's codes: a unique violation (two requests racing to create the same record) and
-// a record that an `…OrThrow` read or an update did not find.
+// Prisma's codes: a unique violation (two requests racing to create the same record), a
+// record that an `…OrThrow` read or an update did not find, and a transaction that could not
+// start or finish in time because every pool connection was busy (rolled back, so a retry is safe).
 const PRISMA_ERRORS: Record<string, () => ApiError> = {
   P2002: () => new ApiError("conflict", "A concurrent request changed the same record; retry."),
   P2025: () => new ApiError("not_found", "The record does not exist."),
+  P2028: () => databaseUnavailable(),
 };
 
 // Long enough for a restart or a failover to finish, short enough that clients resume soon after.

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "@/lib/db";
+import { env } from "@/lib/env";
 import { open, seal } from "@/lib/keys/secret-box";
 import { ApiError } from "./errors";
 import type { ApiResult, TenantContext } from "./handler";
@@ -7,11 +8,22 @@ import type { ApiResult, TenantContext } from "./handler";
 // Decisions §7: keys scoped by tenant, method and path; kept 24 h; a retry while the
 // first request runs gets 429 + Retry-After 1 (the SDKs wait without spending retries).
 const RETENTION_MS = 24 * 60 * 60 * 1000;
-// A claim older than this with no outcome belongs to a request that died mid-way.
-const ABANDONED_AFTER_MS = 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-type Handler = (ctx: TenantContext) => Promise<ApiResult>;
+/**
+ * The operation an Idempotency-Key names, as the handler behind it sees it: the same `seed` and
+ * `startedAt` when a retry takes over the claim of a request that died mid-way (kill -9 after its
+ * decision committed but before its answer was stored), so the handler can find what that request
+ * already wrote instead of doing it twice.
+ */
+export interface IdempotentOperation {
+  seed: string;
+  startedAt: Date;
+  /** True when an earlier attempt may have done (part of) the work. */
+  resumed: boolean;
+}
+
+type Handler = (ctx: TenantContext & { operation?: IdempotentOperation }) => Promise<ApiResult>;
 
 /** Replays the stored outcome of a repeated Idempotency-Key instead of running the handler again. */
 export function withIdempotency(handler: Handler): Handler {
@@ -26,19 +38,36 @@ export function withIdempotency(handler: Handler): Handler {
     const sealContext = `idempotency:${Object.values(where).join(":")}`;
     const records = ctx.prisma.idempotencyRecord;
 
+    // The claim's expiry is fixed when it is made, so it identifies the operation across a takeover.
+    const operationOf = (expiresAt: Date, resumed: boolean): IdempotentOperation =>
+      ({ seed: `${sealContext}:${expiresAt.toISOString()}`, startedAt: new Date(expiresAt.getTime() - RETENTION_MS), resumed });
+    let operation: IdempotentOperation;
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
-      const claimed = await records.createMany({
-        data: [{ ...where, fingerprint, expiresAt: new Date(now + RETENTION_MS) }],
-        skipDuplicates: true,
-      });
-      if (claimed.count === 1) break;
+      const expiresAt = new Date(now + RETENTION_MS);
+      const claimed = await records.createMany({ data: [{ ...where, fingerprint, expiresAt }], skipDuplicates: true });
+      if (claimed.count === 1) {
+        operation = operationOf(expiresAt, false);
+        break;
+      }
       const existing = await records.findUnique({ where: { tenantId_method_path_key: where } });
       if (!existing) continue;
-      const stale = existing.expiresAt.getTime() <= now ||
-        (existing.statusCode === null && now - existing.createdAt.getTime() > ABANDONED_AFTER_MS);
-      if (stale && attempt === 0) {
+      if (existing.expiresAt.getTime() <= now && attempt === 0) {
         await records.deleteMany({ where: { ...where, createdAt: existing.createdAt } });
+        continue;
+      }
+      // A claim this old with no outcome belongs to a request whose process died mid-way.
+      const abandoned = existing.statusCode === null && now - existing.createdAt.getTime() > env().LEDGIX_IDEMPOTENCY_ABANDONED_SECONDS * 1000;
+      if (abandoned && existing.fingerprint === fingerprint) {
+        // Take the claim over (one retry wins), keeping its expiry and so its operation.
+        const takenOver = await records.updateMany({
+          where: { ...where, createdAt: existing.createdAt, statusCode: null },
+          data: { createdAt: new Date(now) },
+        });
+        if (takenOver.count === 1) {
+          operation = operationOf(existing.expiresAt, true);
+          break;
+        }
         continue;
       }
       if (existing.fingerprint !== fingerprint) {
@@ -59,7 +88,7 @@ export function withIdempotency(handler: Handler): Handler {
       });
     const forget = () => records.deleteMany({ where });
     try {
-      const result = await handler(ctx);
+      const result = await handler({ ...ctx, operation });
       await (result.status < 500 && result.status !== 429 ? remember(result) : forget());
       return result;
     } catch (error) {

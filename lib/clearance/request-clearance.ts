@@ -15,6 +15,8 @@ export interface ClearanceCall {
   apiKeyId: string | null;
   body: ClearanceBody;
   rawBody: string;
+  /** The id to store it under (one derived from its Idempotency-Key); a new one otherwise. */
+  requestId?: string;
 }
 
 
@@ -40,7 +42,7 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
   const slug = typeof body.context.policy_id === "string" && body.context.policy_id !== "" ? body.context.policy_id : null;
   const resolved = await resolvePolicy(prisma, tenant.id, slug);
   const request = {
-    id: newId("req"),
+    id: call.requestId ?? newId("req"),
     tenantId: tenant.id,
     apiKeyId: call.apiKeyId,
     agentId: body.agent_id,

@@ -47,6 +47,23 @@ describe("answer", () => {
       },
       expected: { status: 409, code: "conflict" },
     },
+    {
+      // What 1,000 clearance requests in flight did to requests bound for review (the crash drill):
+      // every pool connection busy, so their transaction could not start within Prisma's maxWait.
+      name: "a transaction that cannot get a connection in time",
+      run: async () => {
+        const { prisma } = await opened;
+        // More sleepers than the pool's 10 connections; Prisma's queries start only when awaited.
+        const busy = Promise.all(Array.from({ length: 12 }, () => prisma.$queryRaw`SELECT pg_sleep(0.5)::text AS slept`));
+        await new Promise((r) => setTimeout(r, 100));
+        try {
+          await prisma.$transaction(async (tx) => tx.$queryRaw`SELECT 1`, { maxWait: 20 });
+        } finally {
+          await busy;
+        }
+      },
+      expected: { status: 503, code: "database_unavailable" },
+    },
     { name: "an ApiError", run: async () => { throw new ApiError("policy_not_found", "No policy p."); }, expected: { status: 404, code: "policy_not_found" } },
     { name: "anything else", run: async () => { throw new Error(`boom with ${KEY}`); }, expected: { status: 500, code: "internal_error" } },
   ];
