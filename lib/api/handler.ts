@@ -62,14 +62,15 @@ export function toResponse({ body, status, headers }: ApiResult): Response {
   return typeof body === "string" || body instanceof ReadableStream ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
 }
 
-// Prisma's codes: a unique violation (two requests racing to create the same record), a
-// record that an `…OrThrow` read or an update did not find, and a transaction that could not
-// start or finish in time because every pool connection was busy (rolled back, so a retry is safe).
+// Prisma's codes: a unique violation (two requests racing to create the same record) and
+// a record that an `…OrThrow` read or an update did not find.
 const PRISMA_ERRORS: Record<string, () => ApiError> = {
   P2002: () => new ApiError("conflict", "A concurrent request changed the same record; retry."),
   P2025: () => new ApiError("not_found", "The record does not exist."),
-  P2028: () => databaseUnavailable(),
 };
+// A transaction that could not start or finish in time, as when every pool connection is busy:
+// rolled back, so a retry is safe. Logged like an outage, so a misused transaction still shows.
+const TRANSACTION_TIMEOUT = "P2028";
 
 // Long enough for a restart or a failover to finish, short enough that clients resume soon after.
 const OUTAGE_RETRY_AFTER_SECONDS = 2;
@@ -82,7 +83,7 @@ function asApiError(error: unknown, requestLog?: RequestLog): ApiError {
   if (error instanceof ApiError) return error;
   const known = PRISMA_ERRORS[(error as { code?: string })?.code ?? ""];
   if (known) return known();
-  if (isDatabaseOutage(error)) {
+  if (isDatabaseOutage(error) || (error as { code?: string })?.code === TRANSACTION_TIMEOUT) {
     log.warn("database unavailable", { request_id: requestLog?.requestId, error: (error as Error)?.message ?? String(error) });
     return databaseUnavailable();
   }
