@@ -36,6 +36,14 @@ try {
   const config = { vault_url: `${server.url}/api`, vault_api_key: tenant.key, upstream: upstreamUrl, routes: [{ method: "POST", path: "/refunds", tool: "stripe_refund" }] };
   gatewayProcess = fork(new URL("./gateway-process.ts", import.meta.url), [JSON.stringify(config)], { execArgv: ["--import", "tsx"] });
   const [{ url: gatewayUrl }] = (await once(gatewayProcess, "message")) as [{ url: string }];
+  // Each request through the gateway is followed by its execution report to the vault: the next
+  // starts once that settled, as on a gateway that is not saturated, so the two never overlap.
+  const throughGateway = async (token: string) => {
+    const settled = once(gatewayProcess!, "message");
+    const ms = await send(gatewayUrl, token);
+    await settled;
+    return ms;
+  };
   const client = new LedgixClient({ vaultUrl: `${server.url}/api`, vaultApiKey: tenant.key, verifyJwt: false });
   const tokens: string[] = [];
   while (tokens.length < REQUESTS + 20) {
@@ -57,7 +65,7 @@ try {
     });
 
   // Warm-up: JWKS fetched, connections open, JIT.
-  for (const token of tokens.splice(0, 20)) await send(gatewayUrl, token);
+  for (const token of tokens.splice(0, 20)) await throughGateway(token);
   for (let i = 0; i < 20; i++) await send(upstreamUrl);
   gatewayProcess.send("reset");
 
@@ -65,10 +73,7 @@ try {
   const through: number[] = [];
   for (const token of tokens) {
     direct.push(await send(upstreamUrl));
-    through.push(await send(gatewayUrl, token));
-    // The gateway reports each execution to the vault after answering; let that settle, as it
-    // does on a gateway that is not saturated, so it does not overlap the next measurement.
-    await new Promise((r) => setTimeout(r, 5));
+    through.push(await throughGateway(token));
   }
   gatewayProcess.send("timings");
   const [{ timings }] = (await once(gatewayProcess, "message")) as [{ timings: GatewayTiming[] }];

@@ -127,14 +127,19 @@ export async function verifyClearanceToken(token: string, jwks: JwksCache, optio
   if (options.tool !== undefined && claims.tool !== options.tool) {
     throw new TokenVerificationError(`Token is for tool ${claims.tool}, not ${options.tool}`, { requestId, reason: "tool_mismatch" });
   }
-  if (options.toolArgs !== undefined && claims.tool_args_hash !== toolArgsHash(options.toolArgs)) {
-    throw new TokenVerificationError(`Token is for other arguments than ${canonicalJson(options.toolArgs).slice(0, 200)}`, {
-      requestId,
-      reason: "tool_args_mismatch",
-    });
-  }
+  if (options.toolArgs !== undefined) checkToolArgs(claims, options.toolArgs);
   if (options.tenantId !== undefined && claims.tenant_id !== options.tenantId) {
     throw new TokenVerificationError("Token was issued to another tenant", { requestId, reason: "tenant_mismatch" });
   }
   return claims;
+}
+
+/** Throws unless the verified token's `tool_args_hash` is the JCS hash of `toolArgs`. */
+export function checkToolArgs(claims: ClearanceClaims, toolArgs: unknown): void {
+  if (claims.tool_args_hash !== toolArgsHash(toolArgs)) {
+    throw new TokenVerificationError(`Token is for other arguments than ${canonicalJson(toolArgs).slice(0, 200)}`, {
+      requestId: claims.request_id ?? null,
+      reason: "tool_args_mismatch",
+    });
+  }
 }

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { resolveConfig } from "../config";
 import { TokenVerificationError } from "../errors";
 import { isTokenRejection } from "../token-rejection";
-import { JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token";
+import { checkToolArgs, JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token";
 import { vaultApiKeyOf, type GatewayConfig, type HttpRoute } from "./config";
 import { VaultTokens } from "./vault-tokens";
 
@@ -16,6 +16,7 @@ export interface GatewayTiming {
 }
 
 export interface HttpGatewayOptions {
+  /** Called once a forwarded request is wholly done: answered, and its execution reported to the vault. */
   onTiming?: (timing: GatewayTiming) => void;
 }
 
@@ -108,14 +109,13 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     const route = routes.get(`${req.method} ${url.pathname}`);
     if (!route) throw new Refusal(404, "route_not_protected", `${req.method} ${url.pathname} is not a route of this gateway`);
     const token = bearerToken(req, config.token_header);
+    // The signature is checked while the body arrives; a body that fails is still answered first.
+    const verifying = verifyClearanceToken(token, jwks, { issuer: config.issuer, audience: config.audience, tool: route.tool, tenantId: config.tenant_id });
+    verifying.catch(() => undefined);
     const body = await readBody(req, config.max_body_bytes);
-    const claims = await verifyClearanceToken(token, jwks, {
-      issuer: config.issuer,
-      audience: config.audience,
-      tool: route.tool,
-      toolArgs: toolArgsOf(route, url, body),
-      tenantId: config.tenant_id,
-    });
+    const toolArgs = toolArgsOf(route, url, body);
+    const claims = await verifying;
+    checkToolArgs(claims, toolArgs);
     return { claims, body, token };
   }
 
@@ -177,8 +177,11 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     let answered = dispatched;
     res.once("pipe", () => (answered = performance.now()));
     const status = await forward(req, res, url, admitted.body, admitted.claims);
-    options.onTiming?.({ addedMs: dispatched - started - consumeMs + (performance.now() - answered), consumeMs });
-    const report = vault.reportExecution(admitted.claims.jti, status).finally(() => reports.delete(report));
+    const timing = { addedMs: dispatched - started - consumeMs + (performance.now() - answered), consumeMs };
+    const report = vault.reportExecution(admitted.claims.jti, status).finally(() => {
+      reports.delete(report);
+      options.onTiming?.(timing);
+    });
     reports.add(report);
   });
 
