@@ -24,12 +24,12 @@ async function waitForCheckpointedEntries(page: Page, count: number) {
 }
 
 test("owner: verify a ledger entry in the browser, and see a tampered bundle fail", async ({ page, request }) => {
-  ledgix(["tenant", "create", "initech"]);
-  ledgix(["member", "add", "--tenant", "initech", "--email", "owner@initech.test", "--role", "owner", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "initech", "--name", "e2e"]);
-  const file = `${process.env.LEDGIX_E2E_DATA_DIR}/initech-refunds.yaml`;
+  ledgix(["tenant", "create", "cyberdyne"]);
+  ledgix(["member", "add", "--tenant", "cyberdyne", "--email", "owner@cyberdyne.test", "--role", "owner", "--password-stdin"], PASSWORD);
+  const key = ledgix(["key", "create", "--tenant", "cyberdyne", "--name", "e2e"]);
+  const file = `${process.env.LEDGIX_E2E_DATA_DIR}/cyberdyne-refunds.yaml`;
   fs.writeFileSync(file, POLICY);
-  ledgix(["policy", "apply", "--tenant", "initech", file]);
+  ledgix(["policy", "apply", "--tenant", "cyberdyne", file]);
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD" }, context: { policy_id: "refunds" } },
@@ -37,7 +37,7 @@ test("owner: verify a ledger entry in the browser, and see a tampered bundle fai
 
   // Two entries in two checkpoints, so the first entry's bundle also proves consistency to the latest.
   expect((await ask(20)).status).toBe("approved");
-  await signIn(page, "owner@initech.test");
+  await signIn(page, "owner@cyberdyne.test");
   await nav(page, "Ledger");
   await expect(page).toHaveURL(/\/ledger$/);
   await waitForCheckpointedEntries(page, 1);
