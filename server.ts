@@ -77,9 +77,10 @@ await new Promise<void>((resolve) => server.listen(config.PORT, resolve).once("e
 
 const where = database.kind === "embedded" ? `embedded PostgreSQL in ${config.dataDir}` : "PostgreSQL";
 console.log(`ledgix: listening on http://localhost:${config.PORT} (${where})`);
-await printFirstStartHelp(database.prisma, config.PORT);
 
+let stopping = false;
 async function shutdown(signal: string) {
+  stopping = true;
   console.log(`ledgix: ${signal}, shutting down`);
   server.close();
   server.closeAllConnections();
@@ -93,3 +94,9 @@ async function shutdown(signal: string) {
 }
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
+// Only once a stop is handled: a SIGTERM while this still read the database used to kill the
+// process outright, leaving the embedded PostgreSQL it had started running. A stop may close
+// the database under it; that is not a failure.
+await printFirstStartHelp(database.prisma, config.PORT).catch((error: unknown) => {
+  if (!stopping) throw error;
+});
