@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db";
-import { sessionCookieName, publicUrl } from "./next-auth";
+import { sessionCookieName, publicUrl } from "./public-url";
 import { emailSchema } from "./passwords";
 import { signInWithPassword } from "./password-sign-in";
 import { clientIp, currentMember, TENANT_COOKIE } from "./session";

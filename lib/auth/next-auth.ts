@@ -6,26 +6,18 @@ import type { Provider } from "next-auth/providers/index";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { prisma } from "@/lib/db";
-import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { masterKey } from "@/lib/keys/master-key";
 import { sendEmail } from "@/lib/email/send-email";
+import { publicUrl } from "./public-url";
 
 export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 const LINK_MAX_AGE_SECONDS = 24 * 3600;
-
-/** The dashboard's public URL: NEXTAUTH_URL, else LEDGIX_PUBLIC_URL, else this server on localhost. */
-export function publicUrl(): string {
-  process.env.NEXTAUTH_URL ??= env().LEDGIX_PUBLIC_URL ?? `http://localhost:${env().PORT}`;
-  return process.env.NEXTAUTH_URL.replace(/\/$/, "");
-}
 
 /** NEXTAUTH_SECRET, else one derived from the master key so a fresh install needs no extra setting. */
 export function authSecret(): string {
   return process.env.NEXTAUTH_SECRET ?? Buffer.from(hkdfSync("sha256", masterKey(), Buffer.alloc(0), "ledgix nextauth secret", 32)).toString("hex");
 }
-
-export const sessionCookieName = () => `${publicUrl().startsWith("https://") ? "__Secure-" : ""}next-auth.session-token`;
 
 /** How NextAuth stores a sign-in link's token (its `hashToken`): the link itself is never stored. */
 export const hashLinkToken = (token: string) => createHash("sha256").update(`${token}${authSecret()}`).digest("hex");

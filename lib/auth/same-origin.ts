@@ -1,4 +1,4 @@
-import { publicUrl } from "./next-auth";
+import { publicUrl } from "./public-url";
 
 /**
  * Whether a state-changing request comes from one of our own pages. Browsers name the

@@ -5,6 +5,7 @@ import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db";
 import { can, isRole, type Permission, type Role } from "./access";
 import { authOptions } from "./next-auth";
+import { sessionCookieName } from "./public-url";
 import { isSameOrigin } from "./same-origin";
 
 export const TENANT_COOKIE = "ledgix-tenant";
@@ -19,6 +20,10 @@ export interface Member {
 
 /** The signed-in person and their active tenant, or null. */
 export async function currentMember(): Promise<Member | null> {
+  // No session cookie, no database: an anonymous visitor (or `next build` prerendering the
+  // sign-in page) must not open, or start, the database.
+  const jar = await cookies();
+  if (!jar.has(sessionCookieName())) return null;
   const session = await getServerSession(await authOptions());
   const userId = (session?.user as { id?: string } | undefined)?.id;
   if (!userId) return null;
@@ -29,7 +34,7 @@ export async function currentMember(): Promise<Member | null> {
   });
   if (!user || user.memberships.length === 0) return null;
   const tenants = user.memberships.filter((m) => isRole(m.role)).map((m) => ({ ...m.tenant, role: m.role as Role }));
-  const wanted = (await cookies()).get(TENANT_COOKIE)?.value;
+  const wanted = jar.get(TENANT_COOKIE)?.value;
   const active = tenants.find((t) => t.id === wanted) ?? tenants[0];
   if (!active) return null;
   return { user: { id: user.id, email: user.email, name: user.name }, tenant: { id: active.id, name: active.name }, role: active.role, tenants };

@@ -2,7 +2,7 @@ import { render } from "@react-email/render";
 import type { ReactElement } from "react";
 import EventNoticeEmail from "@/emails/event-notice";
 import ReviewRequestEmail from "@/emails/review-request";
-import { publicUrl } from "@/lib/auth/next-auth";
+import { publicUrl } from "@/lib/auth/public-url";
 import type { PrismaClient } from "@/lib/db";
 import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@/lib/deliveries/deliveries";
 import { sendEmail } from "@/lib/email/send-email";

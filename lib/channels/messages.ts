@@ -1,5 +1,5 @@
 import type { ClearanceRequest } from "@/lib/db/generated/client";
-import { publicUrl } from "@/lib/auth/next-auth";
+import { publicUrl } from "@/lib/auth/public-url";
 import type { NotifyEvent } from "@/lib/notify/notify-event";
 
 /** The request in the dashboard. */
