@@ -12,6 +12,7 @@ import { exceededLimit, limitAmounts, type Limit, type LimitScope } from "@/lib/
 import { claimCoveringGrant } from "@/lib/grants/grants";
 import { decisionFields, standingApprovalFields } from "./decision-fields";
 import { reviewJobStatements } from "./review-schedule";
+import { decisionIssuances } from "./token-issuance";
 
 // The one way a decision is stored. Read top to bottom:
 //   1. verdictDecision turns a policy verdict into the columns to store, computed once,
@@ -192,17 +193,20 @@ const defined = <T extends object>(values: T) => Object.fromEntries(Object.entri
 const entryOf = (row: ClearanceRequest, ledger: LedgerWriter) =>
   TERMINAL.has(row.status) ? decisionEntry(row, ledger.canonicalVersion, ledger.signer) : undefined;
 
-// Each decision's notification job (lib/notify) is enqueued by the statement that stores
-// it: a crash between deciding and notifying cannot lose the notification.
+// Each decision's notification job (lib/notify) is enqueued, and an approval's token
+// recorded (token-issuance), by the statement that stores it: a crash between deciding and
+// notifying cannot lose the notification.
 function insertStatement(decisions: NewDecision[]): Prisma.Sql {
   const rows = decisions.map(({ row }) => Prisma.sql`(${Prisma.join(COLUMNS.map((column) => value(column, row[column])))})`);
   const requests = Prisma.sql`INSERT INTO "clearance_requests" (${Prisma.join(COLUMNS.map(name))}) VALUES ${Prisma.join(rows)}`;
   const events = decisions.flatMap(({ row, entry }) => (entry ? [Prisma.sql`(${eventValues(row, entry)})`] : []));
   const jobs = decisions.flatMap(({ row }) => decisionNotifyJob(row) ?? []);
+  const issuances = decisionIssuances(decisions.map(({ row }) => row));
   const ledger = events.length === 0 ? null : Prisma.sql`INSERT INTO ${EVENT_COLUMNS} VALUES ${Prisma.join(events)}`;
-  if (jobs.length === 0) return ledger ? Prisma.sql`WITH requests AS (${requests}) ${ledger}` : requests;
-  const writes = ledger ? Prisma.sql`WITH requests AS (${requests}), events AS (${ledger})` : Prisma.sql`WITH requests AS (${requests})`;
-  return Prisma.sql`${writes} SELECT ${Prisma.join(jobs)}`;
+  const writes = Prisma.join([Prisma.sql`requests AS (${requests})`, ...(issuances ? [Prisma.sql`issuances AS (${issuances})`] : [])]);
+  // The statement affects one row per decision stored (its event's, or its job's).
+  if (jobs.length === 0) return ledger ? Prisma.sql`WITH ${writes} ${ledger}` : requests;
+  return Prisma.sql`WITH ${writes}${ledger ? Prisma.sql`, events AS (${ledger})` : Prisma.empty} SELECT ${Prisma.join(jobs)}`;
 }
 
 const newRow = (request: NewRequest, columns: DecisionColumns): ClearanceRequest =>

@@ -18,17 +18,37 @@ export interface Issuance {
   expiresAt: number;
 }
 
+const ISSUANCE_COLUMNS = Prisma.sql`"token_issuances" ("jti", "tenantId", "requestId", "approvalId", "channel", "parentJti", "expiresAt")`;
+const issuanceValues = ({ jti, tenantId, requestId, approvalId, channel, parentJti, expiresAt }: Issuance) =>
+  Prisma.sql`(${jti}, ${tenantId}, ${requestId}, ${approvalId}, ${channel}, ${parentJti}, ${new Date(expiresAt * 1000)})`;
+
+/** The issuance of a request's token through `channel`. */
+export const issuanceOf = (row: ClearanceRequest & { tokenJti: string; tokenExpiresAt: number }, channel: TokenChannel): Issuance => ({
+  jti: row.tokenJti, tenantId: row.tenantId, requestId: row.id, approvalId: row.originalRequestId ?? row.id,
+  channel, parentJti: row.parentJti, expiresAt: row.tokenExpiresAt,
+});
+
 /**
  * Records a token before it leaves the server. A re-served token (same jti) is recorded
  * once, under the channel that first served it.
  */
 export async function recordIssuance(prisma: PrismaClient, issuance: Issuance): Promise<void> {
-  const { jti, tenantId, requestId, approvalId, channel, parentJti, expiresAt } = issuance;
   // On every approval's way out: straight to the pool, not through Prisma's query pipeline.
-  await execute(prisma, Prisma.sql`
-    INSERT INTO "token_issuances" ("jti", "tenantId", "requestId", "approvalId", "channel", "parentJti", "expiresAt")
-    VALUES (${jti}, ${tenantId}, ${requestId}, ${approvalId}, ${channel}, ${parentJti}, ${new Date(expiresAt * 1000)})
-    ON CONFLICT ("jti") DO NOTHING`);
+  await execute(prisma, Prisma.sql`INSERT INTO ${ISSUANCE_COLUMNS} VALUES ${issuanceValues(issuance)} ON CONFLICT ("jti") DO NOTHING`);
+}
+
+// A token minted with its decision is recorded by the decision's own statement: one round
+// trip fewer on every approval. These rows' tokens need no recording on the way out.
+const recordedWithDecision = new WeakSet<ClearanceRequest>();
+export const isRecordedWithDecision = (row: ClearanceRequest) => recordedWithDecision.has(row);
+
+/** The INSERT that records the tokens minted with these decisions (channel "decision"), or null. */
+export function decisionIssuances(rows: ClearanceRequest[]): Prisma.Sql | null {
+  const minted = rows.filter((row) => row.status === "approved" && row.tokenJti !== null && row.tokenExpiresAt !== null);
+  if (minted.length === 0) return null;
+  minted.forEach((row) => recordedWithDecision.add(row));
+  const values = minted.map((row) => issuanceValues(issuanceOf(row as ClearanceRequest & { tokenJti: string; tokenExpiresAt: number }, "decision")));
+  return Prisma.sql`INSERT INTO ${ISSUANCE_COLUMNS} VALUES ${Prisma.join(values)}`;
 }
 
 const JTI = /^jti_[0-9a-z]{26}$/;

@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { activeSigningKey, signingKeyById, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { signJwt } from "@/lib/keys/sign-jwt";
-import { assertMayIssueAnother, recordIssuance, type TokenChannel } from "./token-issuance";
+import { assertMayIssueAnother, isRecordedWithDecision, issuanceOf, recordIssuance, type TokenChannel } from "./token-issuance";
 
 export interface TokenFields {
   tokenJti: string;
@@ -69,10 +69,7 @@ const hasToken = (row: ClearanceRequest): row is ClearanceRequest & TokenFields 
  */
 export async function tokenForApproval(prisma: PrismaClient, tenant: Tenant, row: ClearanceRequest, channel: TokenChannel): Promise<string> {
   if (hasToken(row) && row.tokenExpiresAt > Date.now() / 1000) {
-    await recordIssuance(prisma, {
-      jti: row.tokenJti, tenantId: row.tenantId, requestId: row.id, approvalId: row.originalRequestId ?? row.id,
-      channel, parentJti: row.parentJti, expiresAt: row.tokenExpiresAt,
-    });
+    if (!isRecordedWithDecision(row)) await recordIssuance(prisma, issuanceOf(row, channel));
     return signClearanceToken(prisma, row);
   }
   await assertMayIssueAnother(prisma, tenant, row);

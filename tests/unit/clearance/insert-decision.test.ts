@@ -159,3 +159,36 @@ describe("a decision's notification job", () => {
     expect(await queued([subscribed.id])).toEqual([`notify:clearance.approved:${subscribed.id}`]);
   });
 });
+
+describe("an approval's token", () => {
+  const opened = (async () => openDatabase({ kind: "postgres", url: await createPostgresDatabase() }))();
+  afterAll(async () => (await opened).close());
+
+  const withToken = (request: ReturnType<typeof newRequest>) => {
+    const now = Math.floor(Date.now() / 1000);
+    return request.status === "approved" ? { ...request, tokenJti: newId("jti"), tokenKeyId: "key_test", tokenIssuedAt: now, tokenExpiresAt: now + 300 } : request;
+  };
+
+  it("is recorded by the statement that stores the approval (channel decision), never for the rest", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `issuance-${Date.now()}`);
+    const requests = Array.from({ length: 9 }, (_, i) => withToken(newRequest(tenant.id, i)));
+    await Promise.all(requests.map((request) => storeDecision(prisma, tenant, { insert: request }, { columns: request })));
+    const approvals = requests.flatMap((r) => ("tokenJti" in r ? [r] : []));
+    expect(approvals).toHaveLength(3);
+    const issued = await prisma.tokenIssuance.findMany({ where: { tenantId: tenant.id }, orderBy: { jti: "asc" } });
+    expect(issued.map(({ jti, requestId, approvalId, channel, expiresAt }) => ({ jti, requestId, approvalId, channel, expiresAt }))).toEqual(
+      approvals
+        .map((r) => ({ jti: r.tokenJti, requestId: r.id, approvalId: r.id, channel: "decision", expiresAt: new Date(r.tokenExpiresAt * 1000) }))
+        .sort((a, b) => a.jti.localeCompare(b.jti)),
+    );
+  });
+
+  it("is not recorded when its decision fails", async () => {
+    const { prisma } = await opened;
+    const tenant = await createTenant(prisma, `issuance-fail-${Date.now()}`);
+    const request = withToken(newRequest(tenant.id, 0));
+    await expect(storeDecision(prisma, tenant, { insert: request }, { columns: request, alongside: () => [Prisma.sql`SELECT 1 / 0`] })).rejects.toThrow(/division by zero/);
+    expect(await prisma.tokenIssuance.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+});
