@@ -1,7 +1,8 @@
 // CPU profile of the auto-approve path: starts the built server under --cpu-prof on the
 // database LEDGIX_TEST_DB names (postgres needs LEDGIX_TEST_DATABASE_URL), drives
 // POST /api/clearance with autocannon for PROFILE_SECONDS (default 10) at 32 connections,
-// stops it with SIGTERM (which writes the profile) and prints the top self-time functions.
+// stops it with SIGTERM (which writes the profile) and prints the top self-time functions,
+// then where the time went by source file (scripts/profile-sources.ts).
 // Usage: node --import tsx scripts/profile-clearance.ts <profile-dir>
 import fs from "node:fs";
 import path from "node:path";
@@ -10,36 +11,20 @@ import autocannon from "autocannon";
 import { startServer, testDatabaseKind } from "../tests/fixtures/server";
 import { createTenant } from "../tests/fixtures/tenant";
 import { approvedClearance } from "./approved-clearance";
+import { eachSample, sourceShares, type CpuProfile } from "./profile-sources";
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-interface CpuProfile {
-  startTime: number;
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/**
- * Self time per function (name, file, line), in ms, highest first, of the samples taken
- * while the load ran: start-up (module loading, JIT) is left out. Profile timestamps are
- * microseconds of the monotonic clock that process.hrtime reads.
- */
+/** Self time per function (name, file, line), in ms, highest first, of the samples taken while the load ran. */
 function selfTimes(profile: CpuProfile, window: [bigint, bigint]) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
-  let at = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    at += profile.timeDeltas[i] ?? 0;
-    if (BigInt(Math.round(at)) * 1000n < window[0] || BigInt(Math.round(at)) * 1000n > window[1]) return;
+  let all = 0;
+  eachSample(profile, window, (id, ms) => {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const where = url ? `${path.relative(process.cwd(), url.startsWith("file://") ? fileURLToPath(url) : url)}:${lineNumber + 1}` : "";
     const key = `${functionName || "(anonymous)"} ${where}`.trim();
-    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    totals.set(key, (totals.get(key) ?? 0) + ms);
+    all += ms;
   });
-  const all = [...totals.values()].reduce((a, b) => a + b, 0);
   return { all, top: [...totals.entries()].sort((a, b) => b[1] - a[1]) };
 }
 
@@ -62,6 +47,14 @@ try {
 // The server's own profile is the largest one written (its own children write small ones).
 const [file] = fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))
   .map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
-const { all, top } = selfTimes(JSON.parse(fs.readFileSync(file!, "utf8")) as CpuProfile, window);
+const profile = JSON.parse(fs.readFileSync(file!, "utf8")) as CpuProfile;
+const { all, top } = selfTimes(profile, window);
 console.log(`\n${file}: ${all.toFixed(0)} ms sampled\n\n| self ms | % | function |\n|---:|---:|---|`);
 for (const [key, ms] of top.slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`| ${ms.toFixed(0)} | ${((100 * ms) / all).toFixed(1)} | ${key} |`);
+
+const shares = sourceShares(profile, window);
+const percent = (ms: number) => ((100 * ms) / shares.all).toFixed(1);
+console.log(`\n| where the time went | ms | % |\n|---|---:|---:|`);
+for (const [group, ms] of shares.groups) console.log(`| ${group} | ${ms.toFixed(0)} | ${percent(ms)} |`);
+console.log(`\n| our file (inclusive) | ms | % |\n|---|---:|---:|`);
+for (const [source, ms] of shares.ourFiles.slice(0, 15)) console.log(`| ${source} | ${ms.toFixed(0)} | ${percent(ms)} |`);
