@@ -39,8 +39,11 @@ function taskList(handlers: JobHandlers): TaskList {
 export async function startJobWorkers(connection: pg.ClientConfig, handlers: JobHandlers, options: JobWorkerOptions = {}): Promise<() => Promise<void>> {
   const concurrency = options.concurrency ?? 2;
   const pgPool = new pg.Pool({ ...connection, max: concurrency + 2 });
-  // An idle connection dropped by the server must not crash the process; the pool reconnects.
-  pgPool.on("error", (error) => console.error("ledgix: job queue connection lost:", error.message));
+  // A connection dropped by the server must not crash the process, idle (the pool's "error")
+  // or checked out by a worker (its client's own "error"); the pool reconnects.
+  const lost = (error: Error) => console.error("ledgix: job queue connection lost:", error.message);
+  pgPool.on("error", lost);
+  pgPool.on("connect", (client) => client.on("error", lost));
   const runner = await run({
     pgPool,
     taskList: taskList(handlers),
