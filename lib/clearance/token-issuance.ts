@@ -18,12 +18,23 @@ export interface Issuance {
   expiresAt: number;
 }
 
+/** A request's token, as its row stores it (all four set, or none). */
+export interface TokenFields {
+  tokenJti: string;
+  tokenKeyId: string;
+  tokenIssuedAt: number;
+  tokenExpiresAt: number;
+}
+
+export const hasToken = (row: ClearanceRequest): row is ClearanceRequest & TokenFields =>
+  row.tokenJti !== null && row.tokenKeyId !== null && row.tokenIssuedAt !== null && row.tokenExpiresAt !== null;
+
 const ISSUANCE_COLUMNS = Prisma.sql`"token_issuances" ("jti", "tenantId", "requestId", "approvalId", "channel", "parentJti", "expiresAt")`;
 const issuanceValues = ({ jti, tenantId, requestId, approvalId, channel, parentJti, expiresAt }: Issuance) =>
   Prisma.sql`(${jti}, ${tenantId}, ${requestId}, ${approvalId}, ${channel}, ${parentJti}, ${new Date(expiresAt * 1000)})`;
 
 /** The issuance of a request's token through `channel`. */
-export const issuanceOf = (row: ClearanceRequest & { tokenJti: string; tokenExpiresAt: number }, channel: TokenChannel): Issuance => ({
+export const issuanceOf = (row: ClearanceRequest & TokenFields, channel: TokenChannel): Issuance => ({
   jti: row.tokenJti, tenantId: row.tenantId, requestId: row.id, approvalId: row.originalRequestId ?? row.id,
   channel, parentJti: row.parentJti, expiresAt: row.tokenExpiresAt,
 });
@@ -44,10 +55,10 @@ export const isRecordedWithDecision = (row: ClearanceRequest) => recordedWithDec
 
 /** The INSERT that records the tokens minted with these decisions (channel "decision"), or null. */
 export function decisionIssuances(rows: ClearanceRequest[]): Prisma.Sql | null {
-  const minted = rows.filter((row) => row.status === "approved" && row.tokenJti !== null && row.tokenExpiresAt !== null);
+  const minted = rows.filter(hasToken).filter((row) => row.status === "approved");
   if (minted.length === 0) return null;
   minted.forEach((row) => recordedWithDecision.add(row));
-  const values = minted.map((row) => issuanceValues(issuanceOf(row as ClearanceRequest & { tokenJti: string; tokenExpiresAt: number }, "decision")));
+  const values = minted.map((row) => issuanceValues(issuanceOf(row, "decision")));
   return Prisma.sql`INSERT INTO ${ISSUANCE_COLUMNS} VALUES ${Prisma.join(values)}`;
 }
 

@@ -4,14 +4,7 @@ import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { activeSigningKey, signingKeyById, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { signJwt } from "@/lib/keys/sign-jwt";
-import { assertMayIssueAnother, isRecordedWithDecision, issuanceOf, recordIssuance, type TokenChannel } from "./token-issuance";
-
-export interface TokenFields {
-  tokenJti: string;
-  tokenKeyId: string;
-  tokenIssuedAt: number;
-  tokenExpiresAt: number;
-}
+import { assertMayIssueAnother, hasToken, isRecordedWithDecision, issuanceOf, recordIssuance, type TokenChannel, type TokenFields } from "./token-issuance";
 
 /** A fresh jti, the active key and the validity window of a new token. */
 export async function newTokenFields(prisma: PrismaClient, ttlSeconds: number): Promise<TokenFields> {
@@ -58,9 +51,6 @@ export async function signClearanceToken(prisma: PrismaClient, row: ClearanceReq
   };
   return signJwt({ alg: "EdDSA", kid: key.id, typ: "JWT" }, claims, key.privateKey);
 }
-
-const hasToken = (row: ClearanceRequest): row is ClearanceRequest & TokenFields =>
-  row.tokenJti !== null && row.tokenKeyId !== null && row.tokenIssuedAt !== null && row.tokenExpiresAt !== null;
 
 /**
  * The token to hand out for an approved request: its live token, re-signed (the same
