@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
 import { InvalidEnvError } from "@/lib/env";
@@ -11,7 +12,8 @@ import { verifyTokenCommand } from "./verify-token";
 
 type Print = (result: unknown) => string;
 
-const { version } = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+// bin/ledgix.mjs sets LEDGIX_APP_ROOT: this file also runs bundled, away from lib/.
+const { version } = JSON.parse(fs.readFileSync(path.join(process.env.LEDGIX_APP_ROOT ?? process.cwd(), "package.json"), "utf8")) as { version: string };
 
 /**
  * Adds `--json` and runs the command, printing its result one way or the other. `flags`

@@ -1,0 +1,90 @@
+// `npm run build`: the Next.js build, then the CLI compiled into one file, then a stamp of the
+// sources both came from. `npm start` (scripts/start.mjs) rebuilds only when that stamp no
+// longer matches, so a second start with nothing changed skips the two-minute build.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const STAMP = path.join(root, ".next", "ledgix-sources.sha256");
+export const CLI_BUNDLE = path.join(root, ".next", "cli", "ledgix.mjs");
+
+// What the build reads: the app's sources, the generated Prisma client, and the dependencies (the lockfile).
+const SOURCES = ["app", "components", "lib", "emails", "public", "prisma", "server.ts", "proxy.ts", "instrumentation.ts",
+  "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package.json", "package-lock.json"];
+
+function* files(entry) {
+  const full = path.join(root, entry);
+  if (!fs.existsSync(full)) return;
+  if (!fs.statSync(full).isDirectory()) return yield entry;
+  for (const name of fs.readdirSync(full).sort()) yield* files(path.join(entry, name));
+}
+
+/** A hash of every file the build reads, by path and content. */
+export function sourceHash() {
+  const hash = createHash("sha256");
+  for (const entry of SOURCES) {
+    for (const file of files(entry)) hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** Whether the last build (the app and the CLI) came from exactly these sources. */
+export function isBuildCurrent(hash = sourceHash()) {
+  const built = [STAMP, CLI_BUNDLE, path.join(root, ".next", "BUILD_ID")].every((file) => fs.existsSync(file));
+  return built && fs.readFileSync(STAMP, "utf8") === hash;
+}
+
+/** Runs a command with this terminal; a stop signal to this process stops it too. */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit" });
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGINT", forward).on("SIGTERM", forward);
+    child.once("exit", (code, signal) => {
+      process.off("SIGINT", forward).off("SIGTERM", forward);
+      if (signal) process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+      if (code === 0) resolve();
+      else reject(new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(" ")} exited with ${code}`));
+    });
+  });
+}
+
+// The CLI as one ES module: `npx ledgix` then loads plain JavaScript instead of transpiling
+// lib/ on every call (6–8 s before, issue 18). Packages stay external, resolved from node_modules.
+async function bundleCli() {
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [path.join(root, "lib", "cli", "main.ts")],
+    outfile: CLI_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    jsx: "automatic",
+    tsconfig: path.join(root, "tsconfig.json"),
+    logLevel: "warning",
+  });
+}
+
+export async function build() {
+  const hash = sourceHash();
+  await run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"]);
+  await bundleCli();
+  fs.writeFileSync(STAMP, hash);
+}
+
+/** `build()` for a command line: a failed step is one line (its own output is above it), exit code 1. */
+export async function buildOrExit() {
+  try {
+    await build();
+  } catch (error) {
+    console.error(`ledgix: the build failed: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildOrExit();
