@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
-import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
+import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { jcs } from "@/lib/canonical-json";
 import { getRequestOrThrow } from "./get-request";
@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { limitAmounts } from "@/lib/policy/limits";
 import { policyVersion } from "@/lib/policy/resolve-policy";
 import { conditionInputOf } from "@/lib/policy/condition";
-import { assertWithinIssueWindow, recordIssuance } from "./token-issuance";
+import { assertTokenAllowance, assertWithinIssueWindow } from "./token-issuance";
 
 /** Marks arguments whose keys cannot be compared modulo case: two keys of one object became one. */
 const MERGED = Symbol("keys merged");
@@ -71,7 +71,10 @@ export async function mintToken(
   body: z.output<typeof mintTokenBodySchema>,
   rawBody: string,
 ) {
-  const original = await getRequestOrThrow(prisma, tenant.id, body.original_request_id);
+  const named = await getRequestOrThrow(prisma, tenant.id, body.original_request_id);
+  // A mint's own request_id names the approval it came from: minting from it mints from that
+  // approval, under its window and token allowance (else a chain of mints would escape both).
+  const original = named.originalRequestId ? await getRequestOrThrow(prisma, tenant.id, named.originalRequestId) : named;
   if (original.status !== "approved") {
     throw new ApiError("original_not_approved", `Request ${original.id} is ${original.status}, not approved.`);
   }
@@ -117,10 +120,9 @@ export async function mintToken(
     ...token,
   };
   const limits = await limitsOfMint(prisma, original, request);
-  const row = await storeDecision(prisma, tenant, { insert: request }, { columns, limits });
-  await recordIssuance(prisma, {
-    jti: token.tokenJti, tenantId: tenant.id, requestId: row.id, approvalId: original.id,
-    channel: "mint", parentJti: row.parentJti, expiresAt: token.tokenExpiresAt,
-  });
+  // The decision's statement records the token (channel "mint"); the guard holds the approval's
+  // lock until then, so concurrent mints cannot pass the allowance.
+  const guard = (tx: Prisma.TransactionClient) => assertTokenAllowance(tx, tenant, original.id);
+  const row = await storeDecision(prisma, tenant, { insert: request }, { columns, limits, guard });
   return { token: await signClearanceToken(prisma, { ...row, ...token }), request_id: row.id, reason: row.reason };
 }

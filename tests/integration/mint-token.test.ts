@@ -1,11 +1,12 @@
-// Issue 19, finding 1: through /mint-token an action runs only if exactly that action was
-// approved. Each test here failed on the code
+// Issue 19, findings 1 and 2: through /mint-token an action runs only if exactly that action
+// was approved, and no more often than the approval allows. Each test here failed on the code
 // before the fix.
 import { createHash } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { asOperator } from "../fixtures/admin";
+import { cliOk } from "../fixtures/cli";
 import type { ServerInfo } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
@@ -125,6 +126,62 @@ describe.each(inject("servers"))("/mint-token on the $kind database", (server) =
           { id: minted.request_id, toolArgs: approvedArgs, toolArgsHash: sha256(approvedJcs) },
         ]);
       }
+    });
+  });
+
+  describe("finding 2: a mint counts against the approval's token allowance", () => {
+    it("refuses a mint when the decision's token used up an allowance of one", async () => {
+      const tenant = await tenantAllowing(server, 1);
+      const approved = await approve(tenant);
+      const res = await mint(tenant, approved.request_id);
+      expect(res.status).toBe(409);
+      expect(await errorCode(res)).toBe("token_limit_reached");
+    });
+
+    it("lets exactly two of ten concurrent mints through an allowance of three", async () => {
+      const tenant = await tenantAllowing(server, 3);
+      const approved = await approve(tenant);
+      const answers = await Promise.all(Array.from({ length: 10 }, async () => {
+        const res = await mint(tenant, approved.request_id);
+        return { status: res.status, code: res.ok ? null : await errorCode(res) };
+      }));
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
+      expect(answers.filter((a) => a.status !== 200)).toEqual(Array.from({ length: 8 }, () => ({ status: 409, code: "token_limit_reached" })));
+      // A refused mint leaves no decision behind: the approval and two mints.
+      const { entries } = (await (await tenant.call("/api/ledger")).json()) as { entries: unknown[] };
+      expect(entries).toHaveLength(3);
+      if (server.kind === "postgres") {
+        const rows = await onPostgres<{ channel: string; approvalId: string }>(server,
+          `SELECT "channel", "approvalId" FROM "token_issuances" WHERE "tenantId" = $1 ORDER BY "channel"`, [tenant.id]);
+        expect(rows).toEqual([
+          { channel: "decision", approvalId: approved.request_id },
+          { channel: "mint", approvalId: approved.request_id },
+          { channel: "mint", approvalId: approved.request_id },
+        ]);
+      }
+    });
+
+    it("counts a mint from a mint's request_id against the original approval", async () => {
+      const tenant = await tenantAllowing(server, 2);
+      const approved = await approve(tenant);
+      const first = await mint(tenant, approved.request_id);
+      expect(first.status).toBe(200);
+      const chained = await mint(tenant, ((await first.json()) as Minted).request_id);
+      expect(chained.status).toBe(409);
+      expect(await errorCode(chained)).toBe("token_limit_reached");
+    });
+
+    it("counts mints when a poll issues a reviewed approval's token", { timeout: 180_000 }, async () => {
+      const tenant = await tenantAllowing(server, 1);
+      const pending = (await (await tenant.post("/api/request-clearance", refund(500))).json()) as Clearance;
+      expect(pending.status).toBe("pending_review");
+      await cliOk(["review", "decide", pending.request_id, "--approve"], server.env); // it signs with the server's keys
+      // The reviewer's approval has no token yet; the mint takes its one.
+      const minted = await mint(tenant, pending.request_id, { amount: 500, currency: "USD" });
+      expect(minted.status).toBe(200);
+      const poll = await tenant.call(`/api/clearance-status/${pending.request_id}`);
+      expect(poll.status).toBe(409);
+      expect(await errorCode(poll)).toBe("token_limit_reached");
     });
   });
 });
