@@ -22,8 +22,9 @@ import { decisionIssuances } from "./token-issuance";
 //      statement is atomic on its own, so no decision reaches a client before its event
 //      is durable. Concurrent new decisions share statements (group commit).
 //   3. A decision under limits, or with statements that must commit with it (`alongside`,
-//      e.g. the jobs it triggers), is written in a transaction instead: limits are
-//      checked there under the rule's lock.
+//      e.g. the jobs it triggers), or a check that must hold when it commits (`guard`, e.g.
+//      a mint's token allowance), is written in a transaction instead: limits are checked
+//      there under the rule's lock.
 
 export type ClearanceStatus = "processing" | "pending_review" | "approved" | "denied";
 
@@ -55,6 +56,8 @@ export interface Decision {
   limits?: LimitCheck;
   /** Statements committed in the same transaction as the decision, only if it is stored. */
   alongside?: (row: ClearanceRequest) => Prisma.Sql[];
+  /** Run first in the decision's transaction (e.g. to check an allowance under a lock); throws to store nothing. */
+  guard?: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
 export const failedEvaluation = (error: unknown): Verdict => ({
@@ -119,7 +122,7 @@ export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, 
   const alongside = columns.status === "pending_review"
     ? (row: ClearanceRequest) => [...(decision.alongside?.(row) ?? []), ...reviewJobStatements(row)]
     : decision.alongside;
-  if (!limits && !alongside) {
+  if (!limits && !alongside && !decision.guard) {
     if ("insert" in target) {
       const row = newRow(target.insert, columns);
       await batcher(prisma)({ row, entry: entryOf(row, ledger) });
@@ -129,6 +132,7 @@ export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, 
     return (await execute(prisma, statement)) === 1 ? row : null;
   }
   return prisma.$transaction(async (tx) => {
+    await decision.guard?.(tx);
     const checked: CheckedLimit[] = [];
     const breach = limits ? await exceededLimit(tx, limits.scope, limits.limits, limits.amounts, checked) : null;
     const decided = !limits ? columns : breach ? limits.onBreach(breach) : { ...columns, limitAmounts: limits.amounts };

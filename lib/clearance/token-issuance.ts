@@ -33,11 +33,18 @@ const ISSUANCE_COLUMNS = Prisma.sql`"token_issuances" ("jti", "tenantId", "reque
 const issuanceValues = ({ jti, tenantId, requestId, approvalId, channel, parentJti, expiresAt }: Issuance) =>
   Prisma.sql`(${jti}, ${tenantId}, ${requestId}, ${approvalId}, ${channel}, ${parentJti}, ${new Date(expiresAt * 1000)})`;
 
+/** The approval a request's tokens count against: itself, or for a mint the original request. */
+export const approvalIdOf = (row: Pick<ClearanceRequest, "id" | "originalRequestId">): string => row.originalRequestId ?? row.id;
+
 /** The issuance of a request's token through `channel`. */
 export const issuanceOf = (row: ClearanceRequest & TokenFields, channel: TokenChannel): Issuance => ({
-  jti: row.tokenJti, tenantId: row.tenantId, requestId: row.id, approvalId: row.originalRequestId ?? row.id,
+  jti: row.tokenJti, tenantId: row.tenantId, requestId: row.id, approvalId: approvalIdOf(row),
   channel, parentJti: row.parentJti, expiresAt: row.tokenExpiresAt,
 });
+
+/** The INSERT that records one issuance; it must not have been recorded yet. */
+export const issuanceInsert = (issuance: Issuance): Prisma.Sql =>
+  Prisma.sql`INSERT INTO ${ISSUANCE_COLUMNS} VALUES ${issuanceValues(issuance)}`;
 
 /**
  * Records a token before it leaves the server. A re-served token (same jti) is recorded
@@ -53,12 +60,12 @@ export async function recordIssuance(prisma: PrismaClient, issuance: Issuance): 
 const recordedWithDecision = new WeakSet<ClearanceRequest>();
 export const isRecordedWithDecision = (row: ClearanceRequest) => recordedWithDecision.has(row);
 
-/** The INSERT that records the tokens minted with these decisions (channel "decision"), or null. */
+/** The INSERT that records the tokens minted with these decisions (channel "decision", or "mint" for a mint's), or null. */
 export function decisionIssuances(rows: ClearanceRequest[]): Prisma.Sql | null {
   const minted = rows.filter(hasToken).filter((row) => row.status === "approved");
   if (minted.length === 0) return null;
   minted.forEach((row) => recordedWithDecision.add(row));
-  const values = minted.map((row) => issuanceValues(issuanceOf(row, "decision")));
+  const values = minted.map((row) => issuanceValues(issuanceOf(row, row.originalRequestId ? "mint" : "decision")));
   return Prisma.sql`INSERT INTO ${ISSUANCE_COLUMNS} VALUES ${Prisma.join(values)}`;
 }
 
@@ -84,7 +91,8 @@ export function assertWithinIssueWindow(tenant: Pick<Tenant, "tokenIssueWindowSe
 /**
  * A replacement token for an approval whose token expired (or a reviewed approval's
  * first one) only under the rules /mint-token enforces: the approval's policy version is
- * still the active one, within the tenant's window and token allowance.
+ * still the active one, and within the tenant's window. The token allowance is checked
+ * where the token is stored, by assertTokenAllowance.
  */
 export async function assertMayIssueAnother(prisma: PrismaClient, tenant: Tenant, approval: ClearanceRequest): Promise<void> {
   assertWithinIssueWindow(tenant, approval);
@@ -98,8 +106,25 @@ export async function assertMayIssueAnother(prisma: PrismaClient, tenant: Tenant
       throw new ApiError("policy_version_changed", "The policy changed since that approval; ask for clearance again.");
     }
   }
-  const issued = await prisma.tokenIssuance.count({ where: { tenantId: tenant.id, requestId: approval.id } });
-  if (issued >= tenant.tokenMaxPerApproval) {
-    throw new ApiError("token_limit_reached", `${approval.id} has yielded its ${tenant.tokenMaxPerApproval} token(s); ask for clearance again.`);
+}
+
+/**
+ * One more token under `approvalId` only while its tokens number fewer than the tenant's
+ * `tokenMaxPerApproval`: every channel's (decision, poll, mint), and the approval row's own
+ * token even before it is first served. Call inside the transaction that then stores the new
+ * token and its issuance: it takes the approval row's lock, so concurrent issuances under one
+ * approval queue there and each counts the ones committed before it.
+ */
+export async function assertTokenAllowance(tx: Prisma.TransactionClient, tenant: Pick<Tenant, "id" | "tokenMaxPerApproval">, approvalId: string): Promise<void> {
+  // Two statements: under READ COMMITTED the count's snapshot must be taken after the lock is held.
+  await tx.$queryRaw`SELECT 1 FROM "clearance_requests" WHERE "id" = ${approvalId} AND "tenantId" = ${tenant.id} FOR NO KEY UPDATE`;
+  const [row] = await tx.$queryRaw<{ issued: number }[]>`
+    SELECT count(*)::int AS issued FROM (
+      SELECT "jti" FROM "token_issuances" WHERE "tenantId" = ${tenant.id} AND "approvalId" = ${approvalId}
+      UNION
+      SELECT "tokenJti" FROM "clearance_requests" WHERE "id" = ${approvalId} AND "tenantId" = ${tenant.id} AND "tokenJti" IS NOT NULL
+    ) AS tokens`;
+  if ((row?.issued ?? 0) >= tenant.tokenMaxPerApproval) {
+    throw new ApiError("token_limit_reached", `${approvalId} has yielded its ${tenant.tokenMaxPerApproval} token(s); ask for clearance again.`);
   }
 }

@@ -4,7 +4,10 @@ import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { activeSigningKey, signingKeyById, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { signJwt } from "@/lib/keys/sign-jwt";
-import { assertMayIssueAnother, hasToken, isRecordedWithDecision, issuanceOf, recordIssuance, type TokenChannel, type TokenFields } from "./token-issuance";
+import {
+  approvalIdOf, assertMayIssueAnother, assertTokenAllowance, hasToken, isRecordedWithDecision, issuanceInsert, issuanceOf, recordIssuance,
+  type TokenChannel, type TokenFields,
+} from "./token-issuance";
 
 /** A fresh jti, the active key and the validity window of a new token. */
 export async function newTokenFields(prisma: PrismaClient, ttlSeconds: number): Promise<TokenFields> {
@@ -55,7 +58,8 @@ export async function signClearanceToken(prisma: PrismaClient, row: ClearanceReq
 /**
  * The token to hand out for an approved request: its live token, re-signed (the same
  * bytes), recorded before it leaves. Once it has expired (or for a reviewer's approval,
- * which has none yet) another is issued only as assertMayIssueAnother allows.
+ * which has none yet) another is issued only as assertMayIssueAnother allows, and only
+ * within the approval's token allowance, checked under its lock as the new token is stored.
  */
 export async function tokenForApproval(prisma: PrismaClient, tenant: Tenant, row: ClearanceRequest, channel: TokenChannel): Promise<string> {
   if (hasToken(row) && row.tokenExpiresAt > Date.now() / 1000) {
@@ -64,11 +68,15 @@ export async function tokenForApproval(prisma: PrismaClient, tenant: Tenant, row
   }
   await assertMayIssueAnother(prisma, tenant, row);
   const fields = await newTokenFields(prisma, tenant.tokenTtlSeconds);
-  const swapped = await prisma.clearanceRequest.updateMany({
-    where: { id: row.id, tokenJti: row.tokenJti },
-    data: fields,
+  const replaced = await prisma.$transaction(async (tx) => {
+    await assertTokenAllowance(tx, tenant, approvalIdOf(row));
+    const swapped = await tx.clearanceRequest.updateMany({ where: { id: row.id, tokenJti: row.tokenJti }, data: fields });
+    if (swapped.count !== 1) return null;
+    const current = { ...row, ...fields };
+    await tx.$executeRaw(issuanceInsert(issuanceOf(current, channel)));
+    return current;
   });
-  // Another reader may have issued one first: serve theirs.
-  const current = swapped.count === 1 ? { ...row, ...fields } : await prisma.clearanceRequest.findUniqueOrThrow({ where: { id: row.id } });
-  return tokenForApproval(prisma, tenant, current, channel);
+  if (replaced) return signClearanceToken(prisma, replaced);
+  // Another reader issued one first: serve theirs.
+  return tokenForApproval(prisma, tenant, await prisma.clearanceRequest.findUniqueOrThrow({ where: { id: row.id } }), channel);
 }

@@ -71,7 +71,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--minimum-confidence <bucket>", "lowest confidence approved without a human").choices(["none", "low", "medium", "high", "extra_high"]))
     .option("--token-ttl <seconds>", "lifetime of A-JWTs (30-3600)")
     .addOption(new Option("--ledger-canonical-version <n>", "ledger event layout (1 is verifiable by both public SDKs)").choices(["1", "2", "3"]))
-    .option("--token-max-per-approval <n>", "tokens one approval may yield, replacements for late polls included (default 1)")
+    .option("--token-max-per-approval <n>", "tokens one approval may yield, mints and replacements for late polls included (default 1)")
     .option("--token-issue-window <seconds>", "no token is issued later than this after the decision (default 300)")
     .option("--api-key-requests-per-minute <n>", "per-key request quota; 0 lifts it (default none)")
     .addOption(new Option("--four-eyes <on|off>", "refuse approvals of requests attributed to the reviewer (default on)").choices(["on", "off"]))

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, inject, it } from "vitest";
+import { asOperator } from "../fixtures/admin";
 import { cli, cliOk } from "../fixtures/cli";
 import { ALL_SCOPES, createTenant, examplePolicy, refund } from "../fixtures/tenant";
 
@@ -107,6 +108,8 @@ describe.each(inject("servers"))("clearance on the $kind database", (server) => 
 
   it("mints a fresh token for a cached approval only while it still holds", async () => {
     const tenant = await createTenant(server);
+    // The approval's token and the mint's (the default allowance is one token per approval).
+    await asOperator(server, (run) => run("tenant.update", { tenant: tenant.id, tokenMaxPerApproval: 2 }));
     const approved = await (await tenant.post("/api/request-clearance", refund(30))).json();
     const mint = (extra: Record<string, unknown> = {}) =>
       tenant.post("/api/mint-token", {

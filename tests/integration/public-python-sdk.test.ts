@@ -6,6 +6,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { asOperator } from "../fixtures/admin";
 import { cliOk } from "../fixtures/cli";
 import { waitForTreeSize } from "../fixtures/ledger";
 import type { ServerInfo } from "../fixtures/server";
@@ -150,6 +151,8 @@ describe.each(inject("servers"))("the public ledgix-python 0.4.0 client on the $
 
   beforeAll(async () => {
     tenant = await createTenant(server, undefined, ALL_SCOPES);
+    // The decision cache's second call mints a second token under the same approval.
+    await asOperator(server, (run) => run("tenant.update", { tenant: tenant.id, tokenMaxPerApproval: 2 }));
   });
 
   it("approves a small refund; the SDK verifies the EdDSA token against our JWKS", async () => {

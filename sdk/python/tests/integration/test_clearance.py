@@ -181,6 +181,8 @@ async def test_async_client(vault: VaultServer, tenant: Tenant) -> None:
 
 
 def test_decision_cache_uses_mint_token(vault: VaultServer, tenant: Tenant) -> None:
+    # The mint is the approval's second token (the default allowance is one).
+    vault.cli("tenant", "settings", tenant.name, "--token-max-per-approval", "2")
     posts: list[str] = []
     http = httpx.Client(event_hooks={"request": [lambda r: posts.append(r.url.path) if r.method == "POST" else None]})
     with LedgixClient(config_for(vault, tenant, decision_cache_enabled=True), http_client=http) as sdk:
