@@ -1,3 +1,4 @@
+// @database-kind: both — the cache's LISTEN connection and its loss.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOk } from "../fixtures/cli";

@@ -1,3 +1,4 @@
+// @database-kind: both — the whole decision path: group-committed inserts, idempotency claims, processing and polls.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

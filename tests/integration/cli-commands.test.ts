@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { cli, cliOk } from "../fixtures/cli";
-import { startServer, type RunningServer } from "../fixtures/server";
+import { startServer, userEnv, type RunningServer } from "../fixtures/server";
 import { createTenant, refund } from "../fixtures/tenant";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -82,7 +82,7 @@ describe("the first-start instructions", () => {
     expect(script).toMatch(/^ {2}npx ledgix tenant create/);
     const port = new URL(fresh.url).port;
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("bash", ["-euo", "pipefail", "-c", script], { cwd: root, env: { ...process.env, ...fresh.env, PORT: port }, timeout: 150_000 }, (error, out, err) =>
+      execFile("bash", ["-euo", "pipefail", "-c", script], { cwd: root, env: userEnv({ ...fresh.env, PORT: port }), timeout: 150_000 }, (error, out, err) =>
         error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     );
     // The tenant id, the policy version, then the clearance answer.

@@ -1,3 +1,4 @@
+// @database-kind: both — the sequencer's advisory lock and LISTEN wake-up, and the proof queries.
 import { describe, expect, inject, it } from "vitest";
 import { verifyConsistency, verifyInclusion } from "@/sdk/typescript/src/ledger/merkle";
 import type { Checkpoint, LedgerEntry } from "@/sdk/typescript/src/ledger/types";

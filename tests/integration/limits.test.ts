@@ -1,3 +1,4 @@
+// @database-kind: both — concurrent requests racing for a limit: row locks and transaction isolation.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -11,7 +11,7 @@ import { clusterDir, embeddedConnection } from "@/lib/db/embedded-server";
 import { verifyWebhook } from "@/sdk/typescript/src/webhook";
 import { cliOk } from "../fixtures/cli";
 import { fakeHttp, type FakeHttp, type Recorded } from "../fixtures/fake-http";
-import { databaseEnv, startServer, type RunningServer } from "../fixtures/server";
+import { databaseEnv, startServer, userEnv, type RunningServer } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 const SLACK_SECRET = "slack-signing-secret-for-tests";
@@ -167,7 +167,7 @@ describe("customer webhooks", () => {
   it("refuses a private endpoint unless the operator allows private URLs", async () => {
     const tenant = await createTenant(server, null);
     const add = (allow: string) => spawnSync(process.execPath, ["bin/ledgix.mjs", "webhook", "add", "--tenant", tenant.name, "--url", "http://169.254.169.254/latest", "--event", "clearance.approved"], {
-      env: { ...process.env, ...server.env, LEDGIX_ALLOW_PRIVATE_URLS: allow },
+      env: userEnv({ ...server.env, LEDGIX_ALLOW_PRIVATE_URLS: allow }),
     });
     const refused = add("0");
     expect(refused.status).not.toBe(0);

@@ -1,3 +1,4 @@
+// @database-kind: both — two servers contending for one advisory lock, over TCP or the embedded server's socket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAST_LEDGER, verifyLog, waitForTreeSize } from "../fixtures/ledger";
 import { startServer, type RunningServer } from "../fixtures/server";

@@ -1,3 +1,4 @@
+// @database-kind: both — concurrent consumes of one token: a conditional update that must win exactly once.
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
