@@ -1,12 +1,16 @@
-"""Starts the real Ledgix server (`node --import tsx server.ts` from the repository root, on
-the existing `next build`) and drives its CLI, like tests/fixtures/server.ts does for the
-TypeScript tests. PostgreSQL from LEDGIX_TEST_DATABASE_URL when set (a fresh database per
-server), else the server's embedded database."""
+"""Starts the real Ledgix server as its users do (`npm run serve` from the repository root, on
+the existing build, with no variable a user would not set), like tests/fixtures/server.ts does
+for the TypeScript tests. Setup (tenants, keys, policies, SQL) goes through one long-lived Node
+process, tests/fixtures/operator-sidecar.ts, which runs the CLI's own operator commands. PostgreSQL
+from LEDGIX_TEST_DATABASE_URL when set (a fresh database per server, copied from the run's
+migrated template), else the server's embedded database."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -21,6 +25,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[4]
 EXAMPLE_POLICY = ROOT / "examples" / "refund-policy.yaml"
 NODE = os.environ.get("NODE", "node")
+# What the test runner adds and only the harness reads; a server sees what a user's shell has.
+RUNNER_ONLY = re.compile(r"^(NODE_ENV|NODE_OPTIONS|PYTEST_.*|LEDGIX_TEST_.*|npm_.*|INIT_CWD)$")
+
+
+def user_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    own = {name: value for name, value in os.environ.items() if not RUNNER_ONLY.match(name)}
+    return {**own, **(extra or {})}
 
 
 def _free_port() -> int:
@@ -29,38 +40,46 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def node_sql(connection: dict[str, Any], sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Runs one statement with the repository's own `pg` driver (no Python driver needed);
-    `connection` is a node-postgres client config."""
-    script = (
-        "const pg=require('pg');(async()=>{const c=new pg.Client(JSON.parse(process.argv[1]));"
-        "await c.connect();const r=await c.query(process.argv[2],JSON.parse(process.argv[3]));"
-        "await c.end();process.stdout.write(JSON.stringify(r.rows??[]));})()"
-        ".catch(e=>{console.error(e.message);process.exit(1)})"
-    )
-    done = subprocess.run(
-        [NODE, "-e", script, json.dumps(connection), sql, json.dumps(params or [])],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"SQL failed: {done.stderr.strip()}")
-    rows: list[dict[str, Any]] = json.loads(done.stdout or "[]")
-    return rows
+class Operator:
+    """tests/fixtures/operator-sidecar.ts: one JSON request per line, one answer per line."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [NODE, "--import", "tsx", "tests/fixtures/operator-sidecar.ts"],
+            cwd=ROOT,
+            env={**os.environ, "LEDGIX_APP_ROOT": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def call(self, **request: Any) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the operator sidecar exited with {self.process.wait()}")
+        reply = json.loads(line)
+        if not reply["ok"]:
+            raise RuntimeError(f"{request.get('name') or request['op']} failed: {reply['error']}")
+        return reply["result"]
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
-def _fresh_database() -> str | None:
-    admin = os.environ.get("LEDGIX_TEST_DATABASE_URL")
-    if not admin:
-        return None
-    name = f"ledgix_pytest_{secrets.token_hex(5)}"
-    node_sql({"connectionString": admin}, f"CREATE DATABASE {name}")
-    scheme, rest = admin.split("://", 1)
-    authority, _, query = rest.partition("/")
-    query = query.partition("?")[2]
-    return f"{scheme}://{authority}/{name}" + (f"?{query}" if query else "")
+_operator: Operator | None = None
+
+
+def operator() -> Operator:
+    global _operator
+    if _operator is None:
+        _operator = Operator()
+        atexit.register(_operator.close)
+    return _operator
 
 
 @dataclass
@@ -89,7 +108,7 @@ class VaultServer:
         done = subprocess.run(
             [NODE, str(ROOT / "bin" / "ledgix.mjs"), *args],
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            env=user_env(self.env),
             capture_output=True,
             text=True,
             check=False,
@@ -99,33 +118,31 @@ class VaultServer:
             raise RuntimeError(f"ledgix {' '.join(args)} exited {done.returncode}: {done.stderr}")
         return done.stdout.strip()
 
+    @property
+    def database(self) -> dict[str, str]:
+        if self.database_url is not None:
+            return {"url": self.database_url}
+        return {"data_dir": self.env["LEDGIX_DATA_DIR"]}
+
+    def command(self, name: str, **fields: Any) -> Any:
+        """An operator command, as the CLI runs it (lib/admin/commands.ts), in the sidecar."""
+        return operator().call(op="command", database=self.database, name=name, input=fields)
+
     def new_tenant(self, policy: Path | None = EXAMPLE_POLICY) -> Tenant:
         name = f"py-{secrets.token_hex(4)}"
-        self.cli("tenant", "create", name)
+        tenant_id = self.command("tenant.create", name=name)["id"]
         # Every scope: the suite also registers policies (the `policy` scope).
-        scopes = [flag for scope in ("clearance", "ledger", "policy") for flag in ("--scope", scope)]
-        key = self.cli("key", "create", "--tenant", name, "--name", "pytest", *scopes)
+        key = self.command("key.create", tenant=tenant_id, name="pytest", scopes=["clearance", "ledger", "policy"])["key"]
         if policy is not None:
-            self.cli("policy", "apply", "--tenant", name, str(policy))
+            self.command("policy.apply", tenant=tenant_id, source=policy.read_text())
         tenant = Tenant(name, key)
         self.tenants.append(tenant)
         return tenant
 
     def sql(self, statement: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        """A statement on the server's database: the PostgreSQL database, or the embedded
-        server's cluster (Unix socket and generated password in the data directory)."""
-        if self.database_url is not None:
-            return node_sql({"connectionString": self.database_url}, statement, params)
-        cluster = Path(self.env["LEDGIX_DATA_DIR"]) / "pg"
-        password = (cluster / "ledgix-password").read_text().strip()
-        embedded = {
-            "host": str(cluster),
-            "port": 5432,
-            "user": "postgres",
-            "password": password,
-            "database": "postgres",
-        }
-        return node_sql(embedded, statement, params)
+        """A statement on the server's database (PostgreSQL, or the embedded server's cluster)."""
+        rows: list[dict[str, Any]] = operator().call(op="sql", database=self.database, text=statement, params=params or [])
+        return rows
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -140,7 +157,7 @@ class VaultServer:
 def start_server(extra_env: dict[str, str] | None = None) -> VaultServer:
     data_dir = Path(tempfile.mkdtemp(prefix="ledgix-pytest-"))
     data_dir.chmod(0o755)  # as root the embedded database runs as the postgres user, who must enter it
-    database_url = _fresh_database()
+    database_url = operator().call(op="create_database") if os.environ.get("LEDGIX_TEST_DATABASE_URL") else None
     env = {
         "LEDGIX_DATA_DIR": str(data_dir),
         "LEDGIX_SEQUENCER_INTERVAL_MS": "200",
@@ -152,9 +169,9 @@ def start_server(extra_env: dict[str, str] | None = None) -> VaultServer:
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [NODE, "--import", "tsx", "server.ts"],
+            ["npm", "run", "--silent", "serve"],
             cwd=ROOT,
-            env={**os.environ, **env, "PORT": str(port), "NODE_ENV": "production"},
+            env=user_env({**env, "PORT": str(port)}),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
