@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 const POLICY = `policy_id: refunds
@@ -172,8 +172,9 @@ test("a viewer sees the queue but cannot approve", async ({ page, request }) => 
   await expect(page.getByRole("button", { name: "Create key" })).toHaveCount(0);
 });
 
-test("another tenant's member cannot open this tenant's request or see its queue", async ({ page }) => {
+test("another tenant's member cannot open this tenant's request or see its queue", async ({ page, pageProblems }) => {
   expect(requestId).toMatch(/^req_/);
+  pageProblems.expectFailureOf(new RegExp(`/requests/${requestId}$`));
   await signIn(page, "owner@globex.test");
   // The page checks the tenant before it renders anything, so the answer is a real 404, not a 200 that shows one.
   const response = await page.goto(`/requests/${requestId}`);

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // Standing approvals in the dashboard: grant one from the inbox, see it cover the next call,

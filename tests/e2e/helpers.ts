@@ -22,8 +22,13 @@ export async function signIn(page: Page, email: string) {
   await expect(page).toHaveURL(/\/overview/);
 }
 
-/** 1280-wide screenshots of the current screen in light and dark, for a person to look at. */
+/**
+ * Screenshots of the current screen in light and dark, for a person to look at: taken when
+ * LEDGIX_E2E_SCREENSHOTS is set (`LEDGIX_E2E_SCREENSHOTS=1 npx playwright test`), into
+ * test-results/screens/. CI has nobody to look at them.
+ */
 export async function screenshots(page: Page, name: string) {
+  if (!process.env.LEDGIX_E2E_SCREENSHOTS) return;
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.evaluate((dark) => document.documentElement.classList.toggle("dark", dark), scheme === "dark");

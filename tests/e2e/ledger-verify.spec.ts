@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // "Verify in browser" on the Ledger screen: the SDK's checks run in Chromium over WebCrypto on a

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // A stand-in for Slack's incoming webhook that records what it receives.

@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { ledgix, PASSWORD, screenshots, signIn } from "./helpers";
+
+const isDark = (page: Page) => page.evaluate(() => document.documentElement.classList.contains("dark"));
+
+test("the theme survives a reload: the system preference, or the reader's own choice over it", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto("/sign-in");
+  expect(await isDark(page)).toBe(true);
+  await page.reload();
+  expect(await isDark(page)).toBe(true);
+
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.reload();
+  expect(await isDark(page)).toBe(false);
+  await page.evaluate(() => localStorage.setItem("ledgix-theme", "dark"));
+  await page.reload();
+  expect(await isDark(page)).toBe(true);
+});
+
+const POLICY = `policy_id: refunds
+rules:
+  - id: refund-any
+    tool: stripe_refund
+    effect: review
+    reason: Every refund needs a person
+`;
+
+/** Whether anything on the page is wider than the phone's screen (a sideways scroll). */
+const overflows = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+
+test.describe("on a 390 px phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("a reviewer reads and decides from the inbox and from the email link, without sideways scrolling", async ({ page, request }) => {
+    ledgix(["tenant", "create", "phone"]);
+    ledgix(["member", "add", "--tenant", "phone", "--email", "rev@phone.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
+    const key = ledgix(["key", "create", "--tenant", "phone"]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
+    fs.writeFileSync(file, POLICY);
+    ledgix(["policy", "apply", "--tenant", "phone", file]);
+    const ask = async (amount: number) => (await (await request.post("/api/clearance", {
+      headers: { "X-Vault-API-Key": key },
+      data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD", charge_id: `ch_${amount}` }, agent_id: "refund-bot", context: { policy_id: "refunds" } },
+    })).json()).request_id as string;
+    const [first, second] = [await ask(120), await ask(340)];
+
+    await signIn(page, "rev@phone.test");
+    await page.goto("/reviews");
+    await expect(page.getByTestId("review-item")).toHaveCount(2);
+    await expect(page.getByTestId("review-detail")).toContainText("stripe_refund");
+    expect(await overflows(page)).toBe(false);
+    await screenshots(page, "phone-reviews");
+
+    // The email link's page, as the reviewer opens it on the phone.
+    const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
+    const linkFor = (chargeId: string) => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
+      .map((name) => JSON.parse(fs.readFileSync(path.join(outbox, name), "utf8")) as { to: string; text: string })
+      .filter((email) => email.to === "rev@phone.test" && email.text.includes(chargeId))
+      .map((email) => /https?:\/\/\S+\/review\/[\w-]+/.exec(email.text)?.[0]).find(Boolean);
+    await expect.poll(() => linkFor("ch_340"), { timeout: 30_000 }).toBeTruthy();
+    await page.goto(new URL(linkFor("ch_340")!).pathname);
+    await expect(page.getByRole("heading", { name: "Review: stripe_refund" })).toBeVisible();
+    expect(await overflows(page)).toBe(false);
+    await screenshots(page, "phone-review-link");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByTestId("review-notice")).toBeVisible();
+    const status = async (id: string) => (await (await request.get(`/api/clearance-status/${id}`, { headers: { "X-Vault-API-Key": key } })).json()).status;
+    expect(await status(second)).toBe("approved");
+    expect(await status(first)).toBe("pending_review");
+  });
+});
