@@ -1,34 +1,43 @@
 #!/usr/bin/env bash
-# The whole test suite (`npm test`): lint, type-check, production build, then the unit and
-# integration tests on the embedded PostgreSQL, and the integration tests once more on a
-# throwaway PostgreSQL 15 (the oldest version we support). The unit tests use that
-# PostgreSQL too. Set LEDGIX_TEST_DATABASE_URL to use an existing PostgreSQL instead.
+# The whole test suite (`npm test`): lint, types and the production build; the unit and
+# integration tests on a throwaway PostgreSQL 15 (the oldest version we support), and the files
+# that depend on the database kind again on the embedded PostgreSQL; the README's own commands
+# in a fresh copy; both SDKs; the dashboard in Chromium. Set LEDGIX_TEST_DATABASE_URL to use an
+# existing PostgreSQL instead. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
+. scripts/stages.sh
+# The outermost script prints the table of stage times, whether it passes or fails.
+if [ -z "${LEDGIX_STAGES_OWNER:-}" ]; then
+  export LEDGIX_STAGES_OWNER=$$
+  trap print_stages EXIT
+fi
 
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres
-echo "== lint and types"
-npx eslint . --max-warnings 0
-npx tsc --noEmit
-echo "== build"
-npx next build >/dev/null
-echo "== tests (embedded PostgreSQL)"
-npx vitest run "$@"
-echo "== integration tests (PostgreSQL at LEDGIX_TEST_DATABASE_URL)"
-LEDGIX_TEST_DB=postgres npx vitest run --project integration --passWithNoTests "$@"
+
+# eslint and tsc are single-threaded: side by side they take the time of the slower one.
+lint_and_types() {
+  npx eslint . --max-warnings 0 & local lint=$!
+  npx tsc --noEmit & local types=$!
+  wait $lint && wait $types
+}
+stage "lint and types" lint_and_types
+stage "build (app and CLI)" npm run --silent build
+stage "unit and integration tests (vitest)" npx vitest run "$@"
+# The README's two commands, as a new user runs them, in a fresh copy of this checkout.
+stage "README, as a new user follows it" bash scripts/readme-test.sh
 
 # The TypeScript SDK is its own package: its own lockfile, build and tests. Its
 # integration tests start the server built above, on the same PostgreSQL.
-echo "== TypeScript SDK (sdk/typescript)"
-npm ci --prefix sdk/typescript --no-audit --no-fund
-npm run --prefix sdk/typescript typecheck
-npm run --prefix sdk/typescript build
-npm test --prefix sdk/typescript
-
+ts_sdk() {
+  npm ci --prefix sdk/typescript --no-audit --no-fund --silent
+  npm run --prefix sdk/typescript --silent typecheck
+  npm run --prefix sdk/typescript --silent build
+  npm test --prefix sdk/typescript
+}
+stage "TypeScript SDK (sdk/typescript)" ts_sdk
 # Python SDK (sdk/python): ruff, mypy, build, unit and integration tests against this build,
 # on the PostgreSQL above. Its own script, so it can also run alone.
-echo "== python sdk"
-bash sdk/python/scripts/test.sh
-echo "== end-to-end (Playwright, Debian's Chromium, its own server on a fresh embedded database)"
-npx playwright test
+stage "Python SDK (sdk/python)" bash sdk/python/scripts/test.sh
+stage "dashboard in Chromium (Playwright)" npx playwright test

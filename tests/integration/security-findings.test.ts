@@ -5,7 +5,7 @@ import { decodeJwt } from "jose";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { cliOk } from "../fixtures/cli";
-import type { ServerInfo } from "../fixtures/server";
+import { connectionOf, type ServerInfo } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
 const servers = inject("servers");
@@ -44,8 +44,7 @@ const denyEverything = "policy_id: refunds\nrules:\n  - id: deny-all\n    tool: 
 describe.each(servers)("issue 7 findings on the $kind database", (server) => {
   it("finding 1: a poll re-serves the live token, and after it expires issues another only under mint-token's rules, within the allowance", async () => {
     const [frozen, spent, generous] = await Promise.all([createTenant(server), createTenant(server), createTenant(server)]);
-    for (const t of [frozen, spent]) await cliOk(["tenant", "settings", t.name, "--token-ttl", "30"], server.env);
-    await cliOk(["tenant", "settings", generous.name, "--token-ttl", "30", "--token-max-per-approval", "2"], server.env);
+    await cliOk(["tenant", "settings", generous.name, "--token-max-per-approval", "2"], server.env);
 
     const approvals = await Promise.all([approve(frozen), approve(spent), approve(generous)]);
     // Live: the same token, byte for byte (same jti), not a new one.
@@ -57,7 +56,12 @@ describe.each(servers)("issue 7 findings on the $kind database", (server) => {
     await import("node:fs").then((fs) => fs.writeFileSync(policyFile, denyEverything));
     await cliOk(["policy", "apply", "--tenant", frozen.name, policyFile], server.env);
 
-    await new Promise((r) => setTimeout(r, 31_000)); // past every first token's exp
+    // Time moves for the stored approvals instead of the test waiting out a token's lifetime:
+    // the server reads a token's expiry from its row, as it was stored with the token.
+    const db = new pg.Client(connectionOf(server));
+    await db.connect();
+    await db.query(`UPDATE "clearance_requests" SET "tokenExpiresAt" = extract(epoch FROM now())::int - 1 WHERE "id" = ANY($1)`, [approvals.map((a) => a.request_id)])
+      .finally(() => db.end());
 
     const poll = (tenant: TestTenant, approval: Clearance) => tenant.call(`/api/clearance-status/${approval.request_id}`);
     const changed = await poll(frozen, approvals[0]);
@@ -77,21 +81,19 @@ describe.each(servers)("issue 7 findings on the $kind database", (server) => {
     expect((await poll(generous, approvals[2])).status).toBe(200); // the replacement is live: re-served
     expect(((await (await poll(generous, approvals[2])).json()) as Clearance).token).toBe(second.token);
 
-    if (server.kind === "postgres") {
-      const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ jti: string; channel: string; requestId: string }>(
-          `SELECT "jti", "channel", "requestId" FROM "token_issuances" WHERE "tenantId" = $1 ORDER BY "issuedAt"`, [generous.id]);
-        expect(rows).toEqual([
-          { jti: before.jti, channel: "decision", requestId: approvals[2].request_id },
-          { jti: after.jti, channel: "poll", requestId: approvals[2].request_id },
-        ]);
-      } finally {
-        await client.end();
-      }
+    const client = new pg.Client(connectionOf(server));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ jti: string; channel: string; requestId: string }>(
+        `SELECT "jti", "channel", "requestId" FROM "token_issuances" WHERE "tenantId" = $1 ORDER BY "issuedAt"`, [generous.id]);
+      expect(rows).toEqual([
+        { jti: before.jti, channel: "decision", requestId: approvals[2].request_id },
+        { jti: after.jti, channel: "poll", requestId: approvals[2].request_id },
+      ]);
+    } finally {
+      await client.end();
     }
-  }, SLOW + 31_000);
+  }, SLOW);
 
   it("finding 1: a reviewer's approval gets its token at the next poll, re-served the same, and its jti may parent a delegated call", async () => {
     const tenant = await createTenant(server);
