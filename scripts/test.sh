@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): lint, types and the production build; the unit and
 # integration tests on a throwaway PostgreSQL 15 (the oldest version we support), and the files
-# that depend on the database kind again on the embedded PostgreSQL; the README's own commands
-# in a fresh copy; both SDKs; the dashboard in Chromium. Set LEDGIX_TEST_DATABASE_URL to use an
+# that depend on the database kind again on the embedded PostgreSQL (the README's own commands
+# among them, tests/integration/readme.test.ts); both SDKs; the dashboard in Chromium. Set LEDGIX_TEST_DATABASE_URL to use an
 # existing PostgreSQL instead. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +25,6 @@ lint_and_types() {
 stage "lint and types" lint_and_types
 stage "build (app and CLI)" npm run --silent build
 stage "unit and integration tests (vitest)" npx vitest run "$@"
-# The README's two commands, as a new user runs them, in a fresh copy of this checkout.
-stage "README, as a new user follows it" bash scripts/readme-test.sh
 
 # The TypeScript SDK is its own package: its own lockfile, build and tests. Its
 # integration tests start the server built above, on the same PostgreSQL.
