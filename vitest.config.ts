@@ -10,7 +10,9 @@ const onBothDatabases = fs
   .filter((file) => file.endsWith(".test.ts") && /^\/\/ @database-kind: both\b/m.test(fs.readFileSync(`tests/integration/${file}`, "utf8")))
   .map((file) => `tests/integration/${file}`);
 
-const integration = { include: ["tests/integration/**/*.test.ts"], globalSetup: ["tests/fixtures/global-setup.ts"] };
+// Integration tests are black-box (no module mocks), so a worker keeps the modules it imported for
+// the next file instead of importing lib/ again for each one.
+const integration = { include: ["tests/integration/**/*.test.ts"], globalSetup: ["tests/fixtures/global-setup.ts"], isolate: false };
 
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
@@ -20,6 +22,9 @@ export default defineConfig({
       { extends: true, test: { name: "integration", ...integration } },
       { extends: true, test: { name: "integration-embedded", ...integration, include: onBothDatabases, env: { LEDGIX_TEST_DB: "embedded" } } },
     ],
+    // Most of an integration test's time is spent waiting on the servers and commands it starts:
+    // three files at a time keep both cores busy (vitest's default here would be one).
+    maxWorkers: 3,
     testTimeout: 180_000,
     hookTimeout: 120_000,
   },

@@ -1,11 +1,14 @@
 // Issue 12's review rules, end to end on the running server: reviewers vote with
 // `ledgix review decide --as` (channel cli, through castVote like every other channel),
 // the agent polls /clearance-status, and the database shows the votes, deciders and ledger.
+// Setup (members, settings) runs the same operator commands in-process; the group commands'
+// own output is checked through the CLI.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { asOperator } from "../fixtures/admin";
 import { cli, cliOk } from "../fixtures/cli";
 import { connectionOf, type ServerInfo } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
@@ -63,9 +66,9 @@ describe.each(inject("servers"))("review rules on the $kind database", (server) 
 
   beforeAll(async () => {
     tenant = await createTenant(server, policyFile);
-    for (const [name, email] of Object.entries(people)) {
-      await cliOk(["member", "add", "--tenant", tenant.name, "--email", email, "--role", name === "vic" ? "viewer" : "reviewer"], server.env);
-    }
+    await asOperator(server, async (run) => {
+      for (const [name, email] of Object.entries(people)) await run("member.add", { tenant: tenant.id, email, role: name === "vic" ? "viewer" : "reviewer" });
+    });
   });
 
   const pending = async (amount: number, extra: Record<string, unknown> = {}) => {
@@ -117,8 +120,10 @@ describe.each(inject("servers"))("review rules on the $kind database", (server) 
     expect(await query(server, `SELECT 1 FROM "review_votes" WHERE "requestId" IN ($1, $2) AND "reviewerEmail" IN ($3, $4)`, [theirs, ownAgent, people.ann, people.bob])).toHaveLength(0);
 
     const other = await createTenant(server, policyFile);
-    await cliOk(["member", "add", "--tenant", other.name, "--email", people.ann, "--role", "reviewer"], server.env);
-    expect(await cliOk(["tenant", "settings", other.name, "--four-eyes", "off"], server.env)).toContain("reviewFourEyes\tfalse");
+    await asOperator(server, async (run) => {
+      await run("member.add", { tenant: other.id, email: people.ann, role: "reviewer" });
+      await run("tenant.update", { tenant: other.id, reviewFourEyes: "off" });
+    });
     const own = await (await other.post("/api/clearance", refund(900, { human_principal: people.ann }))).json();
     expect(await cliOk(["review", "decide", own.request_id, "--approve", "--as", people.ann], server.env)).toBe(`${own.request_id} approved`);
   });
@@ -165,12 +170,13 @@ describe.each(inject("servers"))("review rules on the $kind database", (server) 
   it("escalates a review still pending part-way to its deadline, to a second group that may then decide", async () => {
     const other = await createTenant(server, policyFile);
     const lead = `lead-${server.kind}@escalation.test`;
-    await cliOk(["member", "add", "--tenant", other.name, "--email", lead, "--role", "reviewer"], server.env);
-    await cliOk(["member", "group", "create", "finance", "--tenant", other.name], server.env);
-    await cliOk(["member", "group", "create", "leads", "--tenant", other.name], server.env);
-    await cliOk(["member", "group", "add", "leads", "--tenant", other.name, "--email", lead], server.env);
-    const settings = await cliOk(["tenant", "settings", other.name, "--review-timeout", "100", "--escalation-group", "leads", "--escalation-fraction", "0.03"], server.env);
-    expect(settings).toContain("reviewEscalationGroup\tleads");
+    await asOperator(server, async (run) => {
+      await run("member.add", { tenant: other.id, email: lead, role: "reviewer" });
+      await run("member.group.create", { tenant: other.id, name: "finance" });
+      await run("member.group.create", { tenant: other.id, name: "leads" });
+      await run("member.group.add", { tenant: other.id, name: "leads", email: lead });
+      await run("tenant.update", { tenant: other.id, reviewTimeoutSeconds: 100, reviewEscalationGroup: "leads", reviewEscalationFraction: 0.03 });
+    });
     // The rule names finance, which the lead is not in: only the escalation lets them decide.
     const id = (await (await other.post("/api/clearance", refund(650))).json()).request_id as string;
     const quiet = (await (await tenant.post("/api/clearance", refund(901))).json()).request_id as string; // a tenant without escalation

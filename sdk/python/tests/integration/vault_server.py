@@ -124,15 +124,16 @@ class VaultServer:
             return {"url": self.database_url}
         return {"data_dir": self.env["LEDGIX_DATA_DIR"]}
 
-    def command(self, name: str, **fields: Any) -> Any:
+    def command(self, command: str, /, **fields: Any) -> Any:
         """An operator command, as the CLI runs it (lib/admin/commands.ts), in the sidecar."""
-        return operator().call(op="command", database=self.database, name=name, input=fields)
+        return operator().call(op="command", database=self.database, name=command, input=fields)
 
     def new_tenant(self, policy: Path | None = EXAMPLE_POLICY) -> Tenant:
         name = f"py-{secrets.token_hex(4)}"
         tenant_id = self.command("tenant.create", name=name)["id"]
         # Every scope: the suite also registers policies (the `policy` scope).
-        key = self.command("key.create", tenant=tenant_id, name="pytest", scopes=["clearance", "ledger", "policy"])["key"]
+        scopes = ["clearance", "ledger", "policy"]
+        key = self.command("key.create", tenant=tenant_id, name="pytest", scopes=scopes)["key"]
         if policy is not None:
             self.command("policy.apply", tenant=tenant_id, source=policy.read_text())
         tenant = Tenant(name, key)
@@ -141,7 +142,9 @@ class VaultServer:
 
     def sql(self, statement: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """A statement on the server's database (PostgreSQL, or the embedded server's cluster)."""
-        rows: list[dict[str, Any]] = operator().call(op="sql", database=self.database, text=statement, params=params or [])
+        rows: list[dict[str, Any]] = operator().call(
+            op="sql", database=self.database, text=statement, params=params or []
+        )
         return rows
 
     def stop(self) -> None:
