@@ -1,10 +1,12 @@
-// Issue 19 (the approval invariant), finding 6: it failed on the code before its
+// Issue 19 (the approval invariant), findings 6 and 7: each failed on the code before its
 // fix. Findings 1 and 2 are mint-token.test.ts; the NUL path segments of finding 11 are rows
 // of bad-input.test.ts.
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { asOperator } from "../fixtures/admin";
-import type { ServerInfo } from "../fixtures/server";
+import { builtActions, form, invokeAction } from "../fixtures/dashboard";
+import { startServer, testDatabaseKind, type RunningServer, type ServerInfo } from "../fixtures/server";
 import { ALL_SCOPES, createTenant, examplePolicy, type TestTenant } from "../fixtures/tenant";
 
 const servers = inject("servers");
@@ -47,5 +49,52 @@ describe.each(servers)("issue 19 findings on the $kind database", (server) => {
     // A person may always activate.
     await asOperator(server, (run) => run("policy.activate", { tenant: tenant.id, version: ownVersion }));
     expect(((await (await agent.get("/api/policies/refunds/versions")).json()) as { active_version_id: string }).active_version_id).toBe(ownVersion);
+  }, SLOW);
+});
+
+// A vault behind a proxy that names each client in a header, so one test can be several clients.
+describe("issue 19 findings on a vault behind a proxy", () => {
+  let vault: RunningServer;
+
+  beforeAll(async () => {
+    vault = await startServer(testDatabaseKind(), { LEDGIX_CLIENT_ADDRESS_HEADER: "x-test-client" });
+  }, 240_000);
+
+  afterAll(async () => {
+    await vault?.stop();
+  });
+
+  it("finding 7: failed sign-ins from one address do not lock the account out from another; the per-address limit holds", async () => {
+    const PASSWORD = "correct horse battery staple";
+    const name = `signin-${randomBytes(4).toString("hex")}`;
+    const email = `owner@${name}.example`;
+    await asOperator(vault, async (run) => {
+      await run("tenant.create", { name });
+      await run("member.add", { tenant: name, email, role: "owner", password: PASSWORD });
+    });
+    const action = builtActions().get("lib/auth/actions.ts#passwordSignInAction")!;
+    /** "signed in", or the form's error message. */
+    const signIn = async (address: string, who: string, password: string) => {
+      const answer = await invokeAction(vault, action, [{}, form({ email: who, password })], { Origin: vault.url, "x-test-client": address });
+      if (answer.headers.getSetCookie().some((c) => /session-token=[^;]+/.test(c))) return "signed in";
+      return (answer.result as { error?: string } | undefined)?.error ?? `HTTP ${answer.status}`;
+    };
+
+    const attacker = "198.51.100.66";
+    const answers: string[] = [];
+    for (let i = 0; i < 12; i++) answers.push(await signIn(attacker, email, `wrong password ${i}`));
+    expect(answers.slice(0, 10)).toEqual(Array(10).fill("That email and password do not match."));
+    expect(answers.slice(10)).toEqual([expect.stringMatching(/Too many sign-in attempts/), expect.stringMatching(/Too many sign-in attempts/)]);
+    // The member, elsewhere, still signs in; the attacker's address stays limited for this account.
+    expect(await signIn("203.0.113.5", email, PASSWORD)).toBe("signed in");
+    expect(await signIn(attacker, email, PASSWORD)).toMatch(/Too many sign-in attempts/);
+
+    // One address trying many accounts is still limited per address (50 attempts).
+    const sprayer = "192.0.2.77";
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => signIn(sprayer, `nobody-${batch}-${i}@${name}.example`, "wrong password")));
+    }
+    expect(await signIn(sprayer, email, PASSWORD)).toMatch(/Too many sign-in attempts/);
+    expect(await signIn("203.0.113.6", email, PASSWORD)).toBe("signed in");
   }, SLOW);
 });
