@@ -68,7 +68,7 @@ for (const [name, value] of rows) console.log(`| ${name} | ${value.wall.toFixed(
 process.env.LEDGIX_JUDGE_CACHE_SECONDS = "0";
 const fake = await startFakeJudge();
 const judged = parsePolicyDocument(JSON.stringify({ policy_id: "judged", instructions: "Refunds up to 100 are allowed." }));
-const judge = { baseURL: fake.baseURL, model: "fake", apiKey: "none", timeoutMs: 5000 };
+const judge = { baseURL: fake.baseURL, model: "fake", apiKey: "none", timeoutMs: 5000, tenantUrl: false };
 const input = { ...inputs[0]!, tool: "stripe_refund" };
 const percentile = (values: number[], p: number) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 async function latencies(run: () => Promise<unknown>, count: number) {

@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   invalid_policy: 422,
   import_refused: 422,
   url_refused: 422,
+  judge_api_key_required: 422,
   import_failed: 502,
   idempotency_key_reused: 422,
   token_invalid: 422,

@@ -4,7 +4,8 @@ import { prisma, type PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { log } from "@/lib/log";
 import { isDatabaseOutage } from "@/lib/db/unreachable";
-import { ApiError } from "./errors";
+import { unstorableText } from "./body";
+import { ApiError, type ErrorCode } from "./errors";
 
 export interface ApiResult {
   status: number;
@@ -120,10 +121,39 @@ export async function answer(req: NextRequest, run: (requestLog: RequestLog) => 
   return response;
 }
 
+// What each route answers for an id it does not know, by the name of its path parameter
+// (the folder name under app/api): a parameter no stored id can equal gets the same answer.
+const UNKNOWN_ID: Record<string, ErrorCode> = {
+  requestId: "request_not_found",
+  versionId: "policy_version_not_found",
+  policyId: "policy_not_found",
+  grantId: "grant_not_found",
+  jti: "token_not_consumed",
+};
+
+/**
+ * Path parameters as Next.js decoded them, checked when a handler reads one: a value with
+ * U+0000 or a lone surrogate (`/api/tokens/%00`) names nothing, and PostgreSQL would refuse
+ * it in a query with a 500. Checked at the read, not here, so authentication answers first.
+ */
+function checkedParams(decoded: Params | undefined): Params {
+  const params: Params = {};
+  for (const [name, value] of Object.entries(decoded ?? {})) {
+    Object.defineProperty(params, name, {
+      enumerable: true,
+      get: () => {
+        if (unstorableText(value)) throw new ApiError(UNKNOWN_ID[name] ?? "not_found", `No record has that ${name}: it contains U+0000 or a lone surrogate.`);
+        return value;
+      },
+    });
+  }
+  return params;
+}
+
 /** Wraps a route: resolves params and the database, and answers through `answer`. */
 export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
   return (req: NextRequest, next: NextContext): Promise<Response> =>
-    answer(req, async (requestLog) => toResponse(await handler({ req, params: await next.params, prisma: await prisma(), log: requestLog })));
+    answer(req, async (requestLog) => toResponse(await handler({ req, params: checkedParams(await next.params), prisma: await prisma(), log: requestLog })));
 }
 
 /** Set by server.ts from the connection (or the configured proxy header); a client's own value is replaced. */

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
@@ -7,8 +7,14 @@ import { SESSION_MAX_AGE_SECONDS } from "./next-auth";
 import { dummyHash, verifyPassword } from "./passwords";
 
 // Counted in PostgreSQL like the API's failed authentications, so every instance shares them.
-const PER_ACCOUNT: RateLimit = { name: "sign-in-account", points: 10, windowSeconds: 15 * 60 };
+// Per account only from one address: a count per account alone let anyone who knows a
+// member's email lock them out from everywhere (issue 19, finding 7). Guessing one password
+// from many addresses is bounded by each address's own limit.
+const PER_ACCOUNT_AND_ADDRESS: RateLimit = { name: "sign-in-account-address", points: 10, windowSeconds: 15 * 60 };
 const PER_ADDRESS: RateLimit = { name: "sign-in-address", points: 50, windowSeconds: 15 * 60 };
+
+// Hashed so that any email (up to 254 characters) and address fit the counters' key column.
+const accountAtAddress = (email: string, ip: string) => createHash("sha256").update(`${email}\n${ip}`).digest("hex");
 
 /**
  * Email + password sign-in. NextAuth v4's credentials provider only issues JWT
@@ -16,10 +22,13 @@ const PER_ADDRESS: RateLimit = { name: "sign-in-address", points: 50, windowSeco
  * row NextAuth's adapter would; NextAuth then reads it like any other session.
  */
 export async function signInWithPassword(prisma: PrismaClient, input: { email: string; password: string; ip: string }) {
-  const [byAddress, byAccount] = await Promise.all([consume(prisma, PER_ADDRESS, input.ip), consume(prisma, PER_ACCOUNT, input.email)]);
+  const [byAddress, byAccount] = await Promise.all([
+    consume(prisma, PER_ADDRESS, input.ip),
+    consume(prisma, PER_ACCOUNT_AND_ADDRESS, accountAtAddress(input.email, input.ip)),
+  ]);
   const waitMs = Math.max(byAddress ?? 0, byAccount ?? 0);
   if (waitMs > 0) {
-    logLimited(byAddress ? PER_ADDRESS : PER_ACCOUNT, byAddress ? input.ip : input.email, "sign-in");
+    logLimited(byAddress ? PER_ADDRESS : PER_ACCOUNT_AND_ADDRESS, byAddress ? input.ip : `${input.email} from ${input.ip}`, "sign-in");
     const wait = Math.ceil(waitMs / 1000);
     throw new ApiError("rate_limited", `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} min.`, undefined, { "Retry-After": String(wait) });
   }

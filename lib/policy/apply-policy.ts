@@ -29,14 +29,23 @@ export function parsePolicyDocument(source: string): PolicyDocument {
   return parsed.data;
 }
 
-/** Who uploads a version: a person (CLI, dashboard) or an API key. */
+/** Who uploads or activates a version: a person (CLI, dashboard) or an API key. */
 export type PolicyUploader = `person:${string}` | `api_key:${string}`;
+
+/**
+ * The operator's rules stand until a person changes them: an API key may not replace the
+ * active version, by upload or by activation, when a person uploaded it.
+ */
+export function assertMayReplaceActive(by: PolicyUploader, active: { uploadedBy: string } | null, slug: string): void {
+  if (by.startsWith("api_key:") && active?.uploadedBy.startsWith("person:")) {
+    throw new ApiError("policy_uploaded_by_person", `Policy ${slug} was uploaded by a person; an API key cannot replace it.`);
+  }
+}
 
 /**
  * Stores a policy document as the new active version of its policy. Uploading the
  * bytes of the active version again changes nothing and returns that version. An API
- * key may not replace a version a person uploaded: the operator's rules stand until a
- * person changes them.
+ * key may not replace a version a person uploaded (`assertMayReplaceActive`).
  */
 export async function applyPolicy(prisma: PrismaClient, tenantId: string, source: string, uploadedBy: PolicyUploader = "person:cli") {
   const document = parsePolicyDocument(source);
@@ -56,9 +65,7 @@ export async function applyPolicy(prisma: PrismaClient, tenantId: string, source
     if (policy.activeVersion?.contentHash === hash) {
       return { policyId: document.policy_id, versionId: policy.activeVersion.id, contentHash: hash, created: false };
     }
-    if (uploadedBy.startsWith("api_key:") && policy.activeVersion?.uploadedBy.startsWith("person:")) {
-      throw new ApiError("policy_uploaded_by_person", `Policy ${document.policy_id} was uploaded by a person; an API key cannot replace it.`);
-    }
+    assertMayReplaceActive(uploadedBy, policy.activeVersion, document.policy_id);
     const version = await tx.policyVersion.create({
       data: { id: newId("pv"), tenantId, policyId: policy.id, contentHash: hash, source, document, uploadedBy },
     });

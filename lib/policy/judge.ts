@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import OpenAI from "openai";
+import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { jcs } from "@/lib/canonical-json";
 import { env } from "@/lib/env";
+import { guardedFetch, REFUSED_ADDRESS } from "@/lib/security/outbound-url";
 import { confidenceBucketSchema } from "./confidence";
 import type { ConditionInput } from "./condition";
 import { judgeMessages } from "./judge-prompt";
@@ -12,8 +13,14 @@ import type { PolicyDocument } from "./schemas";
 export interface JudgeConfig {
   baseURL: string;
   model: string;
-  apiKey: string;
+  /** Null for a tenant's base URL without a key of its own: the judge is not called (fail closed). */
+  apiKey: string | null;
   timeoutMs: number;
+  /**
+   * The base URL is the tenant's (its judge settings), not the operator's LEDGIX_JUDGE_BASE_URL:
+   * reached only through the outbound-URL guard, as webhooks are.
+   */
+  tenantUrl: boolean;
 }
 
 /** The only answer a judge may give; anything else is `judge_invalid_output`. */
@@ -50,14 +57,33 @@ export interface JudgeResult {
 
 // One client per endpoint and key; retries are off because a slow judge keeps the agent waiting.
 const clients = new Map<string, OpenAI>();
-function clientFor(config: JudgeConfig): OpenAI {
-  const key = `${config.baseURL}\n${config.apiKey}\n${config.timeoutMs}`;
+function clientFor(config: JudgeConfig & { apiKey: string }): OpenAI {
+  const key = `${config.baseURL}\n${config.apiKey}\n${config.timeoutMs}\n${config.tenantUrl}`;
   let client = clients.get(key);
   if (!client) {
-    client = new OpenAI({ baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeoutMs, maxRetries: 0 });
+    client = new OpenAI({
+      baseURL: config.baseURL,
+      apiKey: config.apiKey,
+      timeout: config.timeoutMs,
+      maxRetries: 0,
+      ...(config.tenantUrl ? { fetch: guardedFetch } : {}),
+    });
     clients.set(key, client);
   }
   return client;
+}
+
+/**
+ * Why a call failed, for the request's reason. Never the judge's answer body: a tenant's
+ * judge URL could point anywhere, and its body would land in a reason the agent reads.
+ */
+function unavailableReason(error: unknown): string {
+  if (error instanceof APIConnectionTimeoutError) return "The judge did not answer in time.";
+  if (error instanceof APIError && error.status !== undefined) return `The judge answered HTTP ${error.status}.`;
+  if ((error as { cause?: { code?: string } }).cause?.code === REFUSED_ADDRESS) {
+    return "The judge's URL leads to an address that may not be reached (private, loopback or link-local).";
+  }
+  return "The judge could not be reached.";
 }
 
 let limiter: ReturnType<typeof pLimit> | undefined;
@@ -75,9 +101,13 @@ const cacheKey = (config: JudgeConfig, document: PolicyDocument, input: Conditio
 async function ask(config: JudgeConfig, document: PolicyDocument, input: ConditionInput): Promise<JudgeResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const { apiKey } = config;
+  if (apiKey === null) {
+    throw new JudgeFailure("judge_unavailable", "The tenant's judge URL has no API key of its own (the operator's key is never sent to it).", elapsed());
+  }
   let content: string | null | undefined;
   try {
-    const completion = await clientFor(config).chat.completions.create({
+    const completion = await clientFor({ ...config, apiKey }).chat.completions.create({
       model: config.model,
       messages: judgeMessages(document, input),
       response_format: RESPONSE_FORMAT,
@@ -85,7 +115,7 @@ async function ask(config: JudgeConfig, document: PolicyDocument, input: Conditi
     });
     content = completion.choices[0]?.message?.content;
   } catch (error) {
-    throw new JudgeFailure("judge_unavailable", `The judge could not be reached: ${(error as Error).message.split("\n")[0]}`, elapsed());
+    throw new JudgeFailure("judge_unavailable", unavailableReason(error), elapsed());
   }
   let value: unknown;
   try {

@@ -60,7 +60,8 @@ export const getPolicyVersions = withApiKey(async ({ prisma, tenant, params }) =
 export const getPolicyVersion = withApiKey(async ({ prisma, tenant, params }) => json(await showVersion(prisma, tenant.id, params.versionId!)), "policy");
 
 // POST /api/policies/versions/:versionId/activate — make a version its policy's active one
-export const postActivateVersion = withApiKey(async ({ prisma, tenant, params }) => json(await activateVersion(prisma, tenant.id, params.versionId!)), "policy");
+export const postActivateVersion = withApiKey(async ({ prisma, tenant, apiKeyId, params }) =>
+  json(await activateVersion(prisma, tenant.id, params.versionId!, `api_key:${apiKeyId}`)), "policy");
 
 // GET /api/policies/diff?from=&to= — what changed between two versions
 export const getPolicyDiff = withApiKey(async ({ prisma, tenant, req }) => {

@@ -1,6 +1,7 @@
 import { createTwoFilesPatch } from "diff";
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
+import { assertMayReplaceActive, type PolicyUploader } from "./apply-policy";
 import { policyDocumentSchema, type PolicyRule } from "./schemas";
 
 // Versions are immutable rows; a policy points at its active one. Activation is one
@@ -49,11 +50,22 @@ export async function showVersion(prisma: PrismaClient, tenantId: string, versio
   };
 }
 
-/** Makes a stored version its policy's active one. */
-export async function activateVersion(prisma: PrismaClient, tenantId: string, versionId: string) {
+/**
+ * Makes a stored version its policy's active one. An API key may not switch away from a
+ * version a person uploaded, as it may not upload over one: checked under the policy row's
+ * lock, which uploads take too, so a person's upload cannot slip in between.
+ */
+export async function activateVersion(prisma: PrismaClient, tenantId: string, versionId: string, activatedBy: PolicyUploader = "person:cli") {
   const version = await versionOrThrow(prisma, tenantId, versionId);
-  await prisma.policy.update({ where: { id: version.policy.id }, data: { activeVersionId: version.id } });
-  return { policy_id: version.policy.slug, active_version_id: version.id, previous_version_id: version.policy.activeVersionId, content_hash: version.contentHash };
+  const previous = await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT 1 FROM "policies" WHERE "id" = ${version.policy.id} FOR UPDATE`;
+    const { activeVersion } = await tx.policy.findUniqueOrThrow({ where: { id: version.policy.id }, select: { activeVersion: { select: { id: true, uploadedBy: true } } } });
+    if (activeVersion?.id === version.id) return activeVersion.id;
+    assertMayReplaceActive(activatedBy, activeVersion, version.policy.slug);
+    await tx.policy.update({ where: { id: version.policy.id }, data: { activeVersionId: version.id } });
+    return activeVersion?.id ?? null;
+  });
+  return { policy_id: version.policy.slug, active_version_id: version.id, previous_version_id: previous, content_hash: version.contentHash };
 }
 
 const ruleKey = (rule: PolicyRule) => JSON.stringify(rule);

@@ -3,6 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
+import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
 
 /**
@@ -50,6 +51,12 @@ export function refusedOutboundUrl(raw: string): string | null {
   return null;
 }
 
+/** Checks a customer-given URL (webhook, Slack, a tenant's judge) against the rules above; throws `url_refused`. */
+export function assertOutboundUrl(url: string) {
+  const refused = refusedOutboundUrl(url);
+  if (refused) throw new ApiError("url_refused", `That URL cannot be used: ${refused}. (An operator may allow private addresses with LEDGIX_ALLOW_PRIVATE_URLS=1.)`);
+}
+
 export interface OutboundResponse {
   status: number;
   body: string;
@@ -85,3 +92,50 @@ export function postOutbound(raw: string, body: string, headers: Record<string, 
     req.end(body);
   });
 }
+
+const MAX_FETCHED_BYTES = 1_000_000;
+
+/**
+ * A `fetch` for clients that take one (the `openai` client, for a tenant's judge) that goes
+ * through the same guard as `postOutbound`: the URL's rules first, then the address checked
+ * when the socket connects, no redirects followed (a 3xx is the answer), the answer capped.
+ * Takes a string body only, which is all such clients send; the caller's signal aborts it.
+ */
+export const guardedFetch: typeof fetch = (input, init) => {
+  const raw = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const refused = refusedOutboundUrl(raw);
+  if (refused) return Promise.reject(Object.assign(new Error(`Refused: ${refused}`), { code: REFUSED_ADDRESS }));
+  if (init?.body != null && typeof init.body !== "string") return Promise.reject(new TypeError("guardedFetch sends string bodies only"));
+  const url = new URL(raw);
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, {
+      method: init?.method ?? "GET",
+      headers: Object.fromEntries(new Headers(init?.headers).entries()),
+      lookup: guardedLookup(false, env().LEDGIX_ALLOW_PRIVATE_URLS),
+      signal: init?.signal ?? undefined,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_FETCHED_BYTES) req.destroy(new Error(`the answer exceeds ${MAX_FETCHED_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on("error", reject);
+      res.on("end", () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) headers.append(name, v);
+        const status = res.statusCode ?? 0;
+        const empty = status === 204 || status === 205 || status === 304;
+        try {
+          resolve(new Response(empty ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers }));
+        } catch (error) {
+          reject(error as Error); // a status outside 200–599
+        }
+      });
+    });
+    req.on("error", reject);
+    req.end(init?.body ?? undefined);
+  });
+};

@@ -44,7 +44,7 @@ const app = next({ dev: false, dir: process.cwd(), port: config.PORT });
 await app.prepare();
 const handle = app.getRequestHandler();
 
-// The failed-authentication limits count per client address: the connection's, or behind a
+// The failed-authentication and sign-in limits count per client address: the connection's, or behind a
 // reverse proxy the last entry of the configured header (the one the proxy itself added).
 function clientAddress(req: IncomingMessage): string {
   const forwarded = config.LEDGIX_CLIENT_ADDRESS_HEADER ? req.headers[config.LEDGIX_CLIENT_ADDRESS_HEADER] : undefined;
@@ -58,8 +58,6 @@ const server = createServer((req, res) => {
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
   setSecurityHeaders(res, req.url.split("?")[0]!, config.LEDGIX_PUBLIC_URL);
   routeUnroutableMethod(req);
-  // Sign-in rate limits key on this; a client-sent value is overwritten.
-  req.headers["x-ledgix-client-ip"] = req.socket.remoteAddress ?? "unknown";
   if (!hasValidPercentEncoding(req.url)) {
     res.writeHead(400, { "content-type": "application/json" });
     res.end(JSON.stringify(new ApiError("invalid_request", "The URL has malformed percent-encoding.").toBody()));

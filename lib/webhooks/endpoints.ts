@@ -4,7 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { open, seal } from "@/lib/keys/secret-box";
-import { refusedOutboundUrl } from "@/lib/security/outbound-url";
+import { assertOutboundUrl } from "@/lib/security/outbound-url";
 
 /** The events an endpoint can subscribe to (issue 12). */
 export const WEBHOOK_EVENTS = ["clearance.pending_review", "clearance.approved", "clearance.denied", "review.expired", "grant.created"] as const;
@@ -17,12 +17,6 @@ export const webhookEndpointSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: "Enter the endpoint's full http(s) URL" }).max(500),
   events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, "Subscribe to at least one event").max(WEBHOOK_EVENTS.length),
 });
-
-/** Checks a customer-given URL (webhook or Slack) against the SSRF rules; throws `url_refused`. */
-export function assertOutboundUrl(url: string) {
-  const refused = refusedOutboundUrl(url);
-  if (refused) throw new ApiError("url_refused", `That URL cannot be used: ${refused}. (An operator may allow private addresses with LEDGIX_ALLOW_PRIVATE_URLS=1.)`);
-}
 
 const hintOf = (url: string) => `${new URL(url).host}/…${url.slice(-4)}`;
 

@@ -1,7 +1,9 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { cliOk } from "../fixtures/cli";
+import { appFiles } from "../fixtures/dashboard";
 import { ALL_SCOPES, createTenant, refund, type TestTenant } from "../fixtures/tenant";
 import type { ServerInfo } from "../fixtures/server";
 
@@ -200,6 +202,24 @@ const rows: Row[] = [
   { name: "application/jsonp is not JSON", request: { method: POST, path: "/api/reviews/{{pending}}/decision", headers: { "Content-Type": "application/jsonp" }, body: { approved: false } }, expected: { status: 415, code: "unsupported_media_type" } },
   { name: "chunked text/plain body", request: { method: POST, path: "/api/clearance", headers: { "Content-Type": "text/plain" }, body: clearance(), chunked: true }, expected: { status: 415, code: "unsupported_media_type" } },
 
+  // ── Issue 19, finding 11: U+0000 in a path segment, on every route with one ──
+  // Answered where path parameters are read (lib/api/handler.ts), as the route answers an
+  // unknown id; before, the id reached PostgreSQL, which refuses U+0000 with a 500.
+  { name: "NUL as a status id", request: { method: GET, path: "/api/clearance-status/%00" }, expected: { status: 404, code: "request_not_found" } },
+  { name: "NUL as a clearance id", request: { method: GET, path: "/api/clearance/%00" }, expected: { status: 404, code: "request_not_found" } },
+  { name: "NUL as a review id", request: { method: POST, path: "/api/reviews/%00/decision", body: { approved: false } }, expected: { status: 404, code: "request_not_found" } },
+  { name: "NUL as an explanation's request id", request: { method: GET, path: "/api/policies/explanations/%00" }, expected: { status: 404, code: "request_not_found" } },
+  { name: "NUL as a policy version id", request: { method: GET, path: "/api/policies/versions/%00" }, expected: { status: 404, code: "policy_version_not_found" } },
+  { name: "NUL as the version to activate", request: { method: POST, path: "/api/policies/versions/%00/activate" }, expected: { status: 404, code: "policy_version_not_found" } },
+  { name: "NUL as a policy id (versions)", request: { method: GET, path: "/api/policies/%00/versions" }, expected: { status: 404, code: "policy_not_found" } },
+  { name: "NUL as a policy id (shadow)", request: { method: POST, path: "/api/policies/%00/shadow", body: { policy_version_id: null } }, expected: { status: 404, code: "policy_not_found" } },
+  { name: "NUL as a grant id", request: { method: POST, path: "/api/grants/%00/revoke" }, expected: { status: 404, code: "grant_not_found" } },
+  // An unknown jti is token_not_consumed on both token routes; one with U+0000 is unknown.
+  { name: "NUL as a jti", request: { method: GET, path: "/api/tokens/%00" }, expected: { status: 409, code: "token_not_consumed" } },
+  { name: "NUL as the jti of an execution report", request: { method: POST, path: "/api/tokens/%00/execution", body: { status: 200 } }, expected: { status: 409, code: "token_not_consumed" } },
+  { name: "NUL inside a policy version id", request: { method: GET, path: "/api/policies/versions/pv_%00x" }, expected: { status: 404, code: "policy_version_not_found" } },
+  { name: "NUL as a policy id, without an API key", request: { method: GET, path: "/api/policies/%00/versions", auth: "none" }, expected: { status: 401, code: "missing_api_key" } },
+
   // ── Methods and paths ────────────────────────────────────────────────────
   { name: "GET on the clearance POST endpoint", request: { method: GET, path: "/api/clearance" }, expected: { status: 405, code: "method_not_allowed" } },
   { name: "PUT on request-clearance", request: { method: "PUT", path: "/api/request-clearance", body: clearance() }, expected: { status: 405, code: "method_not_allowed" } },
@@ -360,6 +380,14 @@ describe.each(inject("servers"))("bad input on the $kind database", (server) => 
   it("has a broad table of distinct cases", () => {
     expect(rows.length).toBeGreaterThanOrEqual(45);
     expect(new Set(rows.map((row) => row.name)).size).toBe(rows.length);
+  });
+
+  it("has a row with U+0000 for each path parameter of every API route", () => {
+    const dynamic = appFiles("app/api", /^route\.ts$/)
+      .filter((file) => /\[(?!\.\.\.)\w+\]/.test(file))
+      .map((file) => `/${path.dirname(file).replace(/\[\w+\]/g, "%00")}`.replace(/^\/app\//, "/"));
+    expect(dynamic.length).toBeGreaterThanOrEqual(11);
+    expect(dynamic.filter((route) => !rows.some((row) => row.request.path === route))).toEqual([]);
   });
 
   it.each(rows)("$request.method $request.path: $name → $expected.status $expected.code", async ({ request, expected }) => {

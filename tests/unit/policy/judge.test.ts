@@ -1,6 +1,7 @@
 // The judge of plain-English rules against a local fake OpenAI-compatible server: each
 // answer it can give, its failures, prompt injection in the arguments, the confidence
 // floor, and the verdict cache.
+import dns from "node:dns";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeJudge, type FakeJudge } from "@/tests/fixtures/fake-judge";
 
@@ -17,7 +18,8 @@ let fake: FakeJudge;
 beforeAll(async () => (fake = await startFakeJudge()));
 afterAll(() => fake.close());
 
-const judge = () => ({ baseURL: fake.baseURL, model: "fake-judge-1", apiKey: "sk-test-123", timeoutMs: 500 });
+// The operator's judge (LEDGIX_JUDGE_BASE_URL): trusted, so a loopback address is fine.
+const judge = () => ({ baseURL: fake.baseURL, model: "fake-judge-1", apiKey: "sk-test-123" as string | null, timeoutMs: 500, tenantUrl: false });
 
 const policy = parsePolicyDocument(JSON.stringify({
   policy_id: "refunds",
@@ -84,6 +86,12 @@ describe("the judge", () => {
     const verdict = await judged({ amount: 5, scenario });
     expect(verdict).toMatchObject({ effect: "review", confidence: "none", reasonCode: code });
     expect(verdict.explanation!.judge).toMatchObject({ decision: null, error: code });
+  });
+
+  it("an HTTP error reaches the reason as the judge's status only, never its answer body", async () => {
+    const verdict = await judged({ amount: 5, scenario: "server_error" });
+    expect(verdict.reason).toBe("The judge answered HTTP 500. A human decides.");
+    expect(JSON.stringify(verdict.explanation)).not.toContain("boom");
   });
 
   it("a timeout is counted from the configured limit", async () => {
@@ -155,5 +163,54 @@ describe("the verdict cache", () => {
     await judgeRequest(judge(), policy, input({ amount: 7 }));
     await judgeRequest(judge(), policy, input({ amount: 7 }));
     expect(fake.calls.length - again).toBe(2);
+  });
+});
+
+// Issue 19, finding 3: a tenant's base URL is reached under the outbound-URL rules of
+// webhooks, on the address the connection actually goes to.
+describe("a tenant's judge URL", () => {
+  const HOSTILE_NAME = "judge.example.test";
+  const tenantJudge = (baseURL: string, apiKey: string | null = "sk-tenant-own") => ({ ...judge(), baseURL, apiKey, tenantUrl: true });
+  const byName = () => `http://${HOSTILE_NAME}:${new URL(fake.baseURL).port}/v1`;
+
+  beforeAll(() => {
+    // A name the tenant controls that resolves to a loopback address (here the fake judge's).
+    const real = dns.lookup;
+    vi.spyOn(dns, "lookup").mockImplementation(((host: string, options: unknown, callback: unknown) =>
+      (real as (...args: unknown[]) => void)(host === HOSTILE_NAME ? "127.0.0.1" : host, options, callback)) as never);
+  });
+  afterAll(() => vi.mocked(dns.lookup).mockRestore());
+
+  it("is refused when its name resolves to a loopback address: nothing reaches it", async () => {
+    const calls = fake.calls.length;
+    const verdict = await evaluatePolicy(policy, input({ amount: 5 }), { judge: tenantJudge(byName()) });
+    expect(verdict).toMatchObject({ effect: "review", reasonCode: "judge_unavailable", reason: expect.stringMatching(/may not be reached/) });
+    expect(fake.calls.length).toBe(calls);
+  });
+
+  it("is refused when it is a literal loopback address", async () => {
+    const calls = fake.calls.length;
+    const verdict = await evaluatePolicy(policy, input({ amount: 5 }), { judge: tenantJudge(fake.baseURL) });
+    expect(verdict).toMatchObject({ effect: "review", reasonCode: "judge_unavailable", reason: expect.stringMatching(/may not be reached/) });
+    expect(fake.calls.length).toBe(calls);
+  });
+
+  it("without a key of its own is not called at all", async () => {
+    const calls = fake.calls.length;
+    const verdict = await evaluatePolicy(policy, input({ amount: 5 }), { judge: tenantJudge(fake.baseURL, null) });
+    expect(verdict).toMatchObject({ effect: "review", reasonCode: "judge_unavailable", reason: expect.stringMatching(/no API key of its own/) });
+    expect(fake.calls.length).toBe(calls);
+  });
+
+  it("reaches a private address when the operator allows them (LEDGIX_ALLOW_PRIVATE_URLS), with the tenant's key", async () => {
+    vi.stubEnv("LEDGIX_ALLOW_PRIVATE_URLS", "1");
+    vi.resetModules();
+    const { evaluatePolicy: evaluateAllowingPrivate } = await import("@/lib/policy/evaluate");
+    const calls = fake.calls.length;
+    expect(await evaluateAllowingPrivate(policy, input({ amount: 5 }), { judge: tenantJudge(byName()) })).toMatchObject({ effect: "allow", reasonCode: "judge_approved" });
+    const failed = await evaluateAllowingPrivate(policy, input({ amount: 5, scenario: "server_error" }), { judge: tenantJudge(byName()) });
+    expect(failed).toMatchObject({ effect: "review", reasonCode: "judge_unavailable", reason: "The judge answered HTTP 500. A human decides." });
+    expect(fake.calls.slice(calls).map((c) => c.authorization)).toEqual(["Bearer sk-tenant-own", "Bearer sk-tenant-own"]);
+    vi.stubEnv("LEDGIX_ALLOW_PRIVATE_URLS", undefined);
   });
 });

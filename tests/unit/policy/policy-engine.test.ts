@@ -20,6 +20,7 @@ vi.stubEnv("DATABASE_URL", undefined);
 vi.stubEnv("LEDGIX_DECISION_WAIT_MS", "0"); // every request answers `processing` first
 vi.stubEnv("LEDGIX_JUDGE_BASE_URL", fake.baseURL);
 vi.stubEnv("LEDGIX_JUDGE_MODEL", "fake-judge-1");
+vi.stubEnv("LEDGIX_JUDGE_API_KEY", "sk-operator-secret");
 vi.stubEnv("LEDGIX_JUDGE_TIMEOUT", "2000");
 vi.stubEnv("LEDGIX_JUDGE_CACHE_SECONDS", "0");
 
@@ -164,6 +165,21 @@ describe("judge settings", () => {
     const stored = await prisma().judgeSettings.findUniqueOrThrow({ where: { tenantId: tenant.id } });
     expect(stored.apiKeySealed).not.toContain("sk-tenant-secret");
     expect(await judgeConfigFor(prisma(), tenant.id)).toMatchObject({ baseURL: fake.baseURL, model: "tenant-model", apiKey: "sk-tenant-secret" });
+  });
+
+  it("a tenant's own base URL passes the outbound-URL rules, needs its own key, and never gets the operator's (issue 19, finding 3)", async () => {
+    const plain = await newTenant();
+    expect(await judgeConfigFor(prisma(), plain.id)).toMatchObject({ baseURL: fake.baseURL, apiKey: "sk-operator-secret", tenantUrl: false });
+
+    const tenant = await newTenant();
+    await expect(updateJudgeSettings(prisma(), tenant.id, { base_url: "http://169.254.169.254/v1", api_key: "sk-own" })).rejects.toMatchObject({ code: "url_refused" });
+    await expect(updateJudgeSettings(prisma(), tenant.id, { base_url: "https://judge.example.com/v1" })).rejects.toMatchObject({ code: "judge_api_key_required" });
+    expect(await prisma().judgeSettings.findUnique({ where: { tenantId: tenant.id } })).toBeNull();
+    // A row saved before the rule held a tenant URL without a key: still never the operator's.
+    await prisma().judgeSettings.create({ data: { tenantId: tenant.id, baseUrl: "https://judge.example.com/v1" } });
+    expect(await judgeConfigFor(prisma(), tenant.id)).toMatchObject({ baseURL: "https://judge.example.com/v1", apiKey: null, tenantUrl: true });
+    await updateJudgeSettings(prisma(), tenant.id, { api_key: "sk-own" });
+    expect(await judgeConfigFor(prisma(), tenant.id)).toMatchObject({ apiKey: "sk-own", tenantUrl: true });
   });
 });
 

@@ -1,0 +1,225 @@
+// Issue 19 (the approval invariant), findings 3, 6 and 7: each failed on the code before its
+// fix. Findings 1 and 2 are mint-token.test.ts; the NUL path segments of finding 11 are rows
+// of bad-input.test.ts; the judge's connect-time address check is tests/unit/policy/judge.test.ts.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { asOperator } from "../fixtures/admin";
+import { builtActions, form, invokeAction } from "../fixtures/dashboard";
+import { startFakeJudge, type FakeJudge } from "../fixtures/fake-judge";
+import { connectionOf, startServer, testDatabaseKind, type RunningServer, type ServerInfo } from "../fixtures/server";
+import { ALL_SCOPES, createTenant, examplePolicy, type TestTenant } from "../fixtures/tenant";
+
+const servers = inject("servers");
+const SLOW = 180_000;
+
+const errorCode = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code;
+
+/** A key of `tenant` with exactly these scopes. */
+async function scopedKey(server: ServerInfo, tenant: TestTenant, scopes: string[]) {
+  const { key } = await asOperator(server, (run) => run("key.create", { tenant: tenant.id, name: `scoped-${scopes.join("-")}`, scopes })) as { key: string };
+  return {
+    post: (path: string, body: unknown = {}) =>
+      fetch(`${server.url}${path}`, { method: "POST", headers: { "X-Vault-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    get: (path: string) => fetch(`${server.url}${path}`, { headers: { "X-Vault-API-Key": key } }),
+  };
+}
+
+interface JudgeSettingsRow {
+  name: string;
+  request: Record<string, unknown>;
+  expected: { status: number; code: string };
+}
+
+const OWN_KEY = "sk-tenant-own-key";
+
+// Each refused with the rules of webhook URLs (lib/security/outbound-url.ts), on a server
+// that does not set LEDGIX_ALLOW_PRIVATE_URLS.
+const JUDGE_SETTINGS_ROWS: JudgeSettingsRow[] = [
+  { name: "a private address", request: { base_url: "http://10.0.0.1/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "the cloud metadata address", request: { base_url: "http://169.254.169.254/latest/meta-data/", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "the metadata address as IPv4-mapped IPv6", request: { base_url: "http://[::ffff:a9fe:a9fe]/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "a file URL", request: { base_url: "file:///etc/passwd", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "a gopher URL", request: { base_url: "gopher://judge.example.com/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "loopback", request: { base_url: "http://127.0.0.1:11434/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "localhost", request: { base_url: "http://localhost:11434/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "IPv6 loopback", request: { base_url: "http://[::1]/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "the unspecified address", request: { base_url: "http://0.0.0.0/v1", api_key: OWN_KEY }, expected: { status: 422, code: "url_refused" } },
+  { name: "a public base URL without a key of its own", request: { base_url: "https://judge.example.com/v1" }, expected: { status: 422, code: "judge_api_key_required" } },
+  { name: "a public base URL with a null key", request: { base_url: "https://judge.example.com/v1", api_key: null, model: "m" }, expected: { status: 422, code: "judge_api_key_required" } },
+];
+
+describe.each(servers)("issue 19 findings on the $kind database", (server) => {
+  it.each(JUDGE_SETTINGS_ROWS)("finding 3: judge settings with $name → $expected.status $expected.code", async ({ request, expected }) => {
+    const tenant = await createTenant(server, null, ALL_SCOPES);
+    const res = await tenant.post("/api/policies/judge", request);
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    expect(res.status, JSON.stringify(body)).toBe(expected.status);
+    expect(body.error?.code).toBe(expected.code);
+    // Nothing was stored: the tenant still uses the operator's judge.
+    const db = new pg.Client(connectionOf(server));
+    await db.connect();
+    try {
+      expect((await db.query(`SELECT 1 FROM judge_settings WHERE "tenantId" = $1`, [tenant.id])).rowCount).toBe(0);
+    } finally {
+      await db.end();
+    }
+  }, SLOW);
+
+  it("finding 3: a tenant's base URL comes with its own key, which cannot be dropped while the URL stays", async () => {
+    const tenant = await createTenant(server, null, ALL_SCOPES);
+    const saved = await tenant.post("/api/policies/judge", { base_url: "https://judge.example.com/v1", api_key: OWN_KEY, model: "m" });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toEqual({ base_url: "https://judge.example.com/v1", model: "m", api_key_set: true, timeout_ms: null });
+    // Other fields change without repeating the key.
+    expect((await tenant.post("/api/policies/judge", { timeout_ms: 5000 })).status).toBe(200);
+    const dropped = await tenant.post("/api/policies/judge", { api_key: null });
+    expect(dropped.status).toBe(422);
+    expect(await errorCode(dropped)).toBe("judge_api_key_required");
+    // Back to the operator's URL, the key may go too.
+    const reset = await tenant.post("/api/policies/judge", { base_url: null, api_key: null });
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toMatchObject({ base_url: null, api_key_set: false });
+  }, SLOW);
+
+  it("finding 6: a policy-scoped key cannot re-activate its own old version over a person's upload", async () => {
+    const tenant = await createTenant(server, null, ALL_SCOPES);
+    const agent = await scopedKey(server, tenant, ["policy"]);
+    const own = await agent.post("/api/policies", { source: "policy_id: refunds\nrules:\n  - id: approve-all\n    tool: \"*\"\n    effect: allow\n" });
+    expect(own.status).toBe(201);
+    const ownVersion = ((await own.json()) as { policy_version_id: string }).policy_version_id;
+    // A person replaces it (the CLI's `policy apply`).
+    const person = await asOperator(server, (run) => run("policy.apply", { tenant: tenant.id, source: fs.readFileSync(examplePolicy, "utf8") })) as { versionId: string };
+
+    const activated = await agent.post(`/api/policies/versions/${ownVersion}/activate`);
+    expect(activated.status).toBe(409);
+    expect(await errorCode(activated)).toBe("policy_uploaded_by_person");
+    const versions = (await (await agent.get("/api/policies/refunds/versions")).json()) as { active_version_id: string };
+    expect(versions.active_version_id).toBe(person.versionId);
+    // Re-activating what is already active changes nothing and is allowed.
+    expect((await agent.post(`/api/policies/versions/${person.versionId}/activate`)).status).toBe(200);
+
+    // Between its own versions the key may switch.
+    const first = (await (await agent.post("/api/register-policy", { policy_id: "agent-notes", rules: ["one"] })).json()) as { policy_version_id: string };
+    expect((await agent.post("/api/register-policy", { policy_id: "agent-notes", rules: ["two"] })).status).toBe(201);
+    expect((await agent.post(`/api/policies/versions/${first.policy_version_id}/activate`)).status).toBe(200);
+    // A person may always activate.
+    await asOperator(server, (run) => run("policy.activate", { tenant: tenant.id, version: ownVersion }));
+    expect(((await (await agent.get("/api/policies/refunds/versions")).json()) as { active_version_id: string }).active_version_id).toBe(ownVersion);
+  }, SLOW);
+});
+
+// A vault whose operator configured a judge with a key, behind a proxy that names each
+// client in a header (so one test can be several clients); private URLs are allowed so a
+// tenant can point its judge at the local fake judge.
+describe("issue 19 findings on a vault with an operator's judge, behind a proxy", () => {
+  const OPERATOR_KEY = `sk-operator-${randomBytes(8).toString("hex")}`;
+  let fake: FakeJudge;
+  let vault: RunningServer;
+
+  beforeAll(async () => {
+    fake = await startFakeJudge();
+    vault = await startServer(testDatabaseKind(), {
+      LEDGIX_JUDGE_BASE_URL: fake.baseURL,
+      LEDGIX_JUDGE_MODEL: "fake-judge-1",
+      LEDGIX_JUDGE_API_KEY: OPERATOR_KEY,
+      LEDGIX_JUDGE_CACHE_SECONDS: "0",
+      LEDGIX_ALLOW_PRIVATE_URLS: "1",
+      LEDGIX_CLIENT_ADDRESS_HEADER: "x-test-client",
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await vault?.stop();
+    await fake?.close();
+  });
+
+  /** A tenant whose only policy is plain English, so every request goes to the judge. */
+  async function judgedTenant() {
+    const tenant = await createTenant(vault, null, ALL_SCOPES);
+    expect((await tenant.post("/api/register-policy", { policy_id: "judged", rules: ["Refunds up to 100 are allowed."] })).status).toBe(201);
+    return tenant;
+  }
+
+  async function decide(tenant: TestTenant, args: Record<string, unknown>) {
+    const res = await tenant.post("/api/clearance", { tool_name: "stripe_refund", tool_args: args, agent_id: "a", session_id: "s", context: { policy_id: "judged" } });
+    let body = (await res.json()) as { request_id: string; status: string; reason: string; reason_code: string };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    for (let i = 0; body.status === "processing" && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      body = (await (await tenant.call(`/api/clearance-status/${body.request_id}`)).json()) as typeof body;
+    }
+    return body;
+  }
+
+  it("finding 3: the operator's judge key never goes to a tenant's base URL; reasons carry the judge's HTTP status, never its body", async () => {
+    // The operator's own judge gets the operator's key.
+    const plain = await judgedTenant();
+    let calls = fake.calls.length;
+    expect(await decide(plain, { amount: 5 })).toMatchObject({ status: "approved", reason_code: "judge_approved" });
+    expect(fake.calls.slice(calls).map((c) => c.authorization)).toEqual([`Bearer ${OPERATOR_KEY}`]);
+
+    // A tenant's base URL without a key of its own is refused when saved…
+    const tenant = await judgedTenant();
+    const withoutKey = await tenant.post("/api/policies/judge", { base_url: `${fake.baseURL}/` });
+    expect(withoutKey.status).toBe(422);
+    expect(await errorCode(withoutKey)).toBe("judge_api_key_required");
+    // …and a row stored before that rule existed fails closed: no call, no operator key.
+    const db = new pg.Client(connectionOf(vault));
+    await db.connect();
+    try {
+      await db.query(`INSERT INTO judge_settings ("tenantId", "baseUrl", "updatedAt") VALUES ($1, $2, now())`, [tenant.id, `${fake.baseURL}/`]);
+    } finally {
+      await db.end();
+    }
+    calls = fake.calls.length;
+    expect(await decide(tenant, { amount: 6 })).toMatchObject({ status: "pending_review", reason_code: "judge_unavailable" });
+    expect(fake.calls.slice(calls).map((c) => c.authorization)).not.toContain(`Bearer ${OPERATOR_KEY}`);
+
+    // With its own key it works, through the guarded connection, and only that key is sent.
+    expect((await tenant.post("/api/policies/judge", { base_url: `${fake.baseURL}/`, api_key: OWN_KEY })).status).toBe(200);
+    calls = fake.calls.length;
+    expect(await decide(tenant, { amount: 7 })).toMatchObject({ status: "approved", reason_code: "judge_approved" });
+    const failed = await decide(tenant, { amount: 8, scenario: "server_error" });
+    expect(failed).toMatchObject({ status: "pending_review", reason_code: "judge_unavailable" });
+    expect(failed.reason).toContain("HTTP 500");
+    expect(failed.reason).not.toContain("boom");
+    expect(fake.calls.slice(calls).map((c) => c.authorization)).toEqual([`Bearer ${OWN_KEY}`, `Bearer ${OWN_KEY}`]);
+    expect(vault.logs()).not.toContain(OPERATOR_KEY);
+  }, SLOW);
+
+  it("finding 7: failed sign-ins from one address do not lock the account out from another; the per-address limit holds", async () => {
+    const PASSWORD = "correct horse battery staple";
+    const name = `signin-${randomBytes(4).toString("hex")}`;
+    const email = `owner@${name}.example`;
+    await asOperator(vault, async (run) => {
+      await run("tenant.create", { name });
+      await run("member.add", { tenant: name, email, role: "owner", password: PASSWORD });
+    });
+    const action = builtActions().get("lib/auth/actions.ts#passwordSignInAction")!;
+    /** "signed in", or the form's error message. */
+    const signIn = async (address: string, who: string, password: string) => {
+      const answer = await invokeAction(vault, action, [{}, form({ email: who, password })], { Origin: vault.url, "x-test-client": address });
+      if (answer.headers.getSetCookie().some((c) => /session-token=[^;]+/.test(c))) return "signed in";
+      return (answer.result as { error?: string } | undefined)?.error ?? `HTTP ${answer.status}`;
+    };
+
+    const attacker = "198.51.100.66";
+    const answers: string[] = [];
+    for (let i = 0; i < 12; i++) answers.push(await signIn(attacker, email, `wrong password ${i}`));
+    expect(answers.slice(0, 10)).toEqual(Array(10).fill("That email and password do not match."));
+    expect(answers.slice(10)).toEqual([expect.stringMatching(/Too many sign-in attempts/), expect.stringMatching(/Too many sign-in attempts/)]);
+    // The member, elsewhere, still signs in; the attacker's address stays limited for this account.
+    expect(await signIn("203.0.113.5", email, PASSWORD)).toBe("signed in");
+    expect(await signIn(attacker, email, PASSWORD)).toMatch(/Too many sign-in attempts/);
+
+    // One address trying many accounts is still limited per address (50 attempts).
+    const sprayer = "192.0.2.77";
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => signIn(sprayer, `nobody-${batch}-${i}@${name}.example`, "wrong password")));
+    }
+    expect(await signIn(sprayer, email, PASSWORD)).toMatch(/Too many sign-in attempts/);
+    expect(await signIn("203.0.113.6", email, PASSWORD)).toBe("signed in");
+  }, SLOW);
+});
