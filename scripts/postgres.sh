@@ -20,7 +20,9 @@ start_throwaway_postgres() {
   run_as_postgres "$bin/initdb -D $PG_DATA -A trust -U postgres >/dev/null"
   run_as_postgres "$bin/pg_ctl -D $PG_DATA -w -o '-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300' -l $parent/log start >/dev/null"
   export LEDGIX_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
-  # Expanded now: the function's locals are gone when the trap runs.
-  trap "run_as_postgres '$bin/pg_ctl -D $PG_DATA -m fast stop >/dev/null'; rm -rf '$parent'" EXIT
+  # Expanded now: the function's locals are gone when the trap runs. A script with an exit trap
+  # of its own runs $THROWAWAY_POSTGRES_STOP from it.
+  THROWAWAY_POSTGRES_STOP="run_as_postgres '$bin/pg_ctl -D $PG_DATA -m fast stop >/dev/null'; rm -rf '$parent'"
+  trap "$THROWAWAY_POSTGRES_STOP" EXIT
   echo "PostgreSQL 15 running on port $port (throwaway cluster in $parent)"
 }

@@ -8,8 +8,31 @@ stage() {
   shift
   echo "== $name"
   start=$(date +%s)
-  "$@" || code=$?
+  # In the background, so `set -e` still stops a failing step inside a function (bash ignores
+  # it within anything run on the left of `||`).
+  "$@" &
+  wait $! || code=$?
   printf '%s\t%s\t%s\n' "$name" "$(($(date +%s) - start))" "$([ $code = 0 ] && echo ok || echo "FAILED ($code)")" >>"$LEDGIX_STAGE_LOG"
+  return $code
+}
+
+# `stages_in_parallel "NAME" FUNCTION "NAME" FUNCTION …`: runs the stages side by side (each
+# waits mostly on its own servers and browsers, so two cores serve several), each stage's output
+# kept apart and printed whole when it ends; fails if any failed.
+stages_in_parallel() {
+  local dir pids=() names=() code=0 i
+  dir=$(mktemp -d /tmp/ledgix-stage-output.XXXXXX)
+  while [ $# -gt 0 ]; do
+    names+=("$1")
+    (stage "$1" "$2" >"$dir/${#names[@]}.log" 2>&1) &
+    pids+=($!)
+    shift 2
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || code=1
+    cat "$dir/$((i + 1)).log"
+  done
+  rm -rf "$dir"
   return $code
 }
 

@@ -8,13 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
 . scripts/stages.sh
-# The outermost script prints the table of stage times, whether it passes or fails.
-if [ -z "${LEDGIX_STAGES_OWNER:-}" ]; then
-  export LEDGIX_STAGES_OWNER=$$
-  trap print_stages EXIT
-fi
-
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres
+# The outermost script (this one, or .ci/run) prints the table of stage times, pass or fail.
+[ -n "${LEDGIX_STAGES_OWNER:-}" ] || { export LEDGIX_STAGES_OWNER=$$; print_here=1; }
+trap '[ -z "${print_here:-}" ] || print_stages; eval "${THROWAWAY_POSTGRES_STOP:-}"' EXIT
 
 # eslint and tsc are single-threaded: side by side they take the time of the slower one.
 lint_and_types() {
@@ -34,8 +31,11 @@ ts_sdk() {
   npm run --prefix sdk/typescript --silent build
   npm test --prefix sdk/typescript
 }
-stage "TypeScript SDK (sdk/typescript)" ts_sdk
 # Python SDK (sdk/python): ruff, mypy, build, unit and integration tests against this build,
 # on the PostgreSQL above. Its own script, so it can also run alone.
-stage "Python SDK (sdk/python)" bash sdk/python/scripts/test.sh
-stage "dashboard in Chromium (Playwright)" npx playwright test
+python_sdk() { bash sdk/python/scripts/test.sh; }
+browser() { npx playwright test; }
+stages_in_parallel \
+  "TypeScript SDK (sdk/typescript)" ts_sdk \
+  "Python SDK (sdk/python)" python_sdk \
+  "dashboard in Chromium (Playwright)" browser

@@ -75,8 +75,9 @@ afterAll(async () => {
 }, 60_000);
 
 describe("the README, followed by a new user", () => {
-  it("starts the build it finds current instead of building again", () => {
+  it("starts the build it finds current instead of building again, on the copy's own database", () => {
     expect(output).toContain("ledgix: the build is current, starting it");
+    expect(output).toContain(`(embedded PostgreSQL in ${path.join(app, ".ledgix")})`);
     expect(output).not.toContain("Creating an optimized production build");
   });
 

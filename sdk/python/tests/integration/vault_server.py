@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[4]
 EXAMPLE_POLICY = ROOT / "examples" / "refund-policy.yaml"
 NODE = os.environ.get("NODE", "node")
 # What the test runner adds and only the harness reads; a server sees what a user's shell has.
-RUNNER_ONLY = re.compile(r"^(NODE_ENV|NODE_OPTIONS|PYTEST_.*|LEDGIX_TEST_.*|npm_.*|INIT_CWD)$")
+RUNNER_ONLY = re.compile(r"^(NODE_ENV|NODE_OPTIONS|PYTEST_.*|LEDGIX_TEST_.*|LEDGIX_APP_ROOT|npm_.*|INIT_CWD)$")
 
 
 def user_env(extra: dict[str, str] | None = None) -> dict[str, str]:
