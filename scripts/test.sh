@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`): lint, types and the production build; the unit and
-# integration tests on a throwaway PostgreSQL 15 (the oldest version we support), and the files
-# that depend on the database kind again on the embedded PostgreSQL (the README's own commands
-# among them, tests/integration/readme.test.ts); both SDKs; the dashboard in Chromium. Set LEDGIX_TEST_DATABASE_URL to use an
-# existing PostgreSQL instead. Extra arguments go to vitest.
+# integration tests on a throwaway PostgreSQL 15 (the oldest version we support), among them the
+# README's own commands (tests/integration/readme.test.ts), and the files that depend on the
+# database kind again on the embedded PostgreSQL; both SDKs; the dashboard in Chromium. Set
+# LEDGIX_TEST_DATABASE_URL to use an existing PostgreSQL instead. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
@@ -19,8 +19,8 @@ lint_and_types() {
   npx tsc --noEmit & local types=$!
   wait $lint && wait $types
 }
-stage "lint and types" lint_and_types
-stage "build (app and CLI)" npm run --silent build
+build() { npm run --silent build; }
+stages_in_parallel "lint and types" lint_and_types "build (app and CLI)" build
 stage "unit and integration tests (vitest)" npx vitest run "$@"
 
 # The TypeScript SDK is its own package: its own lockfile, build and tests. Its

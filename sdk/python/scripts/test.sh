@@ -17,16 +17,22 @@ cd "$sdk"
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
   { echo "sdk/python: needs Python 3.10 or later, $python is $("$python" -V 2>&1)" >&2; exit 1; }
 
-# Reinstall only when pyproject.toml or the interpreter changed.
-stamp=.venv/.ledgix-stamp
+# The dependencies live in a virtual environment kept outside the checkout, one per
+# pyproject.toml and interpreter: a fresh clone (CI makes one every run) reuses it instead of
+# installing langchain, llama-index and crewai again (minutes). Only this package itself is
+# installed into it each run (editable, seconds), from this checkout. .venv links to it.
 want="$(sha256sum pyproject.toml | cut -c1-64) $("$python" -c 'import sys; print(sys.version.split()[0], sys.executable)')"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "== python sdk: creating .venv (first run downloads the framework packages: a few minutes)"
-  rm -rf .venv
-  "$python" -m venv .venv
-  .venv/bin/python -m pip install -q -e ".[dev,yaml,langchain,llamaindex,crewai]"
-  printf '%s\n' "$want" >"$stamp"
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/ledgix/python-sdk-venv-$(printf '%s' "$want" | sha256sum | cut -c1-16)
+if [ ! -f "$cache/.ledgix-complete" ]; then
+  echo "== python sdk: creating $cache (first run downloads the framework packages: a few minutes)"
+  rm -rf "$cache"
+  "$python" -m venv "$cache"
+  "$cache/bin/python" -m pip install -q -e ".[dev,yaml,langchain,llamaindex,crewai]"
+  touch "$cache/.ledgix-complete"
 fi
+"$cache/bin/python" -m pip install -q --no-deps -e .
+[ -L .venv ] || rm -rf .venv # a virtual environment of its own, from before
+ln -sfn "$cache" .venv
 
 echo "== python sdk: ruff, mypy --strict"
 .venv/bin/ruff check src tests
