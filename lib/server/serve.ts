@@ -77,6 +77,7 @@ console.log(`ledgix: listening on http://localhost:${config.PORT} (${where})`);
 
 let stopping = false;
 async function shutdown(signal: string) {
+  if (stopping) return;
   stopping = true;
   console.log(`ledgix: ${signal}, shutting down`);
   server.close();
@@ -89,8 +90,11 @@ async function shutdown(signal: string) {
   }
   process.exit(0);
 }
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+// Ctrl-C in a terminal signals npm and the server both, and npm passes its copy on: a second
+// signal while stopping is ignored (with `once`, it killed the server before it had stopped the
+// embedded PostgreSQL, which then ran on for nobody).
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
 // Only once a stop is handled: a SIGTERM while this still read the database used to kill the
 // process outright, leaving the embedded PostgreSQL it had started running. A stop may close
 // the database under it; that is not a failure.

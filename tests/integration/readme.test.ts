@@ -56,7 +56,8 @@ beforeAll(async () => {
   // PORT is the one variable set: another server of the machine may hold 3000.
   const env = userEnv({ PORT: String(port) });
   shell = (script) => execFileSync("bash", ["-euo", "pipefail", "-c", script], { cwd: app, env, encoding: "utf8", timeout: 120_000 });
-  npmStart = spawn("npm", ["start"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, as a terminal gives it: Ctrl-C signals the whole group.
+  npmStart = spawn("npm", ["start"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   npmStart.stdout!.on("data", (chunk) => (output += chunk));
   npmStart.stderr!.on("data", (chunk) => (output += chunk));
   for (const deadline = Date.now() + 120_000; !startedWith("No tenants yet"); await new Promise((r) => setTimeout(r, 200))) {
@@ -68,7 +69,7 @@ afterAll(async () => {
   // After a failure: stop it as the test would have, so its PostgreSQL stops too.
   if (npmStart?.exitCode === null) {
     const exited = new Promise((resolve) => npmStart.once("exit", resolve));
-    npmStart.kill("SIGTERM");
+    process.kill(-npmStart.pid!, "SIGINT");
     await exited;
   }
   if (app) fs.rmSync(app, { recursive: true, force: true, maxRetries: 5 });
@@ -119,12 +120,14 @@ describe("the README, followed by a new user", () => {
     const poll = await (await fetch(`http://localhost:${port}/api/clearance-status/${pending}`, { headers: { "X-Vault-API-Key": key } })).json();
     expect(poll).toMatchObject({ status: "approved", token: expect.any(String) });
 
-    // A process manager stops the PID it started, npm's: the server and its PostgreSQL stop too.
+    // Ctrl-C: SIGINT to the terminal's process group, npm and the server alike (and npm passes its
+    // copy on). The server and its PostgreSQL stop. (tests/fixtures/server.ts stops every other
+    // server as a process manager does: SIGTERM to npm's PID alone.)
     const server = Number(fs.readFileSync(`/proc/${npmStart.pid}/task/${npmStart.pid}/children`, "utf8").trim());
     const cluster = path.join(app, ".ledgix", "pg");
     const postgres = Number(fs.readFileSync(path.join(cluster, "postmaster.pid"), "utf8").split("\n")[0]);
     const exited = new Promise((resolve) => npmStart.once("exit", resolve));
-    npmStart.kill("SIGTERM");
+    process.kill(-npmStart.pid!, "SIGINT");
     await exited;
     const alive = (pid: number) => {
       try {
