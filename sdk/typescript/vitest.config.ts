@@ -21,5 +21,8 @@ export default defineConfig({
     ],
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // The repository's fixtures run lib/ in this process, and lib/ finds prisma/migrations under
+    // LEDGIX_APP_ROOT or the working directory: this one is sdk/typescript. Servers never see it.
+    env: { LEDGIX_APP_ROOT: fileURLToPath(new URL("../..", import.meta.url)) },
   },
 });
