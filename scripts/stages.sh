@@ -2,6 +2,9 @@
 # how long it took in $LEDGIX_STAGE_LOG; `print_stages` prints the table (also after a failure).
 : "${LEDGIX_STAGE_LOG:=$(mktemp /tmp/ledgix-stages.XXXXXX)}"
 export LEDGIX_STAGE_LOG
+# The total is wall-clock time from the first sourcing: side-by-side stages overlap, so their sum is not.
+: "${LEDGIX_STAGES_STARTED:=$(date +%s)}"
+export LEDGIX_STAGES_STARTED
 
 stage() {
   local name=$1 start code=0
@@ -39,5 +42,6 @@ stages_in_parallel() {
 print_stages() {
   [ -s "$LEDGIX_STAGE_LOG" ] || return 0
   echo
-  awk -F'\t' '{ printf "  %-44s %6ss  %s\n", $1, $2, $3; total += $2 } END { printf "  %-44s %6ss\n", "total", total }' "$LEDGIX_STAGE_LOG"
+  awk -F'\t' '{ printf "  %-44s %6ss  %s\n", $1, $2, $3 }' "$LEDGIX_STAGE_LOG"
+  printf '  %-44s %6ss\n' "total (wall clock)" "$(($(date +%s) - LEDGIX_STAGES_STARTED))"
 }
