@@ -39,3 +39,12 @@ export async function screenshots(page: Page, name: string) {
 
 /** Opens a screen from the sidebar. */
 export const nav = (page: Page, label: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: new RegExp(`^${label}`) }).click();
+
+/** A policy that sends every refund to a person. */
+export const REVIEW_EVERY_REFUND = `policy_id: refunds
+rules:
+  - id: refund-any
+    tool: stripe_refund
+    effect: review
+    reason: Every refund needs a person
+`;

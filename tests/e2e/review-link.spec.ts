@@ -2,15 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { ledgix, screenshots } from "./helpers";
-
-const POLICY = `policy_id: refunds
-rules:
-  - id: refund-any
-    tool: stripe_refund
-    effect: review
-    reason: Every refund needs a person
-`;
+import { ledgix, REVIEW_EVERY_REFUND, screenshots } from "./helpers";
 
 /** The newest outbox email to `address` whose subject starts with `subject`, once the job has sent it. */
 async function awaitEmail(address: string, subject: string) {
@@ -27,7 +19,7 @@ test("review by email link: opening decides nothing, Approve on the page does, a
   ledgix(["member", "add", "--tenant", "wayne", "--email", "lucius@wayne.test", "--role", "reviewer"]);
   const key = ledgix(["key", "create", "--tenant", "wayne"]);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
-  fs.writeFileSync(file, POLICY);
+  fs.writeFileSync(file, REVIEW_EVERY_REFUND);
   ledgix(["policy", "apply", "--tenant", "wayne", file]);
 
   const asked = await (await request.post("/api/clearance", {

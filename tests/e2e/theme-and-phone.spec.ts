@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ledgix, PASSWORD, screenshots, signIn } from "./helpers";
+import { ledgix, PASSWORD, REVIEW_EVERY_REFUND, screenshots, signIn } from "./helpers";
 
 const isDark = (page: Page) => page.evaluate(() => document.documentElement.classList.contains("dark"));
 
@@ -22,14 +22,6 @@ test("the theme survives a reload: the system preference, or the reader's own ch
   expect(await isDark(page)).toBe(true);
 });
 
-const POLICY = `policy_id: refunds
-rules:
-  - id: refund-any
-    tool: stripe_refund
-    effect: review
-    reason: Every refund needs a person
-`;
-
 /** Whether anything on the page is wider than the phone's screen (a sideways scroll). */
 const overflows = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 
@@ -41,7 +33,7 @@ test.describe("on a 390 px phone", () => {
     ledgix(["member", "add", "--tenant", "phone", "--email", "rev@phone.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
     const key = ledgix(["key", "create", "--tenant", "phone"]);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
-    fs.writeFileSync(file, POLICY);
+    fs.writeFileSync(file, REVIEW_EVERY_REFUND);
     ledgix(["policy", "apply", "--tenant", "phone", file]);
     const ask = async (amount: number) => (await (await request.post("/api/clearance", {
       headers: { "X-Vault-API-Key": key },
