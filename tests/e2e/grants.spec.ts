@@ -1,6 +1,5 @@
-import fs from "node:fs";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // Standing approvals in the dashboard: grant one from the inbox, see it cover the next call,
 // list it, revoke it.
@@ -17,9 +16,7 @@ test("reviewer: approve with a standing approval, see it used, revoke it", async
   ledgix(["tenant", "create", "vandelay"]);
   ledgix(["member", "add", "--tenant", "vandelay", "--email", "reviewer@vandelay.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
   const key = ledgix(["key", "create", "--tenant", "vandelay", "--name", "e2e"]);
-  const file = `${process.env.LEDGIX_E2E_DATA_DIR}/payouts.yaml`;
-  fs.writeFileSync(file, POLICY);
-  ledgix(["policy", "apply", "--tenant", "vandelay", file]);
+  applyPolicy("vandelay", POLICY);
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "payout", tool_args: { amount }, agent_id: "agent-pay", session_id: "s-1", context: { policy_id: "payouts" } },

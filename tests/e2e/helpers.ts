@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 
@@ -10,6 +11,13 @@ export function ledgix(args: string[], input?: string): string {
     cwd: root, input, encoding: "utf8", // NEXTAUTH_URL as an operator sets it for both: the CLI builds sign-in links itself.
     env: { ...process.env, LEDGIX_DATA_DIR: process.env.LEDGIX_E2E_DATA_DIR!, NEXTAUTH_URL: `http://127.0.0.1:${process.env.LEDGIX_E2E_PORT}` },
   }).trim();
+}
+
+/** Applies a policy to a tenant through the CLI, as an operator does, from a file in the e2e data dir. */
+export function applyPolicy(tenant: string, yaml: string): void {
+  const file = path.join(process.env.LEDGIX_E2E_DATA_DIR!, `${tenant}-policy.yaml`);
+  fs.writeFileSync(file, yaml);
+  ledgix(["policy", "apply", "--tenant", tenant, file]);
 }
 
 export const PASSWORD = "correct horse battery staple";

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // "Verify in browser" on the Ledger screen: the SDK's checks run in Chromium over WebCrypto on a
 // real bundle and all pass; a bundle with one flipped character fails at the matching check.
@@ -28,9 +27,7 @@ test("owner: verify a ledger entry in the browser, and see a tampered bundle fai
   ledgix(["tenant", "create", "cyberdyne"]);
   ledgix(["member", "add", "--tenant", "cyberdyne", "--email", "owner@cyberdyne.test", "--role", "owner", "--password-stdin"], PASSWORD);
   const key = ledgix(["key", "create", "--tenant", "cyberdyne", "--name", "e2e"]);
-  const file = `${process.env.LEDGIX_E2E_DATA_DIR}/cyberdyne-refunds.yaml`;
-  fs.writeFileSync(file, POLICY);
-  ledgix(["policy", "apply", "--tenant", "cyberdyne", file]);
+  applyPolicy("cyberdyne", POLICY);
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD" }, context: { policy_id: "refunds" } },

@@ -1,8 +1,5 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 const policy = (limit: number) => `policy_id: refunds
 rules:
@@ -15,18 +12,12 @@ rules:
     effect: review
 `;
 
-function applyPolicy(limit: number) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
-  fs.writeFileSync(file, policy(limit));
-  ledgix(["policy", "apply", "--tenant", "umbrella", file]);
-}
-
 test("replay: a stricter draft version is replayed against history, with progress, and shows what would change", async ({ page, request }) => {
   ledgix(["tenant", "create", "umbrella"]);
   ledgix(["member", "add", "--tenant", "umbrella", "--email", "owner@umbrella.test", "--role", "owner", "--password-stdin"], PASSWORD);
   const key = ledgix(["key", "create", "--tenant", "umbrella"]);
-  applyPolicy(50); // the stricter version, stored but not active
-  applyPolicy(100); // what decided the history below
+  applyPolicy("umbrella", policy(50)); // the stricter version, stored but not active
+  applyPolicy("umbrella", policy(100)); // what decided the history below
   // 40 refunds of 5, 10, …, 200: 20 approved (≤ 100), 20 sent to review.
   for (let amount = 5; amount <= 200; amount += 5) {
     const response = await request.post("/api/clearance", {

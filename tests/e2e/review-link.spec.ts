@@ -1,8 +1,7 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { ledgix, REVIEW_EVERY_REFUND, screenshots } from "./helpers";
+import { applyPolicy, ledgix, REVIEW_EVERY_REFUND, screenshots } from "./helpers";
 
 /** The newest outbox email to `address` whose subject starts with `subject`, once the job has sent it. */
 async function awaitEmail(address: string, subject: string) {
@@ -18,9 +17,7 @@ test("review by email link: opening decides nothing, Approve on the page does, a
   ledgix(["tenant", "create", "wayne"]);
   ledgix(["member", "add", "--tenant", "wayne", "--email", "lucius@wayne.test", "--role", "reviewer"]);
   const key = ledgix(["key", "create", "--tenant", "wayne"]);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
-  fs.writeFileSync(file, REVIEW_EVERY_REFUND);
-  ledgix(["policy", "apply", "--tenant", "wayne", file]);
+  applyPolicy("wayne", REVIEW_EVERY_REFUND);
 
   const asked = await (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },

@@ -1,9 +1,8 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ledgix, PASSWORD, REVIEW_EVERY_REFUND, screenshots, signIn } from "./helpers";
+import { applyPolicy, ledgix, PASSWORD, REVIEW_EVERY_REFUND, screenshots, signIn } from "./helpers";
 
 const isDark = (page: Page) => page.evaluate(() => document.documentElement.classList.contains("dark"));
 
@@ -32,9 +31,7 @@ test.describe("on a 390 px phone", () => {
     ledgix(["tenant", "create", "phone"]);
     ledgix(["member", "add", "--tenant", "phone", "--email", "rev@phone.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
     const key = ledgix(["key", "create", "--tenant", "phone"]);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-e2e-policy-")), "refunds.yaml");
-    fs.writeFileSync(file, REVIEW_EVERY_REFUND);
-    ledgix(["policy", "apply", "--tenant", "phone", file]);
+    applyPolicy("phone", REVIEW_EVERY_REFUND);
     const ask = async (amount: number) => (await (await request.post("/api/clearance", {
       headers: { "X-Vault-API-Key": key },
       data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD", charge_id: `ch_${amount}` }, agent_id: "refund-bot", context: { policy_id: "refunds" } },
