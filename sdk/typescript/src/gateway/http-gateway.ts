@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { iterator, parse as parseJsonTree, type ObjectNode } from "@humanwhocodes/momoa";
 import { resolveConfig } from "../config";
 import { TokenVerificationError } from "../errors";
 import { isTokenRejection } from "../token-rejection";
@@ -27,7 +28,7 @@ export interface RunningHttpGateway {
 
 class Refusal extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 413 | 502 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 502 | 503,
     readonly code: string,
     message: string,
   ) {
@@ -62,13 +63,60 @@ function bearerToken(req: IncomingMessage, header: string): string {
   return token;
 }
 
-function toolArgsOf(route: HttpRoute, url: URL, body: Buffer): unknown {
-  if (route.args === "query") return Object.fromEntries(url.searchParams);
+/**
+ * The request target exactly as sent, when it is plain: a path equal to its normalised form
+ * (no `..`, `//host`, or encodings the URL parser rewrites), so the route matched is the path
+ * the service receives. The gateway forwards these bytes, not a re-serialisation.
+ */
+function plainTarget(req: IncomingMessage): { raw: string; url: URL } {
+  const raw = req.url ?? "/";
+  const url = new URL(raw, "http://gateway.invalid");
+  if (url.pathname + url.search !== raw) throw new Refusal(400, "ambiguous_request", "The request target is not in normal form; send the path as the service should read it");
+  return { raw, url };
+}
+
+/** The first member name given twice in one object of a JSON text, if any. */
+function duplicateKey(text: string): string | null {
+  for (const { node } of iterator(parseJsonTree(text, { mode: "json" }))) {
+    if (node.type !== "Object") continue;
+    const seen = new Set<string>();
+    for (const member of (node as ObjectNode).members) {
+      const name = member.name.type === "String" ? member.name.value : member.name.name;
+      if (seen.has(name)) return name;
+      seen.add(name);
+    }
+  }
+  return null;
+}
+
+/**
+ * The tool arguments as the service will read them, refusing anything two parsers could read
+ * differently: a repeated query parameter (first wins in some frameworks, last in others), a
+ * duplicate JSON key, a body that is not declared as JSON, or arguments in both places.
+ */
+function toolArgsOf(route: HttpRoute, req: IncomingMessage, url: URL, body: Buffer): unknown {
+  const ambiguous = (message: string) => new Refusal(400, "ambiguous_request", message);
+  if (route.args === "query") {
+    if (body.length) throw ambiguous("This route takes its arguments from the query string; send no body");
+    const names = [...url.searchParams.keys()];
+    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+    if (repeated !== undefined) throw ambiguous(`The query parameter "${repeated}" is repeated`);
+    return Object.fromEntries(url.searchParams);
+  }
+  if (url.search) throw ambiguous("This route takes its arguments from the JSON body; send no query string");
+  if (!body.length) return {};
+  const mediaType = req.headers["content-type"]?.split(";")[0]!.trim().toLowerCase();
+  if (mediaType !== "application/json") throw new Refusal(415, "unsupported_media_type", "Send the body with Content-Type: application/json");
+  const text = body.toString("utf8");
+  let args: unknown;
   try {
-    return JSON.parse(body.length ? body.toString("utf8") : "{}");
+    args = JSON.parse(text);
   } catch {
     throw new Refusal(400, "invalid_json_body", "The request body is not JSON; its hash cannot be checked against the token");
   }
+  const duplicate = duplicateKey(text);
+  if (duplicate !== null) throw ambiguous(`The JSON body gives the key "${duplicate}" twice`);
+  return args;
 }
 
 function refusalOf(error: unknown): Refusal {
@@ -113,13 +161,13 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     const verifying = verifyClearanceToken(token, jwks, { issuer: config.issuer, audience: config.audience, tool: route.tool, tenantId: config.tenant_id });
     verifying.catch(() => undefined);
     const body = await readBody(req, config.max_body_bytes);
-    const toolArgs = toolArgsOf(route, url, body);
+    const toolArgs = toolArgsOf(route, req, url, body);
     const claims = await verifying;
     checkToolArgs(claims, toolArgs);
     return { claims, body, token };
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, claims: ClearanceClaims): Promise<number> {
+  function forward(req: IncomingMessage, res: ServerResponse, target: string, body: Buffer, claims: ClearanceClaims): Promise<number> {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && name !== config.token_header) headers[name] = value;
@@ -129,7 +177,7 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     headers["x-ledgix-jti"] = claims.jti;
     return new Promise((resolve) => {
       const outgoing = http.request(
-        { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: url.pathname + url.search, headers, agent },
+        { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: target, headers, agent },
         (answer) => {
           const out: http.OutgoingHttpHeaders = {};
           for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name)) out[name] = value;
@@ -150,10 +198,10 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? "/", "http://gateway.invalid");
-    let admitted;
+    let target, admitted;
     try {
-      admitted = await admit(req, url);
+      target = plainTarget(req);
+      admitted = await admit(req, target.url);
     } catch (error) {
       return refuse(res, refusalOf(error));
     }
@@ -176,7 +224,7 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     const dispatched = performance.now();
     let answered = dispatched;
     res.once("pipe", () => (answered = performance.now()));
-    const status = await forward(req, res, url, admitted.body, admitted.claims);
+    const status = await forward(req, res, target.raw, admitted.body, admitted.claims);
     const timing = { addedMs: dispatched - started - consumeMs + (performance.now() - answered), consumeMs };
     const report = vault.reportExecution(admitted.claims.jti, status).finally(() => {
       reports.delete(report);

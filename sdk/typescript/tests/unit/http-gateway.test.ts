@@ -117,6 +117,70 @@ describe("HTTP gateway", () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
+  describe("reads the arguments one way only (issue 19, finding 4)", () => {
+    // A raw request, so the test controls every byte of the target and the body.
+    function send(target: string, init: { method?: string; token: string; body?: string; contentType?: string }): Promise<{ status: number; body: string }> {
+      return new Promise((resolve, reject) => {
+        const { port } = new URL(gateway.url);
+        const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${init.token}` };
+        if (init.contentType) headers["content-type"] = init.contentType;
+        if (init.body) headers["content-length"] = Buffer.byteLength(init.body);
+        const req = http.request({ host: "127.0.0.1", port, method: init.method ?? "GET", path: target, headers }, (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c)).on("end", () => resolve({ status: res.statusCode!, body: text }));
+        });
+        req.on("error", reject);
+        req.end(init.body);
+      });
+    }
+
+    const payToken = (args: unknown) => vault.sign({ tool: "pay", tool_args_hash: toolArgsHash(args), tenant_id: "ten_a" });
+
+    beforeEach(async () => {
+      await gateway.close();
+      await start({
+        routes: [
+          { method: "GET", path: "/pay", tool: "pay", args: "query" },
+          { method: "POST", path: "/refunds", tool: "stripe_refund", args: "body" },
+        ],
+      });
+    });
+
+    it("forwards the query string it hashed, byte for byte", async () => {
+      const res = await send("/pay?amount=10&note=a%20b", { token: await payToken({ amount: "10", note: "a b" }) });
+      expect(res.status).toBe(200);
+      expect(upstream.seen.map((s) => s.path)).toEqual(["/pay?amount=10&note=a%20b"]);
+    });
+
+    it.each([
+      { name: "a repeated query parameter", target: "/pay?amount=999999&amount=10", args: { amount: "10" } },
+      { name: "a repeated parameter spelled two ways", target: "/pay?%61mount=999999&amount=10", args: { amount: "10" } },
+      { name: "a body on a query route", target: "/pay?amount=10", args: { amount: "10" }, body: '{"amount":999999}', contentType: "application/json" },
+      { name: "a path with dot segments", target: "/x/../pay?amount=10", args: { amount: "10" } },
+      { name: "a path with an authority", target: "//evil.test/pay?amount=10", args: { amount: "10" } },
+    ])("refuses $name with 400 and never calls the service", async ({ target, args, body, contentType }) => {
+      const res = await send(target, { token: await payToken(args), body, contentType });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ error: { code: "ambiguous_request" } });
+      expect(consumeCalls()).toBe(0);
+      expect(upstream.seen).toHaveLength(0);
+    });
+
+    it.each([
+      { name: "a duplicate JSON key", target: "/refunds", body: '{"amount":999999,"amount":45,"currency":"USD"}', status: 400, code: "ambiguous_request" },
+      { name: "a duplicate key in a nested object", target: "/refunds", body: '{"amount":45,"currency":"USD","meta":{"to":"a","to":"b"}}', status: 400, code: "ambiguous_request" },
+      { name: "a query string on a body route", target: "/refunds?amount=999999", body: '{"amount":45,"currency":"USD"}', status: 400, code: "ambiguous_request" },
+      { name: "a body not declared as JSON", target: "/refunds", body: '{"amount":45,"currency":"USD"}', contentType: "text/plain", status: 415, code: "unsupported_media_type" },
+    ])("refuses $name without consuming the token", async ({ target, body, contentType, status, code }) => {
+      const token = await refundToken({ amount: 45, currency: "USD" });
+      const res = await send(target, { method: "POST", token, body, contentType: contentType ?? "application/json" });
+      expect(res.status).toBe(status);
+      expect(JSON.parse(res.body)).toMatchObject({ error: { code } });
+      expect(consumeCalls()).toBe(0);
+      expect(upstream.seen).toHaveLength(0);
+    });
+  });
+
   it("refuses a route it does not protect", async () => {
     const res = await post(await refundToken(), "{}", "/admin");
     expect(res.status).toBe(404);
@@ -134,7 +198,11 @@ describe("HTTP gateway", () => {
   it("takes the token from a configured header", async () => {
     await gateway.close();
     await start({ token_header: "X-Ledgix-Token" });
-    const res = await fetch(`${gateway.url}/refunds`, { method: "POST", body: '{"amount":45,"currency":"USD"}', headers: { "x-ledgix-token": await refundToken() } });
+    const res = await fetch(`${gateway.url}/refunds`, {
+      method: "POST",
+      body: '{"amount":45,"currency":"USD"}',
+      headers: { "content-type": "application/json", "x-ledgix-token": await refundToken() },
+    });
     expect(res.status).toBe(200);
     expect(upstream.seen[0]!.headers["x-ledgix-token"]).toBeUndefined();
   });
