@@ -8,6 +8,7 @@ import GoogleProvider from "next-auth/providers/google";
 import { prisma } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { masterKey } from "@/lib/keys/master-key";
+import { normalIdentity } from "./identity";
 import { sendEmail } from "@/lib/email/send-email";
 import { publicUrl } from "./public-url";
 
@@ -60,8 +61,8 @@ export function authOptions(): Promise<AuthOptions> {
     const adapter: Adapter = {
       ...base,
       // Stored lowercase (createUser); a provider may spell the address otherwise.
-      getUserByEmail: (email: string) => base.getUserByEmail!(email.toLowerCase()),
-      createUser: (user: { email: string; name?: string | null; emailVerified: Date | null; image?: string | null }) => client.user.create({ data: { id: newId("usr"), email: user.email.toLowerCase(), name: user.name, emailVerified: user.emailVerified, image: user.image } }) as never,
+      getUserByEmail: (email: string) => base.getUserByEmail!(normalIdentity(email)),
+      createUser: (user: { email: string; name?: string | null; emailVerified: Date | null; image?: string | null }) => client.user.create({ data: { id: newId("usr"), email: normalIdentity(user.email), name: user.name, emailVerified: user.emailVerified, image: user.image } }) as never,
       linkAccount: (account: Record<string, unknown>) => client.account.create({ data: { id: newId("acc"), ...account } as never }) as never,
       createSession: (session) => client.session.create({ data: { id: newId("ses"), ...session } }),
     };
@@ -90,7 +91,7 @@ export function authOptions(): Promise<AuthOptions> {
         async signIn({ user, account, profile }) {
           // GitHub names only verified addresses; OIDC and Google say so in `email_verified`.
           if (account?.type === "oauth" && account.provider !== "github" && (profile as { email_verified?: unknown } | undefined)?.email_verified !== true) return false;
-          const email = (user.email ?? "").toLowerCase();
+          const email = normalIdentity(user.email ?? "");
           const found = await client.user.findUnique({ where: { email }, select: { memberships: { select: { tenantId: true }, take: 1 } } });
           return Boolean(found?.memberships.length);
         },

@@ -1,7 +1,8 @@
 import { hash, verify } from "@node-rs/argon2";
 import { z } from "zod";
+import { normalIdentity } from "./identity";
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
+export const emailSchema = z.string().transform(normalIdentity).pipe(z.email().max(254));
 export const passwordSchema = z.string().min(12, "must be at least 12 characters").max(256);
 
 // argon2id with the library's defaults (19 MiB, t=2, p=1: OWASP's minimum profile);

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
+import { normalIdentity } from "@/lib/auth/identity";
 import type { PrismaClient } from "@/lib/db";
 import { Prisma } from "@/lib/db/generated/client";
 import type { Channel } from "@/lib/deliveries/deliveries";
 import { newId } from "@/lib/ids";
 import { addJobStatement } from "@/lib/jobs/enqueue";
-import { eligibleReviewers, escalationReviewers } from "@/lib/review/reviewers";
+import { eligibleReviewers, escalationReviewers } from "@/lib/members/reviewers";
 import { WEBHOOK_MAX_ATTEMPTS, webhookJobKey } from "@/lib/webhooks/deliver";
 import { webhookBody } from "./messages";
 import { settingFor, type NotifyEventPayload } from "@/lib/notify/notify-event";
@@ -67,10 +68,10 @@ export async function fanOut(prisma: PrismaClient, payload: NotifyEventPayload):
     });
   }
   // A reviewer who is also a listed recipient gets their link, not a second email.
-  const linked = new Set(reviewers.map((r) => r.email.toLowerCase()));
-  for (const to of row?.emailRecipients.filter((address) => !linked.has(address.toLowerCase())) ?? []) {
+  const linked = new Set(reviewers.map((r) => normalIdentity(r.email)));
+  for (const to of row?.emailRecipients.filter((address) => !linked.has(normalIdentity(address))) ?? []) {
     planned.push({
-      key: `email:${eventId}:${to.toLowerCase()}`, channel: "email", target: to,
+      key: `email:${eventId}:${normalIdentity(to)}`, channel: "email", target: to,
       job: (deliveryId) => addJobStatement("notify:email", { deliveryId }, { jobKey: `email:${deliveryId}` }),
     });
   }

@@ -86,8 +86,11 @@ async function verdictDecision(
   const { limits } = verdict;
   const policySlug = request.policySlug ?? null;
   const columns = await decisionFields(prisma, tenant, verdict);
-  // A request bound for a human that a live standing approval covers is approved under it.
-  const grant = columns.status === "pending_review" ? await claimCoveringGrant(prisma, tenant.id, request, input) : null;
+  // A request bound for a human that a live standing approval covers is approved under it:
+  // one whose granter could have given the review this request asks for.
+  const asked: Partial<ClearanceRequest> = columns;
+  const review = { apiKeyId: request.apiKeyId ?? null, humanPrincipal: request.humanPrincipal ?? null, reviewQuorum: asked.reviewQuorum ?? 1, reviewerGroups: asked.reviewerGroups ?? [] };
+  const grant = columns.status === "pending_review" ? await claimCoveringGrant(prisma, tenant.id, { ...request, ...review }, input) : null;
   if (grant) return { columns: await standingApprovalFields(prisma, tenant, columns, grant) };
   if (columns.status !== "approved" || !limits || !verdict.ruleId || !policySlug) return { columns };
   let amounts: Record<string, number>;

@@ -8,7 +8,7 @@ import type { StandingGrant } from "@/lib/db/generated/client";
 
 export type SignedGrantFields = Pick<
   StandingGrant,
-  "id" | "tenantId" | "kind" | "toolName" | "agentId" | "argsHash" | "condition" | "sessionId" | "maxUses" | "expiresAt" | "createdAt" | "createdBy" | "sourceRequestId" | "signerKeyId"
+  "id" | "tenantId" | "kind" | "toolName" | "agentId" | "apiKeyId" | "argsHash" | "condition" | "sessionId" | "maxUses" | "expiresAt" | "createdAt" | "createdBy" | "sourceRequestId" | "signerKeyId"
 >;
 
 /** What a grant covers, in the wire's field names: signed, and served by the API. */
@@ -27,9 +27,13 @@ export const grantTerms = (grant: SignedGrantFields) => ({
   source_request_id: grant.sourceRequestId,
 });
 
-/** The exact bytes signed (domain-separated, versioned). */
+/**
+ * The exact bytes signed (domain-separated, versioned). The API key is signed when the grant
+ * has one; grants made before keys were bound still verify, and cover no keyed request.
+ */
 export function grantPayload(grant: SignedGrantFields): Buffer {
-  return Buffer.from(jcs({ type: "ledgix.standing_grant", version: 1, tenant_id: grant.tenantId, ...grantTerms(grant), signer_key_id: grant.signerKeyId }));
+  const key = grant.apiKeyId === null ? {} : { api_key_id: grant.apiKeyId };
+  return Buffer.from(jcs({ type: "ledgix.standing_grant", version: 1, tenant_id: grant.tenantId, ...grantTerms(grant), ...key, signer_key_id: grant.signerKeyId }));
 }
 
 export const signGrant = (grant: SignedGrantFields, privateKey: KeyObject): string =>

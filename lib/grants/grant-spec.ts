@@ -36,7 +36,7 @@ export type GrantSpec = z.input<typeof grantSpecSchema>;
 export type ParsedGrantSpec = z.output<typeof grantSpecSchema>;
 
 /** The request fields a grant is cut from. */
-export type GrantSource = Pick<ClearanceRequest, "toolName" | "toolArgs" | "agentId" | "sessionId">;
+export type GrantSource = Pick<ClearanceRequest, "toolName" | "toolArgs" | "agentId" | "sessionId"> & Partial<Pick<ClearanceRequest, "reviewQuorum">>;
 
 export interface GrantOption {
   /** Stable key for a form field. */
@@ -48,14 +48,15 @@ export interface GrantOption {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * A condition that holds for this request's own arguments: numbers as an upper bound,
- * short strings and booleans as equalities. `true` when no argument lends itself to one.
+ * A condition that holds for this request's own arguments: numbers within the range from
+ * zero to their value (both bounds: a refund of -99,000,000 is no smaller a risk), short
+ * strings and booleans as equalities. `true` when no argument lends itself to one.
  */
 export function suggestedCondition(args: unknown): string {
   if (args === null || typeof args !== "object" || Array.isArray(args)) return "true";
   const terms = Object.entries(args).flatMap(([key, value]) => {
     if (!IDENTIFIER.test(key)) return [];
-    if (typeof value === "number" && Number.isFinite(value)) return [`args.${key} <= ${value}`];
+    if (typeof value === "number" && Number.isFinite(value)) return [`args.${key} >= ${Math.min(0, value)} && args.${key} <= ${Math.max(0, value)}`];
     if (typeof value === "boolean") return [`args.${key} == ${value}`];
     if (typeof value === "string" && value.length <= 100) return [`args.${key} == ${JSON.stringify(value)}`];
     return [];
@@ -79,8 +80,12 @@ export function describeGrant(spec: ParsedGrantSpec, source: Pick<GrantSource, "
   }
 }
 
-/** The sizes a reviewer is offered, narrowest first ("just this once" is the absence of a grant). */
+/**
+ * The sizes a reviewer is offered, narrowest first ("just this once" is the absence of a
+ * grant). None when the request needs several approvers: one person may not grant for many.
+ */
 export function grantOptions(request: GrantSource): GrantOption[] {
+  if ((request.reviewQuorum ?? 1) > 1) return [];
   const specs: [string, ParsedGrantSpec][] = [
     ["exact-once", { kind: "exact_args", uses: 1 }],
     ["exact-5", { kind: "exact_args", uses: 5 }],

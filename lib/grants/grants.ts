@@ -6,17 +6,25 @@ import { newId } from "@/lib/ids";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { notifyEventStatement } from "@/lib/notify/notify-event";
 import { checkExpression, compileCondition, conditionInputOf, evaluateCompiled, type ConditionInput } from "@/lib/policy/condition";
+import { eligibleReviewers, fourEyesForbids } from "@/lib/members/reviewers";
 import { grantSignatureValid, publicKeyOfJwk, signGrant } from "./grant-signature";
 import { grantSpecSchema, USES_ONLY_MINUTES, type GrantKind, type GrantSpec, type ParsedGrantSpec } from "./grant-spec";
 
 // Standing approvals (issue 12): a reviewer's approval of a chosen size that later
 // requests the policy would send to a human may be approved under. Never a request the
 // policy denies: only the clearance path's pending_review outcome looks for a grant.
+// A grant never reaches past its granter's own authority (issue 19, finding 5): it covers
+// only requests its granter could approve alone, made with the API key it was cut from.
 
 const GRANT_ID = /^grt_[0-9a-z]{26}$/;
 
-/** The request fields a grant is checked against. */
-export type CoveredRequest = Pick<ClearanceRequest, "toolName" | "agentId" | "sessionId" | "toolArgsHash">;
+/** The request fields a grant is checked against, with the review the policy asks of it. */
+export type CoveredRequest = Pick<
+  ClearanceRequest,
+  "tenantId" | "apiKeyId" | "toolName" | "agentId" | "sessionId" | "toolArgsHash" | "humanPrincipal" | "reviewQuorum" | "reviewerGroups"
+>;
+
+const needsSeveral = (request: Pick<ClearanceRequest, "reviewQuorum">) => (request.reviewQuorum ?? 1) > 1;
 
 export const newGrantId = () => newId("grt");
 
@@ -28,6 +36,9 @@ export function checkGrantSpec(request: ClearanceRequest, spec: GrantSpec): Pars
   const parsed = grantSpecSchema.safeParse(spec);
   if (!parsed.success) throw new ApiError("invalid_grant", `Invalid standing approval: ${parsed.error.issues[0]!.message}`);
   const grant = parsed.data;
+  if (needsSeveral(request)) {
+    throw new ApiError("invalid_grant", `This request needs ${request.reviewQuorum} approvers; a standing approval would let later ones skip them.`);
+  }
   if (grant.kind === "tool_condition") {
     const problem = checkExpression(grant.condition, "bool");
     if (problem) throw new ApiError("invalid_grant", `Invalid condition: ${problem}`);
@@ -74,6 +85,7 @@ export async function createGrant(
     kind: grant.kind,
     toolName: grant.kind === "session" && grant.all_tools ? null : request.toolName,
     agentId: request.agentId,
+    apiKeyId: request.apiKeyId,
     argsHash: grant.kind === "exact_args" ? request.toolArgsHash : null,
     condition: grant.kind === "tool_condition" ? grant.condition : null,
     sessionId: grant.kind === "session" ? request.sessionId : null,
@@ -131,7 +143,8 @@ async function ledgerPublicKey(prisma: PrismaClient, keyId: string): Promise<Key
 }
 
 function matches(grant: StandingGrant, request: CoveredRequest, input: ConditionInput): boolean {
-  if (grant.agentId !== request.agentId || (grant.toolName !== null && grant.toolName !== request.toolName)) return false;
+  if (grant.agentId !== request.agentId || grant.apiKeyId !== request.apiKeyId) return false;
+  if (grant.toolName !== null && grant.toolName !== request.toolName) return false;
   switch (grant.kind as GrantKind) {
     case "exact_args":
       return grant.argsHash === request.toolArgsHash;
@@ -148,6 +161,19 @@ function matches(grant: StandingGrant, request: CoveredRequest, input: Condition
   }
 }
 
+/**
+ * Whether the grant's granter could approve this request alone: a single approver suffices,
+ * and they are one of its eligible reviewers (its rule's groups) whom four eyes does not
+ * exclude. An operator's grant is the operator's break-glass authority, which has no groups.
+ */
+async function withinGranterAuthority(prisma: PrismaClient, grant: StandingGrant, request: CoveredRequest): Promise<boolean> {
+  if (needsSeveral(request)) return false;
+  if (grant.createdBy.startsWith("operator:")) return true;
+  const email = grant.createdBy.replace(/^reviewer:/, "");
+  const reviewer = (await eligibleReviewers(prisma, { ...request, reviewEscalatedAt: null })).find((r) => r.email === email);
+  return reviewer !== undefined && !(await fourEyesForbids(prisma, request, reviewer));
+}
+
 const NARROWEST_FIRST: Record<GrantKind, number> = { exact_args: 0, tool_condition: 1, session: 2 };
 
 /**
@@ -156,13 +182,13 @@ const NARROWEST_FIRST: Record<GrantKind, number> = { exact_args: 0, tool_conditi
  */
 export async function findCoveringGrant(prisma: PrismaClient, tenantId: string, request: CoveredRequest, input: ConditionInput): Promise<StandingGrant[]> {
   const candidates = await prisma.standingGrant.findMany({
-    where: { ...liveWhere(tenantId, input.now), agentId: request.agentId },
+    where: { ...liveWhere(tenantId, input.now), agentId: request.agentId, apiKeyId: request.apiKeyId },
     orderBy: { createdAt: "asc" },
     take: 50,
   });
   const covering: StandingGrant[] = [];
   for (const grant of candidates) {
-    if (!matches(grant, request, input)) continue;
+    if (!matches(grant, request, input) || !(await withinGranterAuthority(prisma, grant, request))) continue;
     const key = await ledgerPublicKey(prisma, grant.signerKeyId);
     if (!key || !grantSignatureValid(grant, key)) {
       console.error(`ledgix: standing approval ${grant.id} fails its signature check; not honoured`);

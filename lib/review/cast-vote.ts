@@ -1,10 +1,11 @@
 import { ApiError } from "@/lib/api/errors";
+import { normalIdentity } from "@/lib/auth/identity";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { settleReview } from "./decide-review";
 import { decidedByReviewers, type ReviewChannel } from "./decided-by";
-import { eligibleReviewers } from "./reviewers";
+import { eligibleReviewers, fourEyesForbids } from "@/lib/members/reviewers";
 
 export interface Vote {
   reviewer: { userId: string | null; email: string; label: string };
@@ -23,7 +24,7 @@ export type VoteOutcome = "recorded" | "approved" | "denied";
  * decision through the one write path; the others are recorded for the timeline.
  */
 export async function castVote(prisma: PrismaClient, request: ClearanceRequest, vote: Vote): Promise<{ outcome: VoteOutcome; request: ClearanceRequest }> {
-  const email = vote.reviewer.email.toLowerCase();
+  const email = normalIdentity(vote.reviewer.email);
   if (request.status !== "pending_review") throw notPending(request);
   const reviewer = (await eligibleReviewers(prisma, request)).find((r) => r.email === email || r.userId === vote.reviewer.userId);
   if (!reviewer) {
@@ -58,13 +59,8 @@ export async function castVote(prisma: PrismaClient, request: ClearanceRequest, 
 const notPending = (request: ClearanceRequest) =>
   new ApiError("review_not_pending", `Request ${request.id} is already ${request.status}; nothing to decide.`);
 
-/** Four eyes: the person a request is attributed to (`human_principal`, or an agent id that is their email) may not approve it. */
 async function checkFourEyes(prisma: PrismaClient, request: ClearanceRequest, reviewer: { userId: string; email: string }) {
-  const principal = request.humanPrincipal?.toLowerCase();
-  const own = principal === reviewer.email || principal === reviewer.userId.toLowerCase() || request.agentId.toLowerCase() === reviewer.email;
-  if (!own) return;
-  const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: request.tenantId }, select: { reviewFourEyes: true } });
-  if (tenant.reviewFourEyes) {
+  if (await fourEyesForbids(prisma, request, reviewer)) {
     throw new ApiError("four_eyes_violation", `${reviewer.email} may not approve a request attributed to themselves; another reviewer must.`);
   }
 }

@@ -5,7 +5,7 @@ import type { ClearanceRequest, ReviewLink } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { castVote } from "./cast-vote";
 import type { RateLimit } from "@/lib/rate-limit/rate-limit";
-import type { Reviewer } from "./reviewers";
+import type { Reviewer } from "@/lib/members/reviewers";
 
 const DEFAULT_LIFETIME_SECONDS = 24 * 3600;
 

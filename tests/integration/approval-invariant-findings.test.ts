@@ -1,17 +1,37 @@
-// Issue 19 (the approval invariant), findings 3, 6 and 7: each failed on the code before its
-// fix. Findings 1 and 2 are mint-token.test.ts; the NUL path segments of finding 11 are rows
+// Issue 19 (the approval invariant), findings 3, 5, 6, 7 and the identities of 11: each failed
+// on the code before its fix. Findings 1 and 2 are mint-token.test.ts; the NUL path segments of finding 11 are rows
 // of bad-input.test.ts; the judge's connect-time address check is tests/unit/policy/judge.test.ts.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { asOperator } from "../fixtures/admin";
+import { cli } from "../fixtures/cli";
 import { builtActions, form, invokeAction } from "../fixtures/dashboard";
 import { startFakeJudge, type FakeJudge } from "../fixtures/fake-judge";
 import { connectionOf, startServer, testDatabaseKind, type RunningServer, type ServerInfo } from "../fixtures/server";
 import { ALL_SCOPES, createTenant, examplePolicy, type TestTenant } from "../fixtures/tenant";
 
 const servers = inject("servers");
+
+// Finding 5: wires need the treasury group; refunds of 500 or more need two people.
+const PAYMENTS = `
+policy_id: payments
+tools: ["stripe_*", "wire_*"]
+rules:
+  - id: wires
+    tool: wire_transfer
+    effect: review
+    reviewers: [treasury]
+  - id: pair
+    tool: stripe_refund
+    when: args.amount >= 500
+    effect: review
+    quorum: 2
+  - id: single
+    tool: stripe_refund
+    effect: review
+`;
 const SLOW = 180_000;
 
 const errorCode = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code;
@@ -82,6 +102,92 @@ describe.each(servers)("issue 19 findings on the $kind database", (server) => {
     expect(reset.status).toBe(200);
     expect(await reset.json()).toMatchObject({ base_url: null, api_key_set: false });
   }, SLOW);
+
+  describe("finding 5: a standing approval reaches no further than its granter's own authority", () => {
+    const people = { ann: "ann@acme.test", bob: "bob@acme.test", tess: "tess@acme.test" };
+    let tenant: TestTenant;
+
+    beforeAll(async () => {
+      tenant = await createTenant(server, null, ALL_SCOPES);
+      await asOperator(server, async (run) => {
+        await run("policy.apply", { tenant: tenant.id, source: PAYMENTS });
+        for (const email of Object.values(people)) await run("member.add", { tenant: tenant.id, email, role: "reviewer" });
+        await run("member.group.create", { tenant: tenant.id, name: "treasury" });
+        await run("member.group.add", { tenant: tenant.id, name: "treasury", email: people.tess });
+      });
+    }, SLOW);
+
+    // Each test its own agent, so one test's grants never cover another's requests.
+    let agent = 0;
+    beforeEach(() => void agent++);
+    const call = (tool: string, amount: number, extra: Record<string, unknown> = {}) =>
+      ({ tool_name: tool, tool_args: { amount, currency: "USD" }, agent_id: `agent-${agent}`, session_id: "s-1", context: { policy_id: "payments" }, ...extra });
+
+    async function ask(body: unknown, client: Pick<TestTenant, "post"> = tenant) {
+      const res = await client.post("/api/clearance", body);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { request_id: string; status: string; reason_code: string | null };
+    }
+
+    /**
+     * A reviewer's vote with `ledgix review decide --as` (a grant signs with the server's
+     * ledger key, which only a process with the server's data dir can open).
+     */
+    async function vote(requestId: string, as: string, grant: string[] = []) {
+      const result = await cli(["review", "decide", requestId, "--approve", "--as", as, ...grant], server.env);
+      if (result.code !== 0) return { status: "refused", error: result.stderr };
+      const [, status, grantId] = result.stdout.trim().split(" ");
+      return { status: status === "vote" ? "pending_review" : status, grantId: grantId ?? null };
+    }
+
+    it("a session grant for every tool covers no tool whose rule the granter may not review", async () => {
+      const first = await ask(call("stripe_refund", 100));
+      expect(first.status).toBe("pending_review");
+      expect(await vote(first.request_id, people.ann, ["--grant", "session", "--minutes", "10", "--all-tools"])).toMatchObject({ status: "approved", grantId: expect.any(String) });
+      // Ann may approve refunds alone: the grant covers the next one…
+      expect(await ask(call("stripe_refund", 120))).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+      // …but wires are the treasury's, which Ann is not in.
+      expect(await ask(call("wire_transfer", 99_000))).toMatchObject({ status: "pending_review" });
+
+      // The same grant from a treasury member covers wires in their session.
+      const wire = await ask(call("wire_transfer", 10, { session_id: "s-2" }));
+      await vote(wire.request_id, people.tess, ["--grant", "session", "--minutes", "10", "--all-tools"]);
+      expect(await ask(call("wire_transfer", 20, { session_id: "s-2" }))).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+    }, SLOW);
+
+    it("no grant from a rule that needs two people, and no grant covers such a rule", async () => {
+      const pair = await ask(call("stripe_refund", 550, { session_id: "s-3" }));
+      expect(await vote(pair.request_id, people.ann)).toMatchObject({ status: "pending_review" });
+      const wide = ["--grant", "tool_condition", "--condition", "args.amount <= 99000000", "--minutes", "10"];
+      expect(await vote(pair.request_id, people.bob, wide)).toMatchObject({ status: "refused", error: expect.stringMatching(/needs 2 approvers/) });
+      // Refused before the vote: the request still waits for Bob's plain vote.
+      expect(await vote(pair.request_id, people.bob)).toMatchObject({ status: "approved", grantId: null });
+
+      // A wide grant from a one-person rule does not reach the two-person rule.
+      const single = await ask(call("stripe_refund", 300, { session_id: "s-3" }));
+      await vote(single.request_id, people.ann, wide);
+      expect(await ask(call("stripe_refund", 400, { session_id: "s-3" }))).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+      expect(await ask(call("stripe_refund", 99_000_000, { session_id: "s-3" }))).toMatchObject({ status: "pending_review" });
+      // Nor a request attributed to the granter (four eyes), however the principal is spelled.
+      expect(await ask(call("stripe_refund", 401, { session_id: "s-3", human_principal: " Ann@acme.test" }))).toMatchObject({ status: "pending_review" });
+    }, SLOW);
+
+    it("a grant covers only requests made with the API key of the request it came from", async () => {
+      const first = await ask(call("stripe_refund", 130, { session_id: "s-4" }));
+      await vote(first.request_id, people.ann, ["--grant", "session", "--minutes", "10"]);
+      expect(await ask(call("stripe_refund", 131, { session_id: "s-4" }))).toMatchObject({ status: "approved", reason_code: "standing_approval" });
+      // Another key of the tenant naming the same agent and session is not that agent.
+      const other = await scopedKey(server, tenant, ["clearance"]);
+      expect(await ask(call("stripe_refund", 132, { session_id: "s-4" }), other)).toMatchObject({ status: "pending_review" });
+    }, SLOW);
+
+    it("finding 11: four eyes reads a principal trimmed, NFC and case-folded", async () => {
+      for (const principal of [" ann@acme.test", "ANN@acme.test ", "ann@acme.test\t"]) {
+        const own = await ask(call("stripe_refund", 140, { session_id: "s-5", human_principal: principal }));
+        expect(await vote(own.request_id, people.ann)).toMatchObject({ status: "refused", error: expect.stringMatching(/may not approve a request attributed to themselves/) });
+      }
+    }, SLOW);
+  });
 
   it("finding 6: a policy-scoped key cannot re-activate its own old version over a person's upload", async () => {
     const tenant = await createTenant(server, null, ALL_SCOPES);

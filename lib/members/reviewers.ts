@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { PERMISSIONS } from "@/lib/auth/access";
+import { normalIdentity } from "@/lib/auth/identity";
 
 export interface Reviewer {
   userId: string;
@@ -41,4 +42,19 @@ export async function eligibleReviewers(prisma: PrismaClient, request: ReviewedR
 export async function escalationReviewers(prisma: PrismaClient, request: Pick<ClearanceRequest, "tenantId">): Promise<Reviewer[]> {
   const group = await escalationGroup(prisma, request.tenantId);
   return group ? membersWhoDecide(prisma, request.tenantId, [group]) : [];
+}
+
+type Attributed = Pick<ClearanceRequest, "tenantId" | "humanPrincipal" | "agentId">;
+
+/**
+ * Four eyes: whether `reviewer` may not approve `request` because it is attributed to them
+ * (`human_principal`, or an agent id that is their email) and the tenant keeps four eyes on.
+ */
+export async function fourEyesForbids(prisma: PrismaClient, request: Attributed, reviewer: { userId: string | null; email: string }): Promise<boolean> {
+  const email = normalIdentity(reviewer.email);
+  const principal = request.humanPrincipal === null ? null : normalIdentity(request.humanPrincipal);
+  const own = principal === email || (reviewer.userId !== null && principal === normalIdentity(reviewer.userId)) || normalIdentity(request.agentId) === email;
+  if (!own) return false;
+  const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: request.tenantId }, select: { reviewFourEyes: true } });
+  return tenant.reviewFourEyes;
 }
