@@ -34,6 +34,13 @@ interface CachedApproval {
 }
 
 /** The Ledgix vault's HTTP API: clearance, tokens, policies and the ledger. */
+export interface WaitOptions {
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  /** Stops waiting: the caller no longer wants the decision (the request stays pending unless cancelled). */
+  signal?: AbortSignal;
+}
+
 export class LedgixClient {
   readonly config: LedgixConfig;
   readonly jwks: JwksCache;
@@ -64,14 +71,15 @@ export class LedgixClient {
     return this.settle(response, cacheKey);
   }
 
-  /** Polls `GET /clearance-status/{id}` until the decision is final. */
-  async waitForDecision(requestId: string, options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<ClearanceResponse> {
+  /** Polls `GET /clearance-status/{id}` until the decision is final; `signal` stops polling (it rejects with the signal's reason). */
+  async waitForDecision(requestId: string, options: WaitOptions = {}): Promise<ClearanceResponse> {
     const deadline = Date.now() + (options.timeoutMs ?? this.config.reviewTimeout);
     const interval = options.pollIntervalMs ?? this.config.reviewPollInterval;
     let current = requestId;
     while (Date.now() < deadline) {
-      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
+      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
       const response = await this.getClearanceStatus(current);
+      options.signal?.throwIfAborted();
       if (response.status !== "processing" && response.status !== "pending_review") {
         if (response.decisionStatus === "denied") throw this.denial(response);
         return response;

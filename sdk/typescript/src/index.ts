@@ -1,4 +1,4 @@
-export { LedgixClient, type ClearanceRequest } from "./client";
+export { LedgixClient, type ClearanceRequest, type WaitOptions } from "./client";
 export { configFromEnv, resolveConfig, DEFAULTS, type LedgixConfig } from "./config";
 export {
   LedgixError,

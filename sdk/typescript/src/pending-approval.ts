@@ -1,4 +1,4 @@
-import type { LedgixClient } from "./client";
+import type { LedgixClient, WaitOptions } from "./client";
 import type { ClearanceResponse } from "./schemas";
 
 /** Handle on a decision awaiting review (detached review mode). */
@@ -10,7 +10,7 @@ export class PendingApproval {
   ) {}
 
   /** Polls until the review ends; a denial throws ClearanceDeniedError, a timeout ManualReviewTimeoutError. */
-  wait(options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<ClearanceResponse> {
+  wait(options: WaitOptions = {}): Promise<ClearanceResponse> {
     return this.client.waitForDecision(this.requestId, options);
   }
 

@@ -24,7 +24,14 @@ export interface VaultRequest {
   query?: Record<string, string | number | undefined>;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; an abort ends the wait early by rejecting with the signal's reason. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    signal?.throwIfAborted();
+    const timer = setTimeout(() => (signal?.removeEventListener("abort", stop), resolve()), ms);
+    const stop = () => (clearTimeout(timer), reject(signal!.reason));
+    signal?.addEventListener("abort", stop, { once: true });
+  });
 
 /** Uniform in [0, min(30 s, base · 2^attempt)]. */
 export const backoffMs = (base: number, attempt: number) => Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt);

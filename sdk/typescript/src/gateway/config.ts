@@ -36,6 +36,9 @@ export const gatewayConfigSchema = z.object({
       listen: z.union([z.literal("stdio"), hostPort]).default("stdio"),
       policy: z.string().min(1).optional().describe("Sent as context.policy_id with every tools/call"),
       agent_id: z.string().min(1).optional(),
+      review_timeout_seconds: z.number().positive().default(900).describe("How long a call waits for a reviewer; then the request is withdrawn"),
+      // The official MCP client gives up on a call after 60 s without progress.
+      progress_interval_seconds: z.number().positive().max(15).default(10).describe("How often a waiting call reports progress"),
     })
     .optional(),
 });
