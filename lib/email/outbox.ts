@@ -1,17 +1,23 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import { normalIdentity } from "@/lib/auth/identity";
 import { env } from "@/lib/env";
 
 export interface OutboxEmail {
   id: string;
   to: string;
   subject: string;
-  text: string;
+  /** The body, for its own recipient only: a review or sign-in link in it is that person's credential. */
+  text: string | null;
   writtenAt: Date;
 }
 
-/** One tenant's newest messages in the development outbox (what sendEmail wrote while RESEND_API_KEY is unset). */
-export async function listOutbox(tenantId: string, limit = 20): Promise<OutboxEmail[]> {
+/**
+ * One tenant's newest messages in the development outbox (what sendEmail wrote while
+ * RESEND_API_KEY is unset), as `reader` may see them: every message listed, the bodies of
+ * their own (issue 19, finding 8: an admin could read and vote with every reviewer's link).
+ */
+export async function listOutbox(tenantId: string, reader: string, limit = 20): Promise<OutboxEmail[]> {
   const dir = path.join(env().dataDir, "outbox");
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   // Newest first; a bounded number of files is read, then those of other tenants dropped.
@@ -20,7 +26,9 @@ export async function listOutbox(tenantId: string, limit = 20): Promise<OutboxEm
     const file = path.join(dir, name);
     const [content, stat] = await Promise.all([fs.readFile(file, "utf8"), fs.stat(file)]);
     const email = JSON.parse(content) as { to: string; subject: string; text: string; tenantId?: string };
-    return email.tenantId === tenantId ? [{ id: name.replace(/\.json$/, ""), to: email.to, subject: email.subject, text: email.text, writtenAt: stat.mtime }] : [];
+    if (email.tenantId !== tenantId) return [];
+    const own = normalIdentity(email.to) === normalIdentity(reader);
+    return [{ id: name.replace(/\.json$/, ""), to: email.to, subject: email.subject, text: own ? email.text : null, writtenAt: stat.mtime }];
   }));
   return emails.flat().slice(0, limit);
 }

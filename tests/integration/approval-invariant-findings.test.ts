@@ -3,14 +3,15 @@
 // of bad-input.test.ts; the judge's connect-time address check is tests/unit/policy/judge.test.ts.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { asOperator } from "../fixtures/admin";
 import { cli } from "../fixtures/cli";
-import { builtActions, form, invokeAction } from "../fixtures/dashboard";
+import { builtActions, form, invokeAction, signIn } from "../fixtures/dashboard";
 import { startFakeJudge, type FakeJudge } from "../fixtures/fake-judge";
 import { connectionOf, startServer, testDatabaseKind, type RunningServer, type ServerInfo } from "../fixtures/server";
-import { ALL_SCOPES, createTenant, examplePolicy, type TestTenant } from "../fixtures/tenant";
+import { ALL_SCOPES, createTenant, examplePolicy, refund, type TestTenant } from "../fixtures/tenant";
 
 const servers = inject("servers");
 
@@ -188,6 +189,37 @@ describe.each(servers)("issue 19 findings on the $kind database", (server) => {
       }
     }, SLOW);
   });
+
+  it("finding 8: the development outbox shows a review link to its own reviewer only", async () => {
+    const PASSWORD = "correct horse battery staple";
+    const tenant = await createTenant(server);
+    const [owner, reviewer] = [`owner@${tenant.name}.test`, `rev@${tenant.name}.test`];
+    await asOperator(server, async (run) => {
+      await run("member.add", { tenant: tenant.id, email: owner, role: "owner", password: PASSWORD });
+      await run("member.add", { tenant: tenant.id, email: reviewer, role: "reviewer", password: PASSWORD });
+    });
+    expect((await (await tenant.post("/api/clearance", refund(500))).json()).status).toBe("pending_review");
+
+    // The review email to the reviewer, as the development outbox holds it.
+    const outbox = path.join(server.env.LEDGIX_DATA_DIR!, "outbox");
+    let link: string | undefined;
+    for (const until = Date.now() + 60_000; !link && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      const file = (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).find((f) => f.includes(reviewer));
+      link = file && (JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { text: string }).text.match(/https?:\/\/\S+\/review\/\S+/)?.[0];
+    }
+    expect(link).toBeDefined();
+
+    const action = builtActions().get("lib/auth/actions.ts#passwordSignInAction")!;
+    const page = async (email: string) => {
+      const res = await (await signIn(server, action, email, PASSWORD)).get("/notifications");
+      expect(res.status).toBe(200);
+      return (await res.text()).replaceAll("<!-- -->", ""); // React's separators between text parts
+    };
+    const asOwner = await page(owner);
+    expect(asOwner).not.toContain(link!.split("/review/")[1]);
+    expect(asOwner).toContain(`Sent to ${reviewer}`);
+    expect(await page(reviewer)).toContain(link!.split("/review/")[1]);
+  }, SLOW);
 
   it("finding 6: a policy-scoped key cannot re-activate its own old version over a person's upload", async () => {
     const tenant = await createTenant(server, null, ALL_SCOPES);

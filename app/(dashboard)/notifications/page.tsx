@@ -18,7 +18,7 @@ export default async function NotificationsPage() {
   const client = await prisma();
   const [settings, endpoints, deliveries, outbox] = await Promise.all([
     listNotificationSettings(client, member.tenant.id), listWebhookEndpoints(client, member.tenant.id), listDeliveries(client, member.tenant.id),
-    usesOutbox() && can(member.role, "manageSettings") ? listOutbox(member.tenant.id) : null,
+    usesOutbox() ? listOutbox(member.tenant.id, member.user.email) : null,
   ]);
   const disabled = !can(member.role, "manageSettings");
   return (
