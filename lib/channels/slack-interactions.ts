@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { WebClient } from "@slack/web-api";
+import { WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { PERMISSIONS } from "@/lib/auth/access";
@@ -35,12 +35,31 @@ const interactionSchema = z.object({
 /** An ephemeral answer: only the clicking user sees it. */
 const ephemeral = (text: string) => ({ response_type: "ephemeral", replace_original: false, text });
 
+/** The clicker's email from users.info; null when Slack does not know them (`user_not_found`) or names none. */
 async function slackEmail(userId: string): Promise<string | null> {
   const { SLACK_BOT_TOKEN: token, SLACK_API_URL: base } = env();
   if (!token) return null;
   const client = new WebClient(token, base ? { slackApiUrl: base.endsWith("/") ? base : `${base}/` } : {});
-  const info = await client.users.info({ user: userId });
-  return info.user?.profile?.email ?? null;
+  try {
+    const info = await client.users.info({ user: userId });
+    return info.user?.profile?.email ?? null;
+  } catch (error) {
+    // Slack answered, and the answer is "no such user": a click from nobody we know.
+    if (error instanceof WebAPIPlatformError) return null;
+    throw error;
+  }
+}
+
+function interactionOf(rawBody: string) {
+  let json: unknown;
+  try {
+    json = JSON.parse(new URLSearchParams(rawBody).get("payload") ?? "null");
+  } catch {
+    throw new ApiError("invalid_request", "The Slack payload is not JSON.");
+  }
+  const payload = interactionSchema.safeParse(json);
+  if (!payload.success) throw new ApiError("invalid_request", "Not a Slack block_actions payload.");
+  return payload.data;
 }
 
 /**
@@ -48,13 +67,12 @@ async function slackEmail(userId: string): Promise<string | null> {
  * email (via users.info) who may decide reviews; anyone else is told so and counts for nothing.
  */
 export async function handleSlackInteraction(prisma: PrismaClient, rawBody: string) {
-  const payload = interactionSchema.safeParse(JSON.parse(new URLSearchParams(rawBody).get("payload") ?? "null"));
-  if (!payload.success) throw new ApiError("invalid_request", "Not a Slack block_actions payload.");
-  const action = payload.data.actions.find((a) => a.action_id === SLACK_APPROVE || a.action_id === SLACK_DENY);
+  const payload = interactionOf(rawBody);
+  const action = payload.actions.find((a) => a.action_id === SLACK_APPROVE || a.action_id === SLACK_DENY);
   if (!action?.value) return ephemeral("Nothing to do for that button.");
   const request = await prisma.clearanceRequest.findUnique({ where: { id: action.value } });
   if (!request) return ephemeral(`Request ${action.value} does not exist.`);
-  const email = await slackEmail(payload.data.user.id);
+  const email = await slackEmail(payload.user.id);
   const member = email
     ? await prisma.membership.findFirst({ where: { tenantId: request.tenantId, role: { in: [...PERMISSIONS.decideReviews] }, user: { email: { equals: email, mode: "insensitive" } } }, select: { user: { select: { email: true } } } })
     : null;

@@ -56,6 +56,9 @@ const server = createServer((req, res) => {
   // Clients that join a base URL ending in "/" send "//path" (protocol §1.1).
   req.url = (req.url ?? "/").replace(/\/{2,}/g, "/");
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
+  // Next.js checks a server action's Origin against X-Forwarded-Host when present: only a
+  // configured proxy (LEDGIX_CLIENT_ADDRESS_HEADER says there is one) may set it.
+  if (!config.LEDGIX_CLIENT_ADDRESS_HEADER) delete req.headers["x-forwarded-host"];
   setSecurityHeaders(res, req.url.split("?")[0]!, config.LEDGIX_PUBLIC_URL);
   routeUnroutableMethod(req);
   if (!hasValidPercentEncoding(req.url)) {

@@ -495,6 +495,24 @@ describe.each(inject("servers"))("dashboard isolation on the $kind database", (s
       expect(await tenantState(db, attacker.tenant.id)).toEqual(before);
     });
 
+    // Issue 19, finding 11: the form a page renders without JavaScript posts `$ACTION_ID_<id>`
+    // instead of a Next-Action header; and X-Forwarded-Host is no proxy's word unless one is configured.
+    it.each([
+      { name: "a no-JavaScript form post without Origin", headers: {} as Record<string, string> },
+      { name: "a form post whose forged X-Forwarded-Host matches its foreign Origin", headers: { Origin: "https://evil.example", "X-Forwarded-Host": "evil.example" } },
+    ])("$name is refused and changes nothing", async ({ headers }) => {
+      const action = entry("lib/webhooks/actions.ts#removeWebhookAction");
+      const body = new FormData();
+      body.set(`$ACTION_ID_${action.id}`, "");
+      body.set("id", attacker.webhookId);
+      const before = await tenantState(db, attacker.tenant.id);
+      const res = await fetch(`${server.url}${action.page}`, { method: "POST", body, redirect: "manual", headers: { Cookie: people.owner.cookieHeader(), ...headers } });
+      await res.text();
+      expect(res.status).toBe(403);
+      expect((await db.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1`, [attacker.webhookId])).rowCount).toBe(1);
+      expect(await tenantState(db, attacker.tenant.id)).toEqual(before);
+    });
+
     it("a cross-site replay to the route handler is refused", async () => {
       const res = await people.owner.post("/api/dashboard/policies/replay", { last: 10, policy_version_id: attacker.versions[0] }, { Origin: "https://evil.example" });
       expect(res.status).toBe(403);

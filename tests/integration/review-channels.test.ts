@@ -7,7 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
+import { Webhook } from "standardwebhooks";
 import { clusterDir, embeddedConnection } from "@/lib/db/embedded-server";
+import { WebhookVerifier } from "@/sdk/typescript/src/standard-webhook";
 import { verifyWebhook } from "@/sdk/typescript/src/webhook";
 import { cliOk } from "../fixtures/cli";
 import { fakeHttp, type FakeHttp, type Recorded } from "../fixtures/fake-http";
@@ -34,6 +36,7 @@ beforeAll(async () => {
   // users.info: U_REVIEWER is a member's email, U_STRANGER is nobody in the tenant.
   slackApi = await fakeHttp((r) => {
     const user = new URLSearchParams(r.body).get("user");
+    if (user === "U_GONE") return { status: 200, body: { ok: false, error: "user_not_found" } };
     const email = user === "U_REVIEWER" ? "slack-reviewer@example.com" : "stranger@example.com";
     return { status: 200, body: { ok: true, user: { id: user, profile: { email } } } };
   });
@@ -119,6 +122,12 @@ print(m.verify_webhook(sys.stdin.buffer.read(), sys.argv[2], sys.argv[3]))`;
   return run.stdout.toString().trim();
 };
 
+const standardHeaders = (r: Recorded) => ({
+  "webhook-id": String(r.headers["webhook-id"]),
+  "webhook-timestamp": String(r.headers["webhook-timestamp"]),
+  "webhook-signature": String(r.headers["webhook-signature"]),
+});
+
 async function addWebhook(target: RunningServer, tenant: TestTenant, url: string, events: string[]) {
   return JSON.parse(await cliOk(["webhook", "add", "--tenant", tenant.name, "--url", url, "--event", ...events, "--json"], target.env)) as { id: string; secret: string };
 }
@@ -130,7 +139,8 @@ describe("customer webhooks", () => {
     try {
       const tenant = await createTenant(server);
       const endpoint = await addWebhook(server, tenant, `${receiver.url}/hooks/ledgix`, ["clearance.pending_review"]);
-      expect(endpoint.secret).toMatch(/^whsec_/);
+      // Standard base64, so Standard Webhooks libraries take the secret as it is.
+      expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       const requestId = await pendingRefund(tenant);
 
       const [first, second] = await receiver.waitFor(() => true, 2);
@@ -147,6 +157,22 @@ describe("customer webhooks", () => {
       expect(second!.headers["x-ledgix-event-id"]).toBe(event.id);
       expect(Number(second!.headers["x-ledgix-timestamp"])).toBe(Math.floor(Date.parse(event.created_at) / 1000));
 
+      // The Standard Webhooks signature covers the event id, the attempt's time and the body: the
+      // reference library and the SDK verify each attempt, and refuse it with the time changed.
+      const verifier = new WebhookVerifier(endpoint.secret);
+      for (const attempt of [first!, second!]) {
+        const sent = standardHeaders(attempt);
+        expect(sent["webhook-id"]).toBe(event.id);
+        expect(new Webhook(endpoint.secret).verify(attempt.body, sent)).toEqual(event);
+        await expect(verifier.verify(attempt.body, sent)).resolves.toEqual(event);
+        const moved = { ...sent, "webhook-timestamp": String(Number(sent["webhook-timestamp"]) - 1) };
+        expect(() => new Webhook(endpoint.secret).verify(attempt.body, moved)).toThrow("No matching signature found");
+        await expect(verifier.verify(attempt.body, moved)).rejects.toMatchObject({ reason: "signature_mismatch" });
+      }
+      await expect(verifier.verify(second!.body, standardHeaders(second!))).rejects.toMatchObject({ reason: "replayed" });
+      // Signed when sent: the retry, about e seconds later (graphile-worker's first backoff), has its own time.
+      expect(Number(second!.headers["webhook-timestamp"])).toBeGreaterThan(Number(first!.headers["webhook-timestamp"]));
+
       const log = async () => (JSON.parse(await cliOk(["webhook", "deliveries", "--tenant", tenant.name, "--json"], server.env)) as { id: string; channel: string; status: string; attempts: number; lastStatusCode: number }[]).filter((d) => d.channel === "webhook");
       let deliveries = await log();
       for (let i = 0; i < 50 && deliveries[0]?.status !== "delivered"; i++) {
@@ -159,6 +185,7 @@ describe("customer webhooks", () => {
       const all = await receiver.waitFor(() => true, 3);
       expect(all[2]!.body).toBe(first!.body);
       expect(all[2]!.headers["x-ledgix-event-id"]).toBe(event.id);
+      expect(new Webhook(endpoint.secret).verify(all[2]!.body, standardHeaders(all[2]!))).toEqual(event);
     } finally {
       await receiver.close();
     }
@@ -253,6 +280,16 @@ describe("Slack", () => {
         expect((await res.json()).error.code, c.name).toBe("slack_signature_invalid");
       }
       expect((await status(tenant, requestId)).status).toBe("pending_review");
+
+      // Issue 19, finding 11: a signed body that is not a payload, and a user Slack cannot find.
+      const broken = "payload={";
+      const notJson = await postSlack(broken, { "x-slack-request-timestamp": String(now), "x-slack-signature": slackSign(broken, now) });
+      expect(notJson.status).toBe(400);
+      expect((await notJson.json()).error.code).toBe("invalid_request");
+      const gone = slackClick(requestId, "U_GONE");
+      const goneAnswer = await postSlack(gone, { "x-slack-request-timestamp": String(now), "x-slack-signature": slackSign(gone, now) });
+      expect(goneAnswer.status).toBe(200);
+      expect(await goneAnswer.json()).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("not counted") });
 
       const stranger = slackClick(requestId, "U_STRANGER");
       const unknown = await postSlack(stranger, { "x-slack-request-timestamp": String(now), "x-slack-signature": slackSign(stranger, now) });
