@@ -9,7 +9,8 @@ import { prisma } from "@/lib/db";
 import { sessionCookieName, publicUrl } from "./public-url";
 import { emailSchema } from "./passwords";
 import { signInWithPassword } from "./password-sign-in";
-import { clientIp, currentMember, TENANT_COOKIE } from "./session";
+import { clientIp } from "./client-ip";
+import { currentMember, TENANT_COOKIE } from "./session";
 
 export interface FormState {
   error?: string;

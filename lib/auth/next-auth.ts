@@ -9,6 +9,8 @@ import { prisma } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { masterKey } from "@/lib/keys/master-key";
 import { normalIdentity } from "./identity";
+import { clientIp } from "./client-ip";
+import { magicLinkRequest } from "./magic-link-request";
 import { sendEmail } from "@/lib/email/send-email";
 import { publicUrl } from "./public-url";
 
@@ -88,7 +90,8 @@ export function authOptions(): Promise<AuthOptions> {
       ],
       callbacks: {
         // Only people already added to a tenant may sign in; links and OAuth never create strangers' accounts.
-        async signIn({ user, account, profile }) {
+        async signIn({ user, account, profile, email: link }) {
+          if (link?.verificationRequest) return magicLinkRequest(client, normalIdentity(user.email ?? ""), await clientIp());
           // GitHub names only verified addresses; OIDC and Google say so in `email_verified`.
           if (account?.type === "oauth" && account.provider !== "github" && (profile as { email_verified?: unknown } | undefined)?.email_verified !== true) return false;
           const email = normalIdentity(user.email ?? "");

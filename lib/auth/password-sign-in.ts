@@ -14,7 +14,7 @@ const PER_ACCOUNT_AND_ADDRESS: RateLimit = { name: "sign-in-account-address", po
 const PER_ADDRESS: RateLimit = { name: "sign-in-address", points: 50, windowSeconds: 15 * 60 };
 
 // Hashed so that any email (up to 254 characters) and address fit the counters' key column.
-const accountAtAddress = (email: string, ip: string) => createHash("sha256").update(`${email}\n${ip}`).digest("hex");
+export const accountAtAddress = (email: string, ip: string) => createHash("sha256").update(`${email}\n${ip}`).digest("hex");
 
 /**
  * Email + password sign-in. NextAuth v4's credentials provider only issues JWT

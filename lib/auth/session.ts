@@ -1,8 +1,7 @@
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import { ApiError } from "@/lib/api/errors";
-import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
 import { prisma } from "@/lib/db";
 import { can, isRole, type Permission, type Role } from "./access";
 import { authOptions } from "./next-auth";
@@ -66,9 +65,3 @@ export async function authorizeSameOrigin(req: Request, permission: Permission):
   if (!isSameOrigin(req)) throw new ApiError("forbidden", "Cross-site request refused.");
   return authorize(permission);
 }
-
-/**
- * The client's address as server.ts determined it (the socket's, or behind a proxy the
- * LEDGIX_CLIENT_ADDRESS_HEADER's), as the API's limits count it; a client-sent value is overwritten.
- */
-export const clientIp = async () => (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";

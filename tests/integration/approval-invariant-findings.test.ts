@@ -360,4 +360,43 @@ describe("issue 19 findings on a vault with an operator's judge, behind a proxy"
     expect(await signIn(sprayer, email, PASSWORD)).toMatch(/Too many sign-in attempts/);
     expect(await signIn("203.0.113.6", email, PASSWORD)).toBe("signed in");
   }, SLOW);
+
+  it("finding 11: a sign-in link request answers a stranger as it answers a member, and is limited", async () => {
+    const name = `links-${randomBytes(4).toString("hex")}`;
+    const member = `member@${name}.example`;
+    await asOperator(vault, async (run) => {
+      await run("tenant.create", { name });
+      await run("member.add", { tenant: name, email: member, role: "reviewer" });
+    });
+    /** NextAuth's email sign-in, as the sign-in page's signIn("email") posts it: the URL it sends the browser to. */
+    const askForLink = async (email: string, address: string) => {
+      const csrf = await fetch(`${vault.url}/api/auth/csrf`);
+      const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const res = await fetch(`${vault.url}/api/auth/signin/email`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, "x-test-client": address },
+        body: new URLSearchParams({ email, csrfToken, callbackUrl: "/overview", json: "true" }),
+      });
+      return ((await res.json()) as { url: string }).url;
+    };
+    const outbox = path.join(vault.env.LEDGIX_DATA_DIR!, "outbox");
+    const emailsTo = (email: string) => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).filter((f) => f.includes(email)).length;
+
+    const stranger = `stranger@${name}.example`;
+    const [toMember, toStranger] = [await askForLink(member, "198.51.100.10"), await askForLink(stranger, "198.51.100.11")];
+    expect(toStranger).toBe(toMember);
+    expect(toMember).toMatch(/\/verify-request\?provider=email&type=email$/);
+    expect(emailsTo(member)).toBe(1);
+    expect(emailsTo(stranger)).toBe(0);
+
+    // Twelve requests for one address from one client send three emails; then the form says to wait.
+    const answers: string[] = [];
+    for (let i = 0; i < 11; i++) answers.push(await askForLink(member, "198.51.100.10"));
+    expect(emailsTo(member)).toBe(3);
+    expect(answers.slice(2).every((url) => url.endsWith("/sign-in?error=TooManyLinks"))).toBe(true);
+    // Another client still gets a link for the member.
+    expect(await askForLink(member, "198.51.100.12")).toBe(toMember);
+    expect(emailsTo(member)).toBe(4);
+  }, SLOW);
 });

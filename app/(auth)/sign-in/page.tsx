@@ -11,6 +11,7 @@ export const dynamic = "force-dynamic";
 const ERRORS: Record<string, string> = {
   Verification: "That sign-in link has expired or was already used. Ask for a new one.",
   AccessDenied: "That account is not a member of any tenant. Ask an owner to add you.",
+  TooManyLinks: "Too many sign-in links were asked for. Try again in 15 minutes, or sign in with your password.",
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ sent?: string; error?: string }> }) {
