@@ -56,6 +56,17 @@ export class TokenVerificationError extends LedgixError {}
 /** The same token was presented to this client a second time. */
 export class ReplayDetectedError extends TokenVerificationError {}
 
+/** Why `WebhookVerifier` refused a delivery. */
+export type WebhookRejection = "missing_header" | "invalid_timestamp" | "signature_mismatch" | "timestamp_too_old" | "timestamp_too_new" | "replayed";
+
+/** A webhook delivery failed verification; `reason` names the check. */
+export class WebhookVerificationError extends LedgixError {
+  declare readonly reason: WebhookRejection;
+  constructor(reason: WebhookRejection, message: string) {
+    super(message, { reason });
+  }
+}
+
 /** `registerPolicy` got a non-2xx answer. */
 export class PolicyRegistrationError extends LedgixError {}
 

@@ -10,6 +10,8 @@ export {
   ReplayDetectedError,
   PolicyRegistrationError,
   ReviewPendingError,
+  WebhookVerificationError,
+  type WebhookRejection,
 } from "./errors";
 export { PendingApproval } from "./pending-approval";
 export type { ClearanceResponse, RegisterPolicyResponse } from "./schemas";
@@ -33,6 +35,7 @@ export {
 } from "./instrument";
 export { findManifest, loadManifest, matchRule, type Manifest } from "./manifest";
 export { verifyWebhook } from "./webhook";
+export { WebhookVerifier, type WebhookEvent, type WebhookReplayStore, type WebhookVerifierOptions } from "./standard-webhook";
 export { verifyProofBundle, verifyLedgerProof } from "./ledger/fetch";
 export type { LedgerEntry, Checkpoint, ProofBundle } from "./ledger/types";
 export type { Verification } from "./ledger/verify";
