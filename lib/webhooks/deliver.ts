@@ -4,7 +4,7 @@ import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { postOutbound } from "@/lib/security/outbound-url";
 import { endpointCredentials } from "./endpoints";
-import { signWebhook } from "./sign";
+import { signWebhook, standardWebhookHeaders } from "./sign";
 
 /**
  * Attempts per webhook delivery. graphile-worker waits exp(min(attempts, 10)) seconds after
@@ -32,6 +32,8 @@ export async function deliverWebhook(prisma: PrismaClient, deliveryId: string): 
       "x-ledgix-event-id": delivery.eventId,
       "x-ledgix-event": delivery.event,
       "x-ledgix-timestamp": String(Math.floor(Date.parse(createdAt) / 1000)),
+      // Signed now, not when the event was stored: each attempt, retries included, is fresh.
+      ...standardWebhookHeaders(delivery.eventId, new Date(), delivery.body, endpoint.secret),
     });
   } catch (error) {
     return recordFailed(prisma, deliveryId, `Could not reach the endpoint: ${(error as Error).message}`);

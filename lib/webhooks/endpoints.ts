@@ -22,12 +22,14 @@ const hintOf = (url: string) => `${new URL(url).host}/…${url.slice(-4)}`;
 
 /**
  * Registers an endpoint. The signing secret is returned this once; it is stored encrypted
- * (not hashed) because every delivery must be signed with it.
+ * (not hashed) because every delivery must be signed with it. It is `whsec_` and standard
+ * base64, the form Standard Webhooks libraries take as it is (URL-safe base64, used before,
+ * fails in some: Python's decodes it to another key without a word).
  */
 export async function createWebhookEndpoint(prisma: PrismaClient, tenantId: string, input: z.infer<typeof webhookEndpointSchema>) {
   assertOutboundUrl(input.url);
   const id = newId("whk");
-  const secret = `whsec_${randomBytes(32).toString("base64url")}`;
+  const secret = `whsec_${randomBytes(32).toString("base64")}`;
   await prisma.webhookEndpoint.create({
     data: { id, tenantId, url: seal(input.url, URL_CONTEXT), urlHint: hintOf(input.url), secret: seal(secret, SECRET_CONTEXT), events: [...new Set(input.events)] },
   });
