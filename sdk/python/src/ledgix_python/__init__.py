@@ -20,6 +20,7 @@ from .exceptions import (
     TokenVerificationError,
     VaultConnectionError,
     VaultStatusError,
+    WebhookVerificationError,
 )
 from .instrument import (
     VaultContext,
@@ -48,6 +49,7 @@ from .models import (
     PolicyRegistrationResponse,
 )
 from .pending import PendingApproval
+from .standard_webhook import WebhookReplayStore, WebhookVerifier
 from .tokens import tool_args_hash
 from .webhook import verify_webhook
 
@@ -80,6 +82,9 @@ __all__ = [
     "VaultConnectionError",
     "VaultContext",
     "VaultStatusError",
+    "WebhookReplayStore",
+    "WebhookVerificationError",
+    "WebhookVerifier",
     "__version__",
     "auto_instrument",
     "configure",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
@@ -76,6 +76,19 @@ class ReplayDetectedError(TokenVerificationError):
     def __init__(self, jti: str | None = None) -> None:
         self.jti = jti
         super().__init__(f"A-JWT replay detected (jti={jti})" if jti else "A-JWT replay detected")
+
+
+WebhookRejection = Literal[
+    "missing_header", "invalid_timestamp", "signature_mismatch", "timestamp_too_old", "timestamp_too_new", "replayed"
+]
+
+
+class WebhookVerificationError(LedgixError):
+    """`WebhookVerifier` refused a delivery; `reason` names the failed check."""
+
+    def __init__(self, reason: WebhookRejection, message: str) -> None:
+        self.reason: WebhookRejection = reason
+        super().__init__(message)
 
 
 class PolicyRegistrationError(LedgixError):
