@@ -58,6 +58,7 @@ EXPECTED = {
     ("Adapters", 2): ["refunded 45"],
     ("Adapters", 3): ["refunded 45", "BLOCKED"],
     ("Verification helpers", 1): ["True None\nTrue\nTrue\nTrue"],
+    ("Webhooks", 1): ["clearance.approved\nreplayed"],
     ("Exceptions", 2): ["not run: VaultConnectionError"],
     ("Context manager", 1): ["True True"],
     ("Configuration", 1): [],
