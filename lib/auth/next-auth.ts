@@ -1,4 +1,3 @@
-import { createHash, hkdfSync } from "node:crypto";
 import { PrismaAdapter } from "@next-auth/prisma-adapter";
 import type { Adapter } from "next-auth/adapters";
 import type { AuthOptions } from "next-auth";
@@ -7,27 +6,12 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { prisma } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { masterKey } from "@/lib/keys/master-key";
 import { normalIdentity } from "./identity";
 import { clientIp } from "./client-ip";
 import { magicLinkRequest } from "./magic-link-request";
 import { sendEmail } from "@/lib/email/send-email";
 import { publicUrl } from "./public-url";
-
-export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
-const LINK_MAX_AGE_SECONDS = 24 * 3600;
-
-/** NEXTAUTH_SECRET, else one derived from the master key so a fresh install needs no extra setting. */
-export function authSecret(): string {
-  return process.env.NEXTAUTH_SECRET ?? Buffer.from(hkdfSync("sha256", masterKey(), Buffer.alloc(0), "ledgix nextauth secret", 32)).toString("hex");
-}
-
-/** How NextAuth stores a sign-in link's token (its `hashToken`): the link itself is never stored. */
-export const hashLinkToken = (token: string) => createHash("sha256").update(`${token}${authSecret()}`).digest("hex");
-
-/** `callback/email` URL that NextAuth's email provider accepts, for a token already stored hashed. */
-export const signInLinkUrl = (email: string, token: string) =>
-  `${publicUrl()}/api/auth/callback/email?${new URLSearchParams({ callbackUrl: `${publicUrl()}/overview`, token, email })}`;
+import { authSecret, LINK_MAX_AGE_SECONDS, SESSION_MAX_AGE_SECONDS } from "./sign-in-links";
 
 // OAuth/OIDC providers exist only when their variables are set. Members are invited by
 // email before they first sign in, so a provider's account is linked to the invited user of

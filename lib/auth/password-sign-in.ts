@@ -3,7 +3,7 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { consume, logLimited, type RateLimit } from "@/lib/rate-limit/rate-limit";
-import { SESSION_MAX_AGE_SECONDS } from "./next-auth";
+import { SESSION_MAX_AGE_SECONDS } from "./sign-in-links";
 import { dummyHash, verifyPassword } from "./passwords";
 
 // Counted in PostgreSQL like the API's failed authentications, so every instance shares them.

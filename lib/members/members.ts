@@ -4,7 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { ROLES } from "@/lib/auth/access";
-import { hashLinkToken, signInLinkUrl } from "@/lib/auth/next-auth";
+import { hashLinkToken, signInLinkUrl } from "@/lib/auth/sign-in-links";
 import { hashPassword } from "@/lib/auth/passwords";
 
 export const roleSchema = z.enum(ROLES);
