@@ -1,0 +1,356 @@
+// Issue 19: the promise, as a model-based adversarial test. Random sequences of operations run
+// against the real server and two HTTP gateways in front of a fake service that records every
+// call it executes: clearances, polls, mints with honest and smuggled arguments, gateway calls
+// with the token's body, reordered, tampered, or with duplicate keys, replays at either gateway,
+// and reviews by eligible and ineligible people through the dashboard's action and the CLI's
+// command, some granting standing approvals, from two API keys. After every sequence the oracle
+// checks the invariant (docs/security.md) on every execution the service recorded, against the
+// database. A failure prints its seed and path; LEDGIX_MODEL_SEED and LEDGIX_MODEL_RUNS replay it.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { parse as parseJsonTree, type AnyNode } from "@humanwhocodes/momoa";
+import fc from "fast-check";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { asOperator } from "../../../../tests/fixtures/admin";
+import { builtActions, signIn, type DashboardSession } from "../../../../tests/fixtures/dashboard";
+import { connectionOf } from "../../../../tests/fixtures/server";
+import { createTenant, tenantOn, type TestTenant } from "../../../../tests/fixtures/tenant";
+import { toolArgsHash } from "../../src/canonical-json";
+import { parseGatewayConfig } from "../../src/gateway/config";
+import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway";
+
+const vault = inject("vault");
+// The CLI's commands run in this process and sign with the server's keys, under its master key.
+process.env.LEDGIX_DATA_DIR = vault.env.LEDGIX_DATA_DIR;
+
+const RUNS = Number(process.env.LEDGIX_MODEL_RUNS ?? 1000);
+const SEED = Number(process.env.LEDGIX_MODEL_SEED ?? Date.now() % 2 ** 31);
+const ALLOWANCE = 2; // tokens per approval (decision, poll and mint alike)
+
+// Up to 100 the policy allows; up to 300 any reviewer may approve, up to 600 only the finance
+// group (Ann), up to 1000 two people; above that is denied.
+const POLICY = `
+policy_id: payments
+tools: ["pay"]
+rules:
+  - id: small
+    tool: pay
+    when: args.amount <= 100
+    effect: allow
+  - id: medium
+    tool: pay
+    when: args.amount <= 300
+    effect: review
+  - id: large
+    tool: pay
+    when: args.amount <= 600
+    effect: review
+    reviewers: [finance]
+  - id: pair
+    tool: pay
+    when: args.amount <= 1000
+    effect: review
+    quorum: 2
+  - id: huge
+    tool: pay
+    effect: deny
+`;
+const PEOPLE = ["ann@model.test", "bob@model.test"] as const;
+const ELIGIBLE: Record<string, readonly string[]> = { medium: PEOPLE, large: ["ann@model.test"], pair: PEOPLE };
+const QUORUM: Record<string, number> = { pair: 2 };
+const PASSWORD = "correct horse battery staple";
+
+interface Execution {
+  jti: string;
+  body: string;
+}
+
+// ── The world: tenant, keys, people, service, gateways ──────────────────────────────────────
+
+let tenant: TestTenant;
+let otherKey: TestTenant;
+let sessions: Record<string, DashboardSession>;
+let gateways: RunningHttpGateway[];
+let db: pg.Client;
+const executions: Execution[] = [];
+const service = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c)).on("end", () => {
+    executions.push({ jti: String(req.headers["x-ledgix-jti"]), body });
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((r) => service.listen(0, "127.0.0.1", r));
+  tenant = await createTenant(vault, null);
+  const other = await asOperator(vault, async (run) => {
+    await run("policy.apply", { tenant: tenant.id, source: POLICY });
+    await run("tenant.update", { tenant: tenant.id, tokenMaxPerApproval: ALLOWANCE });
+    for (const email of PEOPLE) await run("member.add", { tenant: tenant.id, email, role: "reviewer", password: PASSWORD });
+    await run("member.group.create", { tenant: tenant.id, name: "finance" });
+    await run("member.group.add", { tenant: tenant.id, name: "finance", email: "ann@model.test" });
+    return (await run("key.create", { tenant: tenant.id, name: "second agent" })) as { key: string };
+  });
+  otherKey = tenantOn(vault, { ...tenant, key: other.key });
+  const signInAction = builtActions().get("lib/auth/actions.ts#passwordSignInAction")!;
+  sessions = Object.fromEntries(await Promise.all(PEOPLE.map(async (email) => [email, await signIn(vault, signInAction, email, PASSWORD)])));
+  const upstream = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+  const config = (id: string) =>
+    parseGatewayConfig({ vault_url: `${vault.url}/api`, vault_api_key: tenant.key, gateway_id: id, upstream, routes: [{ method: "POST", path: "/pay", tool: "pay" }] });
+  gateways = await Promise.all([startHttpGateway(config("gw-a")), startHttpGateway(config("gw-b"))]);
+  db = new pg.Client(connectionOf(vault));
+  await db.connect();
+});
+
+afterAll(async () => {
+  await Promise.all(gateways.map((g) => g.close()));
+  await db?.end();
+  service.closeAllConnections();
+  service.close();
+});
+
+// ── The model: what the agent holds ─────────────────────────────────────────────────────────
+
+interface Request {
+  id: string;
+  args: { amount: number; currency: string };
+  client: TestTenant;
+  pending: boolean;
+}
+
+interface Model {
+  /** Each sequence is its own session of the agent. */
+  session: string;
+  requests: Request[];
+  /** Tokens the agent was given, with the arguments they were issued for. */
+  tokens: { token: string; args: Request["args"] }[];
+}
+
+const bodyOf = (session: string, amount: number) =>
+  ({ tool_name: "pay", tool_args: { amount, currency: "USD" }, agent_id: "agent-model", session_id: session, context: { policy_id: "payments" } });
+
+async function json(res: Response) {
+  return (await res.json()) as { status?: string; request_id?: string; token?: string; error?: { code: string } };
+}
+
+/** The `index`-th newest: commands mostly act on what the sequence just made. */
+const pick = <T,>(items: T[], index: number) => items[items.length - 1 - (index % items.length)];
+
+class Ask implements fc.AsyncCommand<Model, object> {
+  constructor(readonly amount: number, readonly second: boolean) {}
+  check = () => true;
+  async run(model: Model) {
+    const client = this.second ? otherKey : tenant;
+    const answer = await json(await client.post("/api/clearance", bodyOf(model.session, this.amount)));
+    const args = { amount: this.amount, currency: "USD" };
+    if (answer.token) model.tokens.push({ token: answer.token, args });
+    // Denied ones too: a mint from a denial must be refused.
+    if (answer.request_id) model.requests.push({ id: answer.request_id, args, client, pending: answer.status === "pending_review" || answer.status === "processing" });
+  }
+  toString = () => `ask(${this.amount}${this.second ? ", second key" : ""})`;
+}
+
+/** The agent's poll: a decided request's answer, with a token when it was approved. */
+async function pollOnce(model: Model, request: Request) {
+  const answer = await json(await request.client.call(`/api/clearance-status/${request.id}`));
+  if (answer.token) model.tokens.push({ token: answer.token, args: request.args });
+  if (answer.status === "approved" || answer.status === "denied") request.pending = false;
+}
+
+class Poll implements fc.AsyncCommand<Model, object> {
+  constructor(readonly index: number) {}
+  check = (model: Readonly<Model>) => model.requests.length > 0;
+  run = (model: Model) => pollOnce(model, pick(model.requests, this.index)!);
+  toString = () => `poll(#${this.index})`;
+}
+
+/** How a mint's arguments are written: as approved, or smuggling another amount. */
+const MINT_ARGS = {
+  same: (a: Request["args"]) => JSON.stringify(a),
+  other: (a: Request["args"]) => JSON.stringify({ ...a, amount: a.amount + 1 }),
+  "case-collision": (a: Request["args"]) => `{"amount":999999,"AMOUNT":${a.amount},"currency":"USD"}`,
+  camel: (a: Request["args"]) => `{"Amount":${a.amount},"currency":"USD"}`,
+};
+
+class Mint implements fc.AsyncCommand<Model, object> {
+  constructor(readonly index: number, readonly how: keyof typeof MINT_ARGS) {}
+  check = (model: Readonly<Model>) => model.requests.length > 0;
+  async run(model: Model) {
+    const request = pick(model.requests, this.index)!;
+    const body = `{"original_request_id":"${request.id}","tool_name":"pay","agent_id":"agent-model","session_id":"${model.session}","tool_args":${MINT_ARGS[this.how](request.args)}}`;
+    const answer = await json(await request.client.call("/api/mint-token", { method: "POST", headers: { "Content-Type": "application/json" }, body }));
+    // Whatever was sent, a minted token is for the approved arguments; the oracle checks what runs.
+    if (answer.token) model.tokens.push({ token: answer.token, args: request.args });
+  }
+  toString = () => `mint(#${this.index}, ${this.how})`;
+}
+
+/** The body a gateway call sends with a token: its own arguments, or something else. */
+const CALL_BODIES = {
+  exact: (a: Request["args"]) => JSON.stringify(a),
+  reordered: (a: Request["args"]) => `{"currency":"${a.currency}","amount":${a.amount}}`,
+  tampered: (a: Request["args"]) => JSON.stringify({ ...a, amount: a.amount * 100 }),
+  duplicate: (a: Request["args"]) => `{"amount":999999,"amount":${a.amount},"currency":"${a.currency}"}`,
+};
+
+class Call implements fc.AsyncCommand<Model, object> {
+  constructor(readonly index: number, readonly gateway: number, readonly how: keyof typeof CALL_BODIES) {}
+  check = (model: Readonly<Model>) => model.tokens.length > 0;
+  async run(model: Model) {
+    const { token, args } = pick(model.tokens, this.index)!;
+    const res = await fetch(`${gateways[this.gateway]!.url}/pay`, {
+      method: "POST", body: CALL_BODIES[this.how](args), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+    await res.text();
+    expect(res.status).toBeLessThan(500);
+  }
+  toString = () => `call(token #${this.index}, gateway ${this.gateway}, ${this.how})`;
+}
+
+// Wide, but brief (3 s): a grant covers the rest of its sequence, not every one after it.
+const GRANTS = [
+  undefined,
+  { kind: "exact_args", uses: 2, minutes: 0.05 },
+  { kind: "session", minutes: 0.05, all_tools: true },
+  { kind: "tool_condition", condition: "args.amount >= 0 && args.amount <= 5000", minutes: 0.05 },
+] as const;
+
+class Review implements fc.AsyncCommand<Model, object> {
+  constructor(readonly index: number, readonly person: number, readonly channel: "dashboard" | "cli", readonly approve: boolean, readonly grant: number) {}
+  check = (model: Readonly<Model>) => model.requests.some((r) => r.pending);
+  async run(model: Model) {
+    const request = pick(model.requests.filter((r) => r.pending), this.index)!;
+    const as = PEOPLE[this.person]!;
+    const grant = this.approve ? GRANTS[this.grant] : undefined;
+    if (this.channel === "dashboard") {
+      const action = builtActions().get("lib/review/actions.ts#decideReviewAction")!;
+      const answer = await sessions[as]!.action(action, [{ requestId: request.id, approve: this.approve, reason: "model", ...(grant && { grant }) }]);
+      expect(answer.status).toBeLessThan(500);
+    } else {
+      await asOperator(vault, (run) => run("review.decide", { requestId: request.id, approve: this.approve, reason: "model", operator: "model", as, grant }))
+        .catch((error: { status?: number }) => expect(error.status).toBeLessThan(500));
+    }
+    await pollOnce(model, request); // the waiting agent's next poll
+  }
+  toString = () => `review(#${this.index}, ${PEOPLE[this.person]}, ${this.channel}, ${this.approve ? "approve" : "deny"}, grant ${this.grant})`;
+}
+
+// Small indexes are the likeliest: the newest request or token.
+const index = fc.nat({ max: 7 }).map((n) => (n > 3 ? n - 4 : 0));
+const ask = fc.tuple(fc.constantFrom(5, 60, 100, 101, 250, 450, 600, 1000, 5000), fc.boolean()).map(([amount, second]) => new Ask(amount, second));
+const poll = index.map((i) => new Poll(i));
+const mint = fc.tuple(index, fc.constantFrom(...(Object.keys(MINT_ARGS) as (keyof typeof MINT_ARGS)[]))).map(([i, how]) => new Mint(i, how));
+const bodies = ["exact", "exact", ...Object.keys(CALL_BODIES)] as (keyof typeof CALL_BODIES)[];
+const call = fc.tuple(index, fc.nat(1), fc.constantFrom(...bodies)).map(([i, g, how]) => new Call(i, g, how));
+// Mostly approvals: those are what lets things run.
+const review = fc.tuple(index, fc.nat(PEOPLE.length - 1), fc.constantFrom("dashboard" as const, "cli" as const), fc.constantFrom(true, true, false), fc.nat(GRANTS.length - 1))
+  .map(([i, p, channel, approve, grant]) => new Review(i, p, channel, approve, grant));
+// fc.commands picks uniformly among its arbitraries: listing one twice doubles its weight.
+const commands = [ask, ask, poll, poll, mint, call, call, call, review, review];
+
+// ── The oracle: the invariant, on every execution the service recorded ─────────────────────
+
+interface Row {
+  [column: string]: unknown;
+}
+const one = async (sql: string, params: unknown[]): Promise<Row | undefined> => (await db.query(sql, params)).rows[0];
+
+/** Whether `person` may approve, alone, a request under `rule` (its reviewer groups). */
+function eligible(rule: string | null, person: string): boolean {
+  return rule !== null && (ELIGIBLE[rule]?.includes(person) ?? false);
+}
+
+/** A JSON text as a parser that keeps the first of duplicate keys reads it (JSON.parse keeps the last). */
+function firstWins(node: AnyNode): unknown {
+  switch (node.type) {
+    case "Document":
+      return firstWins(node.body);
+    case "Object": {
+      const object: Record<string, unknown> = {};
+      for (const { name, value } of node.members) {
+        const key = name.type === "String" ? name.value : name.name;
+        if (!Object.hasOwn(object, key)) object[key] = firstWins(value);
+      }
+      return object;
+    }
+    case "Array":
+      return node.elements.map((element) => firstWins(element.value));
+    case "Null":
+      return null;
+    case "String": case "Number": case "Boolean":
+      return node.value;
+    default:
+      throw new Error(`unexpected JSON node ${node.type}`);
+  }
+}
+
+/** What kind of approval each execution ran under, for the summary. */
+const approvedBy = { policy: 0, reviewers: 0, grant: 0 };
+
+async function checkExecution(execution: Execution, seen: Map<string, number>): Promise<string | null> {
+  const { jti, body } = execution;
+  if (seen.has(jti)) return `token ${jti} executed twice`;
+  const consumed = await one(`SELECT "requestId" FROM token_consumptions WHERE jti = $1`, [jti]);
+  if (!consumed) return `execution with ${jti} has no consumed token`;
+  const issued = await one(`SELECT "requestId", "approvalId" FROM token_issuances WHERE jti = $1`, [jti]);
+  if (!issued) return `token ${jti} was never issued`;
+  const request = await one(`SELECT "toolName", "toolArgsHash" FROM clearance_requests WHERE id = $1`, [issued.requestId]);
+  // The service's reading, whichever way its parser takes duplicate keys: both must be the token's.
+  const received = toolArgsHash(JSON.parse(body));
+  if (toolArgsHash(firstWins(parseJsonTree(body, { mode: "json" }))) !== received) return `the service received ${body}, which parsers read differently`;
+  if (request?.toolName !== "pay" || request.toolArgsHash !== received) return `token ${jti} is for ${JSON.stringify(request)}, the service ran ${body}`;
+  const approval = await one(
+    `SELECT "status", "toolArgsHash", "decidedBy", "matchedRuleId", "reasonCode", "apiKeyId", "grantId" FROM clearance_requests WHERE id = $1 AND "tenantId" = $2`,
+    [issued.approvalId, tenant.id],
+  );
+  if (approval?.status !== "approved" || approval.toolArgsHash !== received) return `token ${jti}'s approval ${issued.approvalId} is not an approval of ${body}: ${JSON.stringify(approval)}`;
+  const rule = approval.matchedRuleId as string | null;
+  const decidedBy = String(approval.decidedBy);
+  if (decidedBy === "policy") {
+    if (rule !== "small") return `the policy approved ${issued.approvalId} under rule ${rule}, which does not allow`;
+    approvedBy.policy++;
+  } else if (decidedBy.startsWith("grant:")) {
+    const grant = await one(`SELECT "createdBy", "apiKeyId" FROM standing_grants WHERE id = $1`, [approval.grantId]);
+    const granter = String(grant?.createdBy).replace(/^reviewer:/, "");
+    if (!eligible(rule, granter) || (QUORUM[rule!] ?? 1) > 1) return `grant ${approval.grantId} by ${granter} approved ${issued.approvalId} under rule ${rule}`;
+    if (grant?.apiKeyId !== approval.apiKeyId) return `grant ${approval.grantId} of another API key approved ${issued.approvalId}`;
+    approvedBy.grant++;
+  } else {
+    const votes = (await db.query(`SELECT "reviewerEmail" FROM review_votes WHERE "requestId" = $1 AND approve`, [issued.approvalId])).rows;
+    const people = [...new Set(votes.map((v) => String(v.reviewerEmail)))];
+    if (people.length < (QUORUM[rule!] ?? 1) || !people.every((p) => eligible(rule, p))) return `${issued.approvalId} under rule ${rule} approved by ${people.join(", ") || decidedBy}`;
+    approvedBy.reviewers++;
+  }
+  const count = (seen.get(String(issued.approvalId)) ?? 0) + 1;
+  if (count > ALLOWANCE) return `approval ${issued.approvalId} ran ${count} times (allowance ${ALLOWANCE})`;
+  seen.set(String(issued.approvalId), count);
+  seen.set(jti, 1);
+  return null;
+}
+
+describe("the approval invariant, model-based", () => {
+  it(`holds over ${RUNS} random sequences (seed ${SEED})`, async () => {
+    console.log(`approval invariant: ${RUNS} sequences, seed ${SEED} (LEDGIX_MODEL_SEED=${SEED} replays them)`);
+    const seen = new Map<string, number>();
+    let checked = 0;
+    let sequences = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 12 }), async (sequence) => {
+        await fc.asyncModelRun(() => ({ model: { session: `s-${++sequences}`, requests: [], tokens: [] }, real: {} }), sequence);
+        // Executions are recorded when the service answers; the gateway has answered by now.
+        // Each is checked once, so a shrunk replay reports its own executions, not this one's.
+        while (checked < executions.length) {
+          const index = checked++;
+          expect(await checkExecution(executions[index]!, seen), `execution ${index}`).toBeNull();
+        }
+      }),
+      { numRuns: RUNS, seed: SEED, verbose: 1 },
+    );
+    // The sequences did run things: the oracle checked real executions of every kind of approval.
+    console.log(`approval invariant: ${executions.length} executions checked, approved by ${JSON.stringify(approvedBy)}`);
+    expect(executions.length).toBeGreaterThan(RUNS / 10);
+    expect(Math.min(approvedBy.policy, approvedBy.reviewers, approvedBy.grant)).toBeGreaterThan(0);
+  }, 1_800_000);
+});
