@@ -70,6 +70,7 @@ export function SettingsForm({ settings, disabled }: { settings: Settings; disab
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={disabled || pending}>Save settings</Button>
         {state.ok && <p role="status" className="text-sm text-emerald-600">Saved.</p>}
+        {state.error && <FieldError>{state.error}</FieldError>}
         {disabled && <p className="text-sm text-zinc-500">Only owners and admins change settings.</p>}
       </div>
     </form>

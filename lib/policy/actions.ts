@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { authorize } from "@/lib/auth/session";
+import { memberAction, refusal } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { applyPolicy } from "./apply-policy";
 import { checkPolicySource, type PolicyProblem } from "./locate-errors";
@@ -12,24 +12,26 @@ export type PolicyActionResult = { ok: true; versionId: string; policyId: string
 const sourceSchema = z.string().min(1, "The policy is empty").max(1_000_000, "The policy is larger than 1 MB");
 
 /** Uploads a policy as its new active version; problems come back placed on their lines. */
-export async function uploadPolicyAction(source: string): Promise<PolicyActionResult> {
-  const member = await authorize("managePolicies");
-  const parsed = sourceSchema.safeParse(source);
-  if (!parsed.success) return { ok: false, problems: [{ message: parsed.error.issues[0]!.message }] };
-  const problems = checkPolicySource(parsed.data);
-  if (problems.length > 0) return { ok: false, problems };
-  const result = await applyPolicy(await prisma(), member.tenant.id, parsed.data, `person:${member.user.email}`);
-  revalidatePath("/policies");
-  return { ok: true, ...result };
-}
+export const uploadPolicyAction = memberAction(
+  "managePolicies",
+  (message): PolicyActionResult => ({ ok: false, problems: [{ message }] }),
+  async (member, source: string): Promise<PolicyActionResult> => {
+    const parsed = sourceSchema.safeParse(source);
+    if (!parsed.success) return { ok: false, problems: [{ message: parsed.error.issues[0]!.message }] };
+    const problems = checkPolicySource(parsed.data);
+    if (problems.length > 0) return { ok: false, problems };
+    const result = await applyPolicy(await prisma(), member.tenant.id, parsed.data, `person:${member.user.email}`);
+    revalidatePath("/policies");
+    return { ok: true, ...result };
+  },
+);
 
 /** Makes an older (or newer) version the one the evaluator uses. */
-export async function activateVersionAction(versionId: string): Promise<{ ok: boolean; error?: string }> {
-  const member = await authorize("managePolicies");
+export const activateVersionAction = memberAction("managePolicies", refusal, async (member, versionId: string): Promise<{ ok: boolean; error?: string }> => {
   const client = await prisma();
   const version = await client.policyVersion.findFirst({ where: { id: versionId, tenantId: member.tenant.id }, select: { id: true, policyId: true } });
-  if (!version) return { ok: false, error: new ApiError("not_found", "No such policy version.").message };
+  if (!version) throw new ApiError("not_found", "No such policy version.");
   await client.policy.update({ where: { id: version.policyId }, data: { activeVersionId: version.id } });
   revalidatePath("/policies");
   return { ok: true };
-}
+});

@@ -1,7 +1,6 @@
 "use server";
 import { z } from "zod";
-import { ApiError } from "@/lib/api/errors";
-import { authorize } from "@/lib/auth/session";
+import { memberAction, refusal } from "@/lib/auth/member-action";
 import { getRequestOrThrow } from "@/lib/clearance/get-request";
 import { prisma } from "@/lib/db";
 import { approveWithGrant } from "@/lib/grants/approve-with-grant";
@@ -20,25 +19,19 @@ const decisionSchema = z.object({
 export type DecideResult = { ok: true; status: string } | { ok: false; error: string };
 
 /** Approve or deny from the dashboard; the role and the tenant are checked here, not trusted from the client. */
-export async function decideReviewAction(input: z.input<typeof decisionSchema>): Promise<DecideResult> {
-  try {
-    const member = await authorize("decideReviews");
-    const parsed = decisionSchema.safeParse(input);
-    if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
-    const client = await prisma();
-    // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
-    const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
-    const { approve, reason, grant } = parsed.data;
-    const { user } = member;
-    const vote = async (approved: boolean, text: string | null) =>
-      castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard" });
-    // The grant is made only once the approval settled the request (approveWithGrant): one vote of a quorum grants nothing.
-    const row = grant
-      ? (await approveWithGrant(client, request, { spec: grant, grantedBy: `reviewer:${user.email}`, reason }, async (text) => (await vote(true, text)).request)).row
-      : (await vote(approve, reason || null)).request;
-    return { ok: true, status: row.status === "pending_review" ? "vote recorded; more approvals needed" : row.status };
-  } catch (error) {
-    if (error instanceof ApiError) return { ok: false, error: error.message };
-    throw error;
-  }
-}
+export const decideReviewAction = memberAction("decideReviews", refusal, async (member, input: z.input<typeof decisionSchema>): Promise<DecideResult> => {
+  const parsed = decisionSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
+  const client = await prisma();
+  // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
+  const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
+  const { approve, reason, grant } = parsed.data;
+  const { user } = member;
+  const vote = async (approved: boolean, text: string | null) =>
+    castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard" });
+  // The grant is made only once the approval settled the request (approveWithGrant): one vote of a quorum grants nothing.
+  const row = grant
+    ? (await approveWithGrant(client, request, { spec: grant, grantedBy: `reviewer:${user.email}`, reason }, async (text) => (await vote(true, text)).request)).row
+    : (await vote(approve, reason || null)).request;
+  return { ok: true, status: row.status === "pending_review" ? "vote recorded; more approvals needed" : row.status };
+});

@@ -1,7 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { ApiError } from "@/lib/api/errors";
-import { authorize } from "@/lib/auth/session";
+import { memberAction } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { resendWebhookDelivery } from "./deliver";
 import { createWebhookEndpoint, removeWebhookEndpoint, webhookEndpointSchema } from "./endpoints";
@@ -9,28 +8,27 @@ import { createWebhookEndpoint, removeWebhookEndpoint, webhookEndpointSchema } f
 export interface WebhookFormState { error?: string; created?: { id: string; url: string; secret: string } }
 
 /** Registers an endpoint; the secret comes back this once, for the form to show. */
-export async function createWebhookAction(_prev: WebhookFormState, form: FormData): Promise<WebhookFormState> {
-  const member = await authorize("manageSettings");
-  const parsed = webhookEndpointSchema.safeParse({ url: form.get("url"), events: form.getAll("events") });
-  if (!parsed.success) return { error: parsed.error.issues[0]!.message };
-  try {
+export const createWebhookAction = memberAction(
+  "manageSettings",
+  (error): WebhookFormState => ({ error }),
+  async (member, _prev: WebhookFormState, form: FormData): Promise<WebhookFormState> => {
+    const parsed = webhookEndpointSchema.safeParse({ url: form.get("url"), events: form.getAll("events") });
+    if (!parsed.success) return { error: parsed.error.issues[0]!.message };
     const created = await createWebhookEndpoint(await prisma(), member.tenant.id, parsed.data);
     revalidatePath("/notifications");
     return { created: { id: created.id, url: created.url, secret: created.secret } };
-  } catch (error) {
-    if (error instanceof ApiError) return { error: error.message };
-    throw error;
-  }
-}
+  },
+);
 
-export async function removeWebhookAction(form: FormData): Promise<void> {
-  const member = await authorize("manageSettings");
+// The list's buttons post plain forms: a refusal changes nothing, and the page shows the list as it is.
+const unchanged = () => undefined;
+
+export const removeWebhookAction = memberAction("manageSettings", unchanged, async (member, form: FormData) => {
   await removeWebhookEndpoint(await prisma(), member.tenant.id, String(form.get("id")));
   revalidatePath("/notifications");
-}
+});
 
-export async function resendDeliveryAction(form: FormData): Promise<void> {
-  const member = await authorize("manageSettings");
+export const resendDeliveryAction = memberAction("manageSettings", unchanged, async (member, form: FormData) => {
   await resendWebhookDelivery(await prisma(), member.tenant.id, String(form.get("id")));
   revalidatePath("/notifications");
-}
+});
