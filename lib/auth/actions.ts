@@ -21,6 +21,8 @@ export interface FormState {
 const credentialsSchema = z.object({ email: emailSchema, password: z.string().min(1, "Enter your password").max(256) });
 
 export async function passwordSignInAction(_prev: FormState, form: FormData): Promise<FormState> {
+  // Anyone may post anything to an action; only the sign-in form's fields are read.
+  if (!(form instanceof FormData)) return { error: "Sign in with the form." };
   const parsed = credentialsSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
   try {

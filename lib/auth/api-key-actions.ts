@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { prisma } from "@/lib/db";
 import { createApiKey, revokeApiKey } from "./api-keys";
-import { memberAction, refusal } from "./member-action";
+import { idArgs, memberAction, refusal } from "./member-action";
 import { apiKeyScopesSchema } from "./scopes";
 
 export type KeyActionResult = { ok: true; key?: string; name?: string } | { ok: false; error: string };
@@ -13,9 +13,9 @@ const nameSchema = z.string().trim().min(1, "Give the key a name").max(100);
 const ROTATION_GRACE_HOURS = [0, 1, 24, 168] as const;
 
 /** A change to the tenant's keys; the Keys page shows it at once. */
-const keyAction = <A extends unknown[]>(work: (tenantId: string, ...args: A) => Promise<KeyActionResult>) =>
-  memberAction("manageKeys", refusal, async (member, ...args: A): Promise<KeyActionResult> => {
-    const result = await work(member.tenant.id, ...args);
+const keyAction = <S extends z.ZodTuple>(args: S, work: (tenantId: string, ...args: z.output<S>) => Promise<KeyActionResult>) =>
+  memberAction("manageKeys", refusal, args, async (member, ...input: z.output<S>): Promise<KeyActionResult> => {
+    const result = await work(member.tenant.id, ...input);
     revalidatePath("/keys");
     return result;
   });
@@ -27,7 +27,7 @@ async function ownKey(tenantId: string, id: string) {
   return key;
 }
 
-export const createKeyAction = keyAction(async (tenantId, name: string, scopes: string[]) => {
+export const createKeyAction = keyAction(z.tuple([z.string(), z.array(z.string())]), async (tenantId, name, scopes) => {
   const parsed = nameSchema.safeParse(name);
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
   const granted = apiKeyScopesSchema.safeParse(scopes);
@@ -36,13 +36,13 @@ export const createKeyAction = keyAction(async (tenantId, name: string, scopes: 
   return { ok: true, key: created.key, name: created.name };
 });
 
-export const revokeKeyAction = keyAction(async (tenantId, id: string) => {
+export const revokeKeyAction = keyAction(idArgs, async (tenantId, id) => {
   await revokeApiKey(await prisma(), (await ownKey(tenantId, id)).id);
   return { ok: true };
 });
 
 /** A new key with the same name and scopes; the old one keeps working for the grace period, then stops. */
-export const rotateKeyAction = keyAction(async (tenantId, id: string, graceHours: number) => {
+export const rotateKeyAction = keyAction(z.tuple([z.string().max(200), z.number()]), async (tenantId, id, graceHours) => {
   if (!(ROTATION_GRACE_HOURS as readonly number[]).includes(graceHours)) return { ok: false, error: "Pick a grace period from the list." };
   const old = await ownKey(tenantId, id);
   if (old.revokedAt) return { ok: false, error: "This key is already revoked or rotating." };

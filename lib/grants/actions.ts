@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { memberAction, refusal } from "@/lib/auth/member-action";
+import { idArgs, memberAction, refusal } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { revokeGrant } from "./grants";
 
@@ -10,8 +10,8 @@ export type RevokeGrantResult = { ok: true } | { ok: false; error: string };
  * Revoke from the dashboard. Whoever may decide reviews (reviewer and up) may grant
  * standing approvals, so they may also end one early: revoking only takes power away.
  */
-export const revokeGrantAction = memberAction("decideReviews", refusal, async (member, id: string): Promise<RevokeGrantResult> => {
-  await revokeGrant(await prisma(), member.tenant.id, String(id), `reviewer:${member.user.email}`);
+export const revokeGrantAction = memberAction("decideReviews", refusal, idArgs, async (member, id): Promise<RevokeGrantResult> => {
+  await revokeGrant(await prisma(), member.tenant.id, id, `reviewer:${member.user.email}`);
   revalidatePath("/grants");
   return { ok: true };
 });

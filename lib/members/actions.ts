@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import type { Role } from "@/lib/auth/access";
 import { emailSchema } from "@/lib/auth/passwords";
-import { memberAction, refusal } from "@/lib/auth/member-action";
+import { idArgs, memberAction, refusal } from "@/lib/auth/member-action";
 import type { Member } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { sendEmail } from "@/lib/email/send-email";
@@ -18,12 +18,15 @@ const memberSchema = z.object({ email: emailSchema, role: roleSchema });
 const mayAssign = (actor: Member, role: Role) => role !== "owner" || actor.role === "owner";
 
 /** A member change: its message for the form, or its refusal. */
-const change = <A extends unknown[]>(run: (actor: Member, ...args: A) => Promise<string>) =>
-  memberAction("manageMembers", refusal, async (actor, ...args: A): Promise<MemberActionResult> => {
-    const message = await run(actor, ...args);
+const change = <S extends z.ZodTuple>(args: S, run: (actor: Member, ...args: z.output<S>) => Promise<string>) =>
+  memberAction("manageMembers", refusal, args, async (actor, ...input: z.output<S>): Promise<MemberActionResult> => {
+    const message = await run(actor, ...input);
     revalidatePath("/members");
     return { ok: true, message };
   });
+
+// The form's fields as strings; what they must say is checked by memberInput, whose refusal names the field.
+const memberArgs = z.tuple([z.object({ email: z.string(), role: z.string() })]);
 
 /** The form's input, checked: a refusal names the field. */
 function memberInput(input: { email: string; role: string }, describe = (issue: z.core.$ZodIssue) => issue.message) {
@@ -33,7 +36,7 @@ function memberInput(input: { email: string; role: string }, describe = (issue: 
 }
 
 /** Invites a person by email: they become a member at once and get a 24-hour sign-in link. */
-export const inviteMemberAction = change(async (actor, input: { email: string; role: string }) => {
+export const inviteMemberAction = change(memberArgs, async (actor, input) => {
   const { email, role } = memberInput(input, (issue) => `Check the ${issue.path.join(".")}: ${issue.message}`);
   if (!mayAssign(actor, role)) throw new ApiError("forbidden", "Only an owner can add an owner.");
   const client = await prisma();
@@ -49,7 +52,7 @@ export const inviteMemberAction = change(async (actor, input: { email: string; r
   return `Invited ${email} as ${role}. The sign-in link is on its way.`;
 });
 
-export const changeRoleAction = change(async (actor, input: { email: string; role: string }) => {
+export const changeRoleAction = change(memberArgs, async (actor, input) => {
   const { email, role } = memberInput(input);
   const client = await prisma();
   const current = await client.membership.findFirst({ where: { tenantId: actor.tenant.id, user: { email } }, select: { role: true } });
@@ -58,7 +61,7 @@ export const changeRoleAction = change(async (actor, input: { email: string; rol
   return `${email} is now ${role}.`;
 });
 
-export const removeMemberAction = change(async (actor, email: string) => {
+export const removeMemberAction = change(idArgs, async (actor, email) => {
   const client = await prisma();
   const current = await client.membership.findFirst({ where: { tenantId: actor.tenant.id, user: { email } }, select: { role: true } });
   if (current?.role === "owner" && actor.role !== "owner") throw new ApiError("forbidden", "Only an owner can remove an owner.");

@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { memberAction } from "@/lib/auth/member-action";
+import { formArgs, memberAction } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { isNotificationEvent } from "./events";
 import { notificationSettingSchema, saveNotificationSetting, sendTestNotification, type TestResult } from "./settings";
@@ -10,7 +10,8 @@ export interface NotificationFormState { ok?: boolean; error?: string; results?:
 export const saveNotificationAction = memberAction(
   "manageSettings",
   (error): NotificationFormState => ({ error }),
-  async (member, _prev: NotificationFormState, form: FormData): Promise<NotificationFormState> => {
+  formArgs,
+  async (member, _prev, form): Promise<NotificationFormState> => {
     const event = String(form.get("event"));
     if (!isNotificationEvent(event)) return { error: "Unknown event." };
     const parsed = notificationSettingSchema.safeParse({ slackWebhookUrl: form.get("slackWebhookUrl") ?? "", emailRecipients: form.get("emailRecipients") ?? "" });

@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { memberAction, refusal } from "@/lib/auth/member-action";
+import { idArgs, memberAction, refusal } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { applyPolicy } from "./apply-policy";
 import { checkPolicySource, type PolicyProblem } from "./locate-errors";
@@ -15,7 +15,8 @@ const sourceSchema = z.string().min(1, "The policy is empty").max(1_000_000, "Th
 export const uploadPolicyAction = memberAction(
   "managePolicies",
   (message): PolicyActionResult => ({ ok: false, problems: [{ message }] }),
-  async (member, source: string): Promise<PolicyActionResult> => {
+  z.tuple([z.string()]),
+  async (member, source): Promise<PolicyActionResult> => {
     const parsed = sourceSchema.safeParse(source);
     if (!parsed.success) return { ok: false, problems: [{ message: parsed.error.issues[0]!.message }] };
     const problems = checkPolicySource(parsed.data);
@@ -27,7 +28,7 @@ export const uploadPolicyAction = memberAction(
 );
 
 /** Makes an older (or newer) version the one the evaluator uses. */
-export const activateVersionAction = memberAction("managePolicies", refusal, async (member, versionId: string): Promise<{ ok: boolean; error?: string }> => {
+export const activateVersionAction = memberAction("managePolicies", refusal, idArgs, async (member, versionId): Promise<{ ok: boolean; error?: string }> => {
   const client = await prisma();
   const version = await client.policyVersion.findFirst({ where: { id: versionId, tenantId: member.tenant.id }, select: { id: true, policyId: true } });
   if (!version) throw new ApiError("not_found", "No such policy version.");

@@ -19,19 +19,25 @@ const decisionSchema = z.object({
 export type DecideResult = { ok: true; status: string } | { ok: false; error: string };
 
 /** Approve or deny from the dashboard; the role and the tenant are checked here, not trusted from the client. */
-export const decideReviewAction = memberAction("decideReviews", refusal, async (member, input: z.input<typeof decisionSchema>): Promise<DecideResult> => {
-  const parsed = decisionSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
-  const client = await prisma();
-  // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
-  const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
-  const { approve, reason, grant } = parsed.data;
-  const { user } = member;
-  const vote = async (approved: boolean, text: string | null) =>
-    castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard" });
-  // The grant is made only once the approval settled the request (approveWithGrant): one vote of a quorum grants nothing.
-  const row = grant
-    ? (await approveWithGrant(client, request, { spec: grant, grantedBy: `reviewer:${user.email}`, reason }, async (text) => (await vote(true, text)).request)).row
-    : (await vote(approve, reason || null)).request;
-  return { ok: true, status: row.status === "pending_review" ? "vote recorded; more approvals needed" : row.status };
-});
+export const decideReviewAction = memberAction(
+  "decideReviews",
+  refusal,
+  // Checked below, where each field's message can be the form's.
+  z.tuple([z.custom<z.input<typeof decisionSchema>>()]),
+  async (member, input): Promise<DecideResult> => {
+    const parsed = decisionSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
+    const client = await prisma();
+    // Scoped to the member's tenant: another tenant's id is a 404 like any unknown id.
+    const request = await getRequestOrThrow(client, member.tenant.id, parsed.data.requestId);
+    const { approve, reason, grant } = parsed.data;
+    const { user } = member;
+    const vote = async (approved: boolean, text: string | null) =>
+      castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard" });
+    // The grant is made only once the approval settled the request (approveWithGrant): one vote of a quorum grants nothing.
+    const row = grant
+      ? (await approveWithGrant(client, request, { spec: grant, grantedBy: `reviewer:${user.email}`, reason }, async (text) => (await vote(true, text)).request)).row
+      : (await vote(approve, reason || null)).request;
+    return { ok: true, status: row.status === "pending_review" ? "vote recorded; more approvals needed" : row.status };
+  },
+);

@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { memberAction } from "@/lib/auth/member-action";
+import { formArgs, memberAction } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
@@ -24,7 +24,8 @@ export interface SettingsState {
 export const saveSettingsAction = memberAction(
   "manageSettings",
   (error): SettingsState => ({ error }),
-  async (member, _prev: SettingsState, form: FormData): Promise<SettingsState> => {
+  formArgs,
+  async (member, _prev, form): Promise<SettingsState> => {
     const parsed = tenantSettingsSchema.safeParse(Object.fromEntries(form));
     if (!parsed.success) return { fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
     await (await prisma()).tenant.update({ where: { id: member.tenant.id }, data: parsed.data });

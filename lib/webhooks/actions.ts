@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { memberAction } from "@/lib/auth/member-action";
+import { formArgs, memberAction, plainFormArgs } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { resendWebhookDelivery } from "./deliver";
 import { createWebhookEndpoint, removeWebhookEndpoint, webhookEndpointSchema } from "./endpoints";
@@ -11,7 +11,8 @@ export interface WebhookFormState { error?: string; created?: { id: string; url:
 export const createWebhookAction = memberAction(
   "manageSettings",
   (error): WebhookFormState => ({ error }),
-  async (member, _prev: WebhookFormState, form: FormData): Promise<WebhookFormState> => {
+  formArgs,
+  async (member, _prev, form): Promise<WebhookFormState> => {
     const parsed = webhookEndpointSchema.safeParse({ url: form.get("url"), events: form.getAll("events") });
     if (!parsed.success) return { error: parsed.error.issues[0]!.message };
     const created = await createWebhookEndpoint(await prisma(), member.tenant.id, parsed.data);
@@ -23,12 +24,12 @@ export const createWebhookAction = memberAction(
 // The list's buttons post plain forms: a refusal changes nothing, and the page shows the list as it is.
 const unchanged = () => undefined;
 
-export const removeWebhookAction = memberAction("manageSettings", unchanged, async (member, form: FormData) => {
+export const removeWebhookAction = memberAction("manageSettings", unchanged, plainFormArgs, async (member, form) => {
   await removeWebhookEndpoint(await prisma(), member.tenant.id, String(form.get("id")));
   revalidatePath("/notifications");
 });
 
-export const resendDeliveryAction = memberAction("manageSettings", unchanged, async (member, form: FormData) => {
+export const resendDeliveryAction = memberAction("manageSettings", unchanged, plainFormArgs, async (member, form) => {
   await resendWebhookDelivery(await prisma(), member.tenant.id, String(form.get("id")));
   revalidatePath("/notifications");
 });

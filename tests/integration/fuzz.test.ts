@@ -1,10 +1,14 @@
-// Issue 7 harness: property-based fuzzing with fast-check. At least 10,000 generated bodies
-// and query strings across every JSON endpoint of a server of its own; none may answer 5xx,
-// and the server log must show no unhandled rejection and no failed request.
+// Issue 7 harness: property-based fuzzing with fast-check. At least 10,000 generated bodies,
+// query strings and path segments across every JSON endpoint of a server of its own, signed
+// Slack bodies, and dashboard server actions with generated arguments (issue 19, finding 11);
+// none may answer 5xx, and the server log must show no unhandled rejection and no failed request.
 // Replay a failure with LEDGIX_FUZZ_SEED=<the printed seed>; LEDGIX_FUZZ_RUNS changes the count.
+import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asOperator } from "../fixtures/admin";
 import { cliOk } from "../fixtures/cli";
+import { builtActions, signIn, type DashboardSession } from "../fixtures/dashboard";
 import { startServer, type RunningServer } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
 
@@ -12,16 +16,31 @@ const RUNS = Number(process.env.LEDGIX_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.LEDGIX_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 16;
 
-interface Probe {
+interface HttpProbe {
   method: "GET" | "POST";
   path: string;
   contentType?: string;
   body?: string;
+  /** Signed as Slack signs, with the server's signing secret. */
+  slack?: boolean;
 }
+
+/** A dashboard server action called by the signed-in owner with generated arguments. */
+interface ActionProbe {
+  action: string;
+  args: (string | number | boolean | null | Record<string, unknown> | unknown[])[];
+}
+
+type Probe = HttpProbe | ActionProbe;
+
+const SLACK_SECRET = "fuzz-slack-signing-secret";
+// Those that end the session or change the tenant it acts in would end the fuzzing of the others.
+const SESSION_ACTIONS = ["lib/auth/actions.ts#signOutAction", "lib/auth/actions.ts#switchTenantAction"];
 
 let server: RunningServer;
 let tenant: TestTenant;
 let key: string;
+let owner: DashboardSession;
 const known: Record<string, string> = {};
 
 // ── Generators ───────────────────────────────────────────────────────────────
@@ -53,6 +72,9 @@ const queryValue = fc.oneof(
   fc.constantFrom("%00", "%FF", "%E0%A4%A", "1e309", "-1", "0", "9007199254740993", "NaN", "req_%00", "%2e%2e%2f"),
   fc.integer().map(String),
 );
+/** A path segment where an id goes: NUL, dot segments, encoded slashes, long and odd strings. */
+const segment = fc.oneof(queryValue, fc.constantFrom("%00", "..", "%2e%2e", "%2F", "a%2Fb", "%C0%AE", "x".repeat(600), "req_" + "0".repeat(26)));
+
 const queryString = (names: string[]) =>
   fc.array(fc.tuple(fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 8 }).map(encodeURIComponent)), queryValue), { maxLength: 4 })
     .map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join("&"));
@@ -75,20 +97,62 @@ function probes(): fc.Arbitrary<Probe> {
     get("/api/ledger/proof/bundle", ["request_id"]),
     get("/api/ledger/proof/consistency", ["from", "to"]),
     queryValue.map((id): Probe => ({ method: "GET", path: `/api/clearance-status/${id}` })),
+    fc.tuple(segment, fc.constantFrom(
+      (id: string): Probe => ({ method: "GET", path: `/api/tokens/${id}` }),
+      (id: string): Probe => ({ method: "POST", path: `/api/tokens/${id}/execution`, contentType: "application/json", body: '{"status":200}' }),
+      (id: string): Probe => ({ method: "GET", path: `/api/clearance/${id}` }),
+      (id: string): Probe => ({ method: "GET", path: `/api/policies/versions/${id}` }),
+      (id: string): Probe => ({ method: "POST", path: `/api/policies/versions/${id}/activate` }),
+      (id: string): Probe => ({ method: "GET", path: `/api/policies/${id}/versions` }),
+      (id: string): Probe => ({ method: "GET", path: `/api/policies/${id}/shadow` }),
+      (id: string): Probe => ({ method: "GET", path: `/api/policies/explanations/${id}` }),
+      (id: string): Probe => ({ method: "POST", path: `/api/grants/${id}/revoke`, contentType: "application/json", body: "{}" }),
+      (id: string): Probe => ({ method: "POST", path: `/api/reviews/${id}/decision`, contentType: "application/json", body: '{"approved":false}' }),
+    )).map(([id, probe]) => probe(id)),
+    slackBody().map((body): Probe => ({ method: "POST", path: "/api/slack/interactions", contentType: "application/x-www-form-urlencoded", body, slack: true })),
+    actionProbe(),
   );
 }
 
+/** Slack interaction bodies: a block_actions payload with generated parts, other JSON, or no JSON. */
+const slackBody = () => fc.oneof(
+  fc.record({
+    type: fc.constantFrom("block_actions", "view_submission", ""),
+    user: fc.oneof(fc.record({ id: fc.string({ maxLength: 12 }) }), fc.jsonValue({ maxDepth: 1 })),
+    actions: fc.array(fc.record({ action_id: fc.constantFrom("ledgix_approve", "ledgix_deny", "other"), value: fc.oneof(fc.string({ maxLength: 30 }), fc.constant(known.pending ?? "")) }), { maxLength: 2 }),
+  }).map((payload) => `payload=${encodeURIComponent(JSON.stringify(payload))}`),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => `payload=${encodeURIComponent(JSON.stringify(v))}`),
+  fc.string({ unit: "binary", maxLength: 80 }).map((v) => `payload=${encodeURIComponent(v)}`),
+  fc.constantFrom("payload={", "payload=", "", "payload=%FF", "a=b&payload=null"),
+);
+
+/** Every built server action but the session's own, with arguments of any shape. */
+function actionProbe(): fc.Arbitrary<Probe> {
+  const names = [...builtActions().keys()].filter((name) => !SESSION_ACTIONS.includes(name));
+  const arg = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant({}), fc.string({ maxLength: 40 }));
+  return fc.record({ action: fc.constantFrom(...names), args: fc.array(arg, { maxLength: 3 }) }) as fc.Arbitrary<Probe>;
+}
+
 async function send(probe: Probe): Promise<number> {
+  if ("action" in probe) return (await owner.action(builtActions().get(probe.action)!, probe.args as never)).status;
   const headers: Record<string, string> = { "X-Vault-API-Key": key };
   if (probe.contentType) headers["Content-Type"] = probe.contentType;
+  if (probe.slack) {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    headers["X-Slack-Request-Timestamp"] = timestamp;
+    headers["X-Slack-Signature"] = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${probe.body ?? ""}`).digest("hex")}`;
+  }
   const res = await fetch(`${server.url}${probe.path}`, { method: probe.method, headers, body: probe.body });
   await res.arrayBuffer();
   return res.status;
 }
 
 beforeAll(async () => {
-  server = await startServer("postgres");
+  server = await startServer("postgres", { SLACK_SIGNING_SECRET: SLACK_SECRET });
   tenant = await createTenant(server);
+  const email = `owner@${tenant.name}.test`;
+  await asOperator(server, (run) => run("member.add", { tenant: tenant.id, email, role: "owner", password: "correct horse battery staple" }));
+  owner = await signIn(server, builtActions().get("lib/auth/actions.ts#passwordSignInAction")!, email, "correct horse battery staple");
   key = await cliOk(["key", "create", "--tenant", tenant.name, "--scope", "clearance", "--scope", "ledger", "--scope", "policy"], server.env);
   known.approved = ((await (await tenant.post("/api/clearance", refund(45))).json()) as { request_id: string }).request_id;
   known.pending = ((await (await tenant.post("/api/clearance", refund(500))).json()) as { request_id: string }).request_id;
@@ -99,7 +163,7 @@ afterAll(async () => {
 });
 
 describe("fuzzing every JSON endpoint", () => {
-  it(`${RUNS} generated bodies and query strings: no 5xx, nothing unhandled in the server log`, async () => {
+  it(`${RUNS} generated bodies, query strings, path segments, Slack bodies and server action calls: no 5xx, nothing unhandled in the server log`, async () => {
     console.log(`ledgix fuzz: seed ${SEED}, ${RUNS} runs (replay with LEDGIX_FUZZ_SEED=${SEED})`);
     const samples = fc.sample(probes(), { seed: SEED, numRuns: RUNS });
     const failures: { probe: Probe; status: number | string }[] = [];
