@@ -6,7 +6,7 @@ import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { prisma } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { normalIdentity } from "./identity";
+import { normalIdentity } from "@/lib/identity";
 import { clientIp } from "./client-ip";
 import { magicLinkRequest } from "./magic-link-request";
 import { sendEmail } from "@/lib/email/send-email";

@@ -1,6 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
 import { z } from "zod";
-import { normalIdentity } from "./identity";
+import { normalIdentity } from "@/lib/identity";
 
 export const emailSchema = z.string().transform(normalIdentity).pipe(z.email().max(254));
 export const passwordSchema = z.string().min(12, "must be at least 12 characters").max(256);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { normalIdentity } from "@/lib/auth/identity";
+import { normalIdentity } from "@/lib/identity";
 import type { PrismaClient } from "@/lib/db";
 import { Prisma } from "@/lib/db/generated/client";
 import type { Channel } from "@/lib/deliveries/deliveries";

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { normalIdentity } from "@/lib/auth/identity";
+import { normalIdentity } from "@/lib/identity";
 import { env } from "@/lib/env";
 
 export interface OutboxEmail {

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { PERMISSIONS } from "@/lib/auth/access";
-import { normalIdentity } from "@/lib/auth/identity";
+import { normalIdentity } from "@/lib/identity";
 
 export interface Reviewer {
   userId: string;

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { normalIdentity } from "@/lib/auth/identity";
+import { normalIdentity } from "@/lib/identity";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
