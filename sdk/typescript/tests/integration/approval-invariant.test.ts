@@ -2,14 +2,20 @@
 // against the real server and two HTTP gateways in front of a fake service that records every
 // call it executes: clearances, polls, mints with honest and smuggled arguments, gateway calls
 // with the token's body, reordered, tampered, or with duplicate keys, replays at either gateway,
-// and reviews by eligible and ineligible people through the dashboard's action and the CLI's
+// MCP tool calls through the MCP gateway, some cancelled while they wait for a reviewer, and
+// reviews by eligible and ineligible people through the dashboard's action and the CLI's
 // command, some granting standing approvals, from two API keys. After every sequence the oracle
 // checks the invariant (docs/security.md) on every execution the service recorded, against the
 // database. A failure prints its seed and path; LEDGIX_MODEL_SEED and LEDGIX_MODEL_RUNS replay it.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse as parseJsonTree, type AnyNode } from "@humanwhocodes/momoa";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import fc from "fast-check";
+import { z } from "zod";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { asOperator } from "../../../../tests/fixtures/admin";
@@ -19,6 +25,7 @@ import { createTenant, tenantOn, type TestTenant } from "../../../../tests/fixtu
 import { toolArgsHash } from "../../src/canonical-json";
 import { parseGatewayConfig } from "../../src/gateway/config";
 import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway";
+import { startMcpGateway, type RunningMcpGateway } from "../../src/gateway/mcp-gateway";
 
 const vault = inject("vault");
 // The CLI's commands run in this process and sign with the server's keys, under its master key.
@@ -72,8 +79,14 @@ let tenant: TestTenant;
 let otherKey: TestTenant;
 let sessions: Record<string, DashboardSession>;
 let gateways: RunningHttpGateway[];
+let mcpGateway: RunningMcpGateway;
+let mcp: Client;
 let db: pg.Client;
 const executions: Execution[] = [];
+/** What the MCP service ran (it sees no token: the oracle pairs them with the MCP gateway's consumptions). */
+const mcpExecutions: unknown[] = [];
+/** Requests whose MCP call was cancelled while it waited: nothing may ever run for them. */
+const cancelled = new Set<string>();
 const service = http.createServer((req, res) => {
   let body = "";
   req.on("data", (c) => (body += c)).on("end", () => {
@@ -100,16 +113,43 @@ beforeAll(async () => {
   const config = (id: string) =>
     parseGatewayConfig({ vault_url: `${vault.url}/api`, vault_api_key: tenant.key, gateway_id: id, upstream, routes: [{ method: "POST", path: "/pay", tool: "pay" }] });
   gateways = await Promise.all([startHttpGateway(config("gw-a")), startHttpGateway(config("gw-b"))]);
+  const mcpUpstream = await startMcpService();
+  mcpGateway = await startMcpGateway(parseGatewayConfig({
+    vault_url: `${vault.url}/api`, vault_api_key: tenant.key, gateway_id: "mcp-gw",
+    mcp: { upstream: { url: mcpUpstream }, listen: "127.0.0.1:0", policy: "payments", agent_id: "agent-mcp" },
+  }));
+  mcp = new Client({ name: "model-agent", version: "1.0.0" });
+  await mcp.connect(new StreamableHTTPClientTransport(new URL(mcpGateway.url!)));
   db = new pg.Client(connectionOf(vault));
   await db.connect();
 });
 
 afterAll(async () => {
+  await mcp?.close();
+  await mcpGateway?.close();
   await Promise.all(gateways.map((g) => g.close()));
   await db?.end();
   service.closeAllConnections();
   service.close();
 });
+
+/** The MCP service: one `pay` tool that records each run. */
+async function startMcpService(): Promise<string> {
+  const server = http.createServer(async (req, res) => {
+    const mcpServer = new McpServer({ name: "payments", version: "1.0.0" });
+    mcpServer.registerTool("pay", { inputSchema: { amount: z.number(), currency: z.string() } }, async (args) => {
+      mcpExecutions.push(args);
+      return { content: [{ type: "text", text: "paid" }] };
+    });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => void transport.close());
+    await mcpServer.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  afterAll(() => void (server.closeAllConnections(), server.close()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+}
 
 // ── The model: what the agent holds ─────────────────────────────────────────────────────────
 
@@ -210,6 +250,43 @@ class Call implements fc.AsyncCommand<Model, object> {
 }
 
 // Wide, but brief (3 s): a grant covers the rest of its sequence, not every one after it.
+/** Waits for `check` to hold, up to three seconds. */
+async function until<T>(check: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (let i = 0; i < 60; i++, await new Promise((r) => setTimeout(r, 50))) {
+    const value = await check();
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/**
+ * A tool call through the MCP gateway. One the policy decides at once is awaited; one that waits
+ * for a reviewer is cancelled by its client, and a reviewer then tries to approve it anyway.
+ */
+class McpCall implements fc.AsyncCommand<Model, object> {
+  constructor(readonly amount: number) {}
+  check = () => true;
+  async run(model: Model) {
+    const started = new Date();
+    const controller = new AbortController();
+    const call = mcp.callTool({ name: "pay", arguments: { amount: this.amount, currency: "USD" } }, undefined, { signal: controller.signal }).catch(() => null);
+    if (this.amount <= 100 || this.amount > 1000) return void (await call);
+    const waiting = await until(async () => (await db.query(
+      `SELECT id FROM clearance_requests WHERE "tenantId" = $1 AND "agentId" = 'agent-mcp' AND status = 'pending_review' AND "createdAt" >= $2`, [tenant.id, started],
+    )).rows[0]?.id as string | undefined);
+    expect(waiting, "the MCP call's request").toBeDefined();
+    cancelled.add(waiting!);
+    controller.abort("the agent gave up");
+    await call;
+    // Withdrawn by the gateway: a reviewer's approval now changes nothing.
+    const withdrawn = await until(async () => (await one(`SELECT status FROM clearance_requests WHERE id = $1`, [waiting]))?.status === "denied" || undefined);
+    expect(withdrawn, `request ${waiting} withdrawn`).toBe(true);
+    await asOperator(vault, (run) => run("review.decide", { requestId: waiting, approve: true, operator: "model", as: PEOPLE[0] })).catch(() => undefined);
+    model.requests.push({ id: waiting!, args: { amount: this.amount, currency: "USD" }, client: tenant, pending: false });
+  }
+  toString = () => `mcp(${this.amount})`;
+}
+
 const GRANTS = [
   undefined,
   { kind: "exact_args", uses: 2, minutes: 0.05 },
@@ -247,8 +324,10 @@ const call = fc.tuple(index, fc.nat(1), fc.constantFrom(...bodies)).map(([i, g, 
 // Mostly approvals: those are what lets things run.
 const review = fc.tuple(index, fc.nat(PEOPLE.length - 1), fc.constantFrom("dashboard" as const, "cli" as const), fc.constantFrom(true, true, false), fc.nat(GRANTS.length - 1))
   .map(([i, p, channel, approve, grant]) => new Review(i, p, channel, approve, grant));
+// Mostly decided at once: a cancelled call takes a second of real waiting.
+const mcpCall = fc.constantFrom(5, 60, 5000, 5, 60, 5000, 250, 1000).map((amount) => new McpCall(amount));
 // fc.commands picks uniformly among its arbitraries: listing one twice doubles its weight.
-const commands = [ask, ask, poll, poll, mint, call, call, call, review, review];
+const commands = [ask, ask, poll, poll, mint, call, call, call, review, review, mcpCall];
 
 // ── The oracle: the invariant, on every execution the service recorded ─────────────────────
 
@@ -286,26 +365,50 @@ function firstWins(node: AnyNode): unknown {
   }
 }
 
+/**
+ * The MCP service's runs against the MCP gateway's consumptions: as many of each, the same
+ * arguments, and each consumption's token passing the invariant.
+ */
+async function checkMcp(seen: Map<string, number>, checkedJtis: Set<string>): Promise<string | null> {
+  const consumed = (await db.query(
+    `SELECT c.jti, r."toolArgsHash" FROM token_consumptions c JOIN clearance_requests r ON r.id = c."requestId" WHERE c."tenantId" = $1 AND c.consumer = 'mcp-gw'`, [tenant.id],
+  )).rows.filter((row) => !checkedJtis.has(row.jti));
+  const ran = mcpExecutions.splice(0).map((args) => toolArgsHash(args)).sort();
+  const hashes = consumed.map((row) => String(row.toolArgsHash)).sort();
+  if (JSON.stringify(ran) !== JSON.stringify(hashes)) return `the MCP service ran ${ran.length} calls for ${hashes.length} consumed tokens`;
+  for (const row of consumed) {
+    checkedJtis.add(row.jti);
+    const broken = await checkToken(row.jti, String(row.toolArgsHash), seen);
+    if (broken) return broken;
+  }
+  return null;
+}
+
 /** What kind of approval each execution ran under, for the summary. */
 const approvedBy = { policy: 0, reviewers: 0, grant: 0 };
 
-async function checkExecution(execution: Execution, seen: Map<string, number>): Promise<string | null> {
-  const { jti, body } = execution;
+async function checkExecution({ jti, body }: Execution, seen: Map<string, number>): Promise<string | null> {
+  // The service's reading, whichever way its parser takes duplicate keys: both must be the token's.
+  const received = toolArgsHash(JSON.parse(body));
+  if (toolArgsHash(firstWins(parseJsonTree(body, { mode: "json" }))) !== received) return `the service received ${body}, which parsers read differently`;
+  return checkToken(jti, received, seen);
+}
+
+/** The invariant for one execution of the arguments hashing to `received`, under token `jti`. */
+async function checkToken(jti: string, received: string, seen: Map<string, number>): Promise<string | null> {
   if (seen.has(jti)) return `token ${jti} executed twice`;
   const consumed = await one(`SELECT "requestId" FROM token_consumptions WHERE jti = $1`, [jti]);
   if (!consumed) return `execution with ${jti} has no consumed token`;
   const issued = await one(`SELECT "requestId", "approvalId" FROM token_issuances WHERE jti = $1`, [jti]);
   if (!issued) return `token ${jti} was never issued`;
+  if (cancelled.has(String(issued.requestId)) || cancelled.has(String(issued.approvalId))) return `token ${jti} ran a call its MCP client had cancelled`;
   const request = await one(`SELECT "toolName", "toolArgsHash" FROM clearance_requests WHERE id = $1`, [issued.requestId]);
-  // The service's reading, whichever way its parser takes duplicate keys: both must be the token's.
-  const received = toolArgsHash(JSON.parse(body));
-  if (toolArgsHash(firstWins(parseJsonTree(body, { mode: "json" }))) !== received) return `the service received ${body}, which parsers read differently`;
-  if (request?.toolName !== "pay" || request.toolArgsHash !== received) return `token ${jti} is for ${JSON.stringify(request)}, the service ran ${body}`;
+  if (request?.toolName !== "pay" || request.toolArgsHash !== received) return `token ${jti} is for ${JSON.stringify(request)}, the service ran arguments hashing to ${received}`;
   const approval = await one(
     `SELECT "status", "toolArgsHash", "decidedBy", "matchedRuleId", "reasonCode", "apiKeyId", "grantId" FROM clearance_requests WHERE id = $1 AND "tenantId" = $2`,
     [issued.approvalId, tenant.id],
   );
-  if (approval?.status !== "approved" || approval.toolArgsHash !== received) return `token ${jti}'s approval ${issued.approvalId} is not an approval of ${body}: ${JSON.stringify(approval)}`;
+  if (approval?.status !== "approved" || approval.toolArgsHash !== received) return `token ${jti}'s approval ${issued.approvalId} is not an approval of the arguments run: ${JSON.stringify(approval)}`;
   const rule = approval.matchedRuleId as string | null;
   const decidedBy = String(approval.decidedBy);
   if (decidedBy === "policy") {
@@ -334,6 +437,7 @@ describe("the approval invariant, model-based", () => {
   it(`holds over ${RUNS} random sequences (seed ${SEED})`, async () => {
     console.log(`approval invariant: ${RUNS} sequences, seed ${SEED} (LEDGIX_MODEL_SEED=${SEED} replays them)`);
     const seen = new Map<string, number>();
+    const mcpChecked = new Set<string>();
     let checked = 0;
     let sequences = 0;
     await fc.assert(
@@ -345,12 +449,13 @@ describe("the approval invariant, model-based", () => {
           const index = checked++;
           expect(await checkExecution(executions[index]!, seen), `execution ${index}`).toBeNull();
         }
+        expect(await checkMcp(seen, mcpChecked)).toBeNull();
       }),
       { numRuns: RUNS, seed: SEED, verbose: 1 },
     );
     // The sequences did run things: the oracle checked real executions of every kind of approval.
-    console.log(`approval invariant: ${executions.length} executions checked, approved by ${JSON.stringify(approvedBy)}`);
+    console.log(`approval invariant: ${executions.length} HTTP and ${mcpChecked.size} MCP executions checked, ${cancelled.size} MCP calls cancelled; approved by ${JSON.stringify(approvedBy)}`);
     expect(executions.length).toBeGreaterThan(RUNS / 10);
-    expect(Math.min(approvedBy.policy, approvedBy.reviewers, approvedBy.grant)).toBeGreaterThan(0);
+    expect(Math.min(approvedBy.policy, approvedBy.reviewers, approvedBy.grant, mcpChecked.size, cancelled.size)).toBeGreaterThan(0);
   }, 1_800_000);
 });
