@@ -32,11 +32,11 @@ test("reviewer: approve with a standing approval, see it used, revoke it", async
     "payout with these exact arguments by agent-pay: the next call",
     "payout with these exact arguments by agent-pay: the next 5 calls",
     "payout with these exact arguments by agent-pay: 1 h",
-    "payout by agent-pay while args.amount <= 150, for 1 h",
+    "payout by agent-pay while args.amount >= 0 && args.amount <= 150, for 1 h",
     "payout in this session of agent-pay, for 1 h",
   ]);
   await expect(sizes).toHaveValue("");
-  await sizes.selectOption({ label: "payout by agent-pay while args.amount <= 150, for 1 h" });
+  await sizes.selectOption({ label: "payout by agent-pay while args.amount >= 0 && args.amount <= 150, for 1 h" });
   await screenshots(page, "reviews-grant-size");
   await page.getByRole("button", { name: /Approve/ }).click();
   await expect(page.getByTestId("review-empty")).toBeVisible();
@@ -46,7 +46,7 @@ test("reviewer: approve with a standing approval, see it used, revoke it", async
 
   await nav(page, "Standing approvals");
   await expect(page.getByTestId("grant-row")).toHaveCount(1);
-  await expect(page.getByTestId("grant-row")).toContainText("args.amount <= 150");
+  await expect(page.getByTestId("grant-row")).toContainText("args.amount >= 0 && args.amount <= 150");
   await screenshots(page, "standing-approvals");
   await page.getByTestId("revoke-grant").click();
   await expect(page.getByTestId("grant-row")).toHaveCount(0);

@@ -3,12 +3,15 @@
 // call it executes: clearances, polls, mints with honest and smuggled arguments, gateway calls
 // with the token's body, reordered, tampered, or with duplicate keys, replays at either gateway,
 // MCP tool calls through the MCP gateway, some cancelled while they wait for a reviewer, and
-// reviews by eligible and ineligible people through the dashboard's action and the CLI's
-// command, some granting standing approvals, from two API keys. After every sequence the oracle
+// reviews by eligible and ineligible people through the dashboard's action, the CLI's command
+// and the email link, some granting standing approvals, from two API keys. After every sequence the oracle
 // checks the invariant (docs/security.md) on every execution the service recorded, against the
 // database. A failure prints its seed and path; LEDGIX_MODEL_SEED and LEDGIX_MODEL_RUNS replay it.
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { parse as parseJsonTree, type AnyNode } from "@humanwhocodes/momoa";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -294,14 +297,45 @@ const GRANTS = [
   { kind: "tool_condition", condition: "args.amount >= 0 && args.amount <= 5000", minutes: 0.05 },
 ] as const;
 
+/**
+ * A reviewer's link, as the review email in the development outbox carries it, found by its
+ * hash in review_links; a person who may not decide the request gets none.
+ */
+async function reviewLink(requestId: string, person: string): Promise<string | undefined> {
+  const outbox = path.join(vault.env.LEDGIX_DATA_DIR!, "outbox");
+  return until(async () => {
+    const hash = (await one(`SELECT "tokenHash" FROM review_links WHERE "requestId" = $1 AND email = $2`, [requestId, person]))?.tokenHash;
+    if (!hash) return undefined;
+    const files = (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).filter((f) => f.includes(person)).sort().slice(-20);
+    for (const file of files) {
+      const { text } = JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { text: string };
+      for (const [, token] of text.matchAll(/\/review\/([\w-]+)/g)) if (createHash("sha256").update(token!).digest("hex") === hash) return token;
+    }
+    return undefined;
+  });
+}
+
+/** Approve or Deny on the review link's page; a person without a link tries a made-up one. */
+async function decideByLink(requestId: string, person: string, approve: boolean) {
+  const rule = (await one(`SELECT "matchedRuleId" FROM clearance_requests WHERE id = $1`, [requestId]))?.matchedRuleId as string | null;
+  const token = (eligible(rule, person) && (await reviewLink(requestId, person))) || randomBytes(32).toString("base64url");
+  const res = await fetch(`${vault.url}/review/${token}/decide`, {
+    method: "POST", redirect: "manual", headers: { Origin: vault.url }, body: new URLSearchParams({ decision: approve ? "approve" : "deny", reason: "model" }),
+  });
+  await res.text();
+  expect(res.status).toBeLessThan(500);
+}
+
 class Review implements fc.AsyncCommand<Model, object> {
-  constructor(readonly index: number, readonly person: number, readonly channel: "dashboard" | "cli", readonly approve: boolean, readonly grant: number) {}
+  constructor(readonly index: number, readonly person: number, readonly channel: "dashboard" | "cli" | "email", readonly approve: boolean, readonly grant: number) {}
   check = (model: Readonly<Model>) => model.requests.some((r) => r.pending);
   async run(model: Model) {
     const request = pick(model.requests.filter((r) => r.pending), this.index)!;
     const as = PEOPLE[this.person]!;
     const grant = this.approve ? GRANTS[this.grant] : undefined;
-    if (this.channel === "dashboard") {
+    if (this.channel === "email") {
+      await decideByLink(request.id, as, this.approve);
+    } else if (this.channel === "dashboard") {
       const action = builtActions().get("lib/review/actions.ts#decideReviewAction")!;
       const answer = await sessions[as]!.action(action, [{ requestId: request.id, approve: this.approve, reason: "model", ...(grant && { grant }) }]);
       expect(answer.status).toBeLessThan(500);
@@ -322,7 +356,7 @@ const mint = fc.tuple(index, fc.constantFrom(...(Object.keys(MINT_ARGS) as (keyo
 const bodies = ["exact", "exact", ...Object.keys(CALL_BODIES)] as (keyof typeof CALL_BODIES)[];
 const call = fc.tuple(index, fc.nat(1), fc.constantFrom(...bodies)).map(([i, g, how]) => new Call(i, g, how));
 // Mostly approvals: those are what lets things run.
-const review = fc.tuple(index, fc.nat(PEOPLE.length - 1), fc.constantFrom("dashboard" as const, "cli" as const), fc.constantFrom(true, true, false), fc.nat(GRANTS.length - 1))
+const review = fc.tuple(index, fc.nat(PEOPLE.length - 1), fc.constantFrom("dashboard" as const, "cli" as const, "email" as const), fc.constantFrom(true, true, false), fc.nat(GRANTS.length - 1))
   .map(([i, p, channel, approve, grant]) => new Review(i, p, channel, approve, grant));
 // Mostly decided at once: a cancelled call takes a second of real waiting.
 const mcpCall = fc.constantFrom(5, 60, 5000, 5, 60, 5000, 250, 1000).map((amount) => new McpCall(amount));
