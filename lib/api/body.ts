@@ -1,6 +1,6 @@
-import { iterator, parse as parseJsonTree, type ObjectNode } from "@humanwhocodes/momoa";
 import type { z } from "zod";
 import { env } from "@/lib/env";
+import { duplicateKey } from "@/sdk/typescript/src/duplicate-key";
 import { ApiError, validationError } from "./errors";
 
 /** A body must be declared as JSON (a form or text/plain post is a cross-site request a browser sends unasked). */
@@ -63,22 +63,10 @@ function unstorable(value: unknown, path: string[] = []): { path: string; messag
   return null;
 }
 
-/**
- * A member name given twice in one object. JSON.parse keeps the last; a protected
- * service whose parser keeps the first would run another call than the one approved.
- */
-function duplicateKey(text: string): string | null {
+/** The gateways' own check (duplicate-key.ts), refusing as the API refuses. */
+function firstDuplicateKey(text: string): string | null {
   try {
-    for (const { node } of iterator(parseJsonTree(text, { mode: "json" }))) {
-      if (node.type !== "Object") continue;
-      const seen = new Set<string>();
-      for (const member of (node as ObjectNode).members) {
-        const name = member.name.type === "String" ? member.name.value : member.name.name;
-        if (seen.has(name)) return name;
-        seen.add(name);
-      }
-    }
-    return null;
+    return duplicateKey(text);
   } catch {
     // JSON.parse took the text, so only depth can fail here: a member JSON.parse dropped
     // as a duplicate may be nested deeper than the value it kept.
@@ -99,7 +87,7 @@ export function parseBody<S extends z.ZodType>(text: string, schema: S): z.outpu
   // Depth first: the duplicate-key scan recurses, and must not on a body nested 50,000 deep.
   const bad = unstorable(value);
   if (bad) throw new ApiError("validation_failed", `Invalid request body: ${bad.path}: ${bad.message}`, [bad]);
-  const duplicate = text.trim() === "" ? null : duplicateKey(text);
+  const duplicate = text.trim() === "" ? null : firstDuplicateKey(text);
   if (duplicate !== null) {
     throw new ApiError("duplicate_json_key", `Request body gives the member "${duplicate.slice(0, 100)}" more than once.`);
   }

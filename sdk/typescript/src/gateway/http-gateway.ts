@@ -1,8 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { iterator, parse as parseJsonTree, type ObjectNode } from "@humanwhocodes/momoa";
 import { resolveConfig } from "../config";
+import { duplicateKey } from "../duplicate-key";
 import { TokenVerificationError } from "../errors";
 import { isTokenRejection } from "../token-rejection";
 import { checkToolArgs, JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token";
@@ -75,20 +75,6 @@ function plainTarget(req: IncomingMessage): { raw: string; url: URL } {
   return { raw, url };
 }
 
-/** The first member name given twice in one object of a JSON text, if any. */
-function duplicateKey(text: string): string | null {
-  for (const { node } of iterator(parseJsonTree(text, { mode: "json" }))) {
-    if (node.type !== "Object") continue;
-    const seen = new Set<string>();
-    for (const member of (node as ObjectNode).members) {
-      const name = member.name.type === "String" ? member.name.value : member.name.name;
-      if (seen.has(name)) return name;
-      seen.add(name);
-    }
-  }
-  return null;
-}
-
 /**
  * The tool arguments as the service will read them, refusing anything two parsers could read
  * differently: a repeated query parameter (first wins in some frameworks, last in others), a
@@ -109,12 +95,13 @@ function toolArgsOf(route: HttpRoute, req: IncomingMessage, url: URL, body: Buff
   if (mediaType !== "application/json") throw new Refusal(415, "unsupported_media_type", "Send the body with Content-Type: application/json");
   const text = body.toString("utf8");
   let args: unknown;
+  let duplicate: string | null;
   try {
     args = JSON.parse(text);
+    duplicate = duplicateKey(text);
   } catch {
-    throw new Refusal(400, "invalid_json_body", "The request body is not JSON; its hash cannot be checked against the token");
+    throw new Refusal(400, "invalid_json_body", "The request body is not JSON, or is nested too deep; its hash cannot be checked against the token");
   }
-  const duplicate = duplicateKey(text);
   if (duplicate !== null) throw ambiguous(`The JSON body gives the key "${duplicate}" twice`);
   return args;
 }
