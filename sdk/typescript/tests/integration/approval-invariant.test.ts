@@ -4,7 +4,8 @@
 // with the token's body, reordered, tampered, or with duplicate keys, replays at either gateway,
 // MCP tool calls through the MCP gateway, some cancelled while they wait for a reviewer, and
 // reviews by eligible and ineligible people through the dashboard's action, the CLI's command
-// and the email link, some granting standing approvals, from two API keys. After every sequence the oracle
+// and the email link, some granting standing approvals, from two API keys, while the policy
+// changes and the second key is rotated. After every sequence the oracle
 // checks the invariant (docs/security.md) on every execution the service recorded, against the
 // database. A failure prints its seed and path; LEDGIX_MODEL_SEED and LEDGIX_MODEL_RUNS replay it.
 import { createHash, randomBytes } from "node:crypto";
@@ -40,13 +41,13 @@ const ALLOWANCE = 2; // tokens per approval (decision, poll and mint alike)
 
 // Up to 100 the policy allows; up to 300 any reviewer may approve, up to 600 only the finance
 // group (Ann), up to 1000 two people; above that is denied.
-const POLICY = `
+const policy = (allowUpTo: number) => `
 policy_id: payments
 tools: ["pay"]
 rules:
   - id: small
     tool: pay
-    when: args.amount <= 100
+    when: args.amount <= ${allowUpTo}
     effect: allow
   - id: medium
     tool: pay
@@ -66,6 +67,8 @@ rules:
     tool: pay
     effect: deny
 `;
+/** The policy versions the model made, by id: how much each lets through without a person. */
+const allowsUpTo = new Map<string, number>();
 const PEOPLE = ["ann@model.test", "bob@model.test"] as const;
 const ELIGIBLE: Record<string, readonly string[]> = { medium: PEOPLE, large: ["ann@model.test"], pair: PEOPLE };
 const QUORUM: Record<string, number> = { pair: 2 };
@@ -79,7 +82,9 @@ interface Execution {
 // ── The world: tenant, keys, people, service, gateways ──────────────────────────────────────
 
 let tenant: TestTenant;
-let otherKey: TestTenant;
+let otherKey: TestTenant & { keyId: string };
+/** The second key's revoked ids, and when: nothing may be decided for a request made with one after. */
+const revokedKeys = new Map<string, Date>();
 let sessions: Record<string, DashboardSession>;
 let gateways: RunningHttpGateway[];
 let mcpGateway: RunningMcpGateway;
@@ -102,14 +107,14 @@ beforeAll(async () => {
   await new Promise<void>((r) => service.listen(0, "127.0.0.1", r));
   tenant = await createTenant(vault, null);
   const other = await asOperator(vault, async (run) => {
-    await run("policy.apply", { tenant: tenant.id, source: POLICY });
+    await applyPolicy(run, 100);
     await run("tenant.update", { tenant: tenant.id, tokenMaxPerApproval: ALLOWANCE });
     for (const email of PEOPLE) await run("member.add", { tenant: tenant.id, email, role: "reviewer", password: PASSWORD });
     await run("member.group.create", { tenant: tenant.id, name: "finance" });
     await run("member.group.add", { tenant: tenant.id, name: "finance", email: "ann@model.test" });
-    return (await run("key.create", { tenant: tenant.id, name: "second agent" })) as { key: string };
+    return (await run("key.create", { tenant: tenant.id, name: "second agent" })) as { id: string; key: string };
   });
-  otherKey = tenantOn(vault, { ...tenant, key: other.key });
+  otherKey = { ...tenantOn(vault, { ...tenant, key: other.key }), keyId: other.id };
   const signInAction = builtActions().get("lib/auth/actions.ts#passwordSignInAction")!;
   sessions = Object.fromEntries(await Promise.all(PEOPLE.map(async (email) => [email, await signIn(vault, signInAction, email, PASSWORD)])));
   const upstream = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
@@ -152,6 +157,12 @@ async function startMcpService(): Promise<string> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   afterAll(() => void (server.closeAllConnections(), server.close()));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+}
+
+/** Makes the policy that allows up to `allowUpTo` the active one, and remembers its version. */
+async function applyPolicy(run: (name: "policy.apply", input: unknown) => Promise<unknown>, allowUpTo: number) {
+  const { versionId } = (await run("policy.apply", { tenant: tenant.id, source: policy(allowUpTo) })) as { versionId: string };
+  allowsUpTo.set(versionId, allowUpTo);
 }
 
 // ── The model: what the agent holds ─────────────────────────────────────────────────────────
@@ -273,7 +284,7 @@ class McpCall implements fc.AsyncCommand<Model, object> {
     const started = new Date();
     const controller = new AbortController();
     const call = mcp.callTool({ name: "pay", arguments: { amount: this.amount, currency: "USD" } }, undefined, { signal: controller.signal }).catch(() => null);
-    if (this.amount <= 100 || this.amount > 1000) return void (await call);
+    if (this.amount === 5 || this.amount === 5000) return void (await call);
     const waiting = await until(async () => (await db.query(
       `SELECT id FROM clearance_requests WHERE "tenantId" = $1 AND "agentId" = 'agent-mcp' AND status = 'pending_review' AND "createdAt" >= $2`, [tenant.id, started],
     )).rows[0]?.id as string | undefined);
@@ -288,6 +299,32 @@ class McpCall implements fc.AsyncCommand<Model, object> {
     model.requests.push({ id: waiting!, args: { amount: this.amount, currency: "USD" }, client: tenant, pending: false });
   }
   toString = () => `mcp(${this.amount})`;
+}
+
+/** A person changes the policy: the small-payment allowance becomes `allowUpTo`. */
+class ChangePolicy implements fc.AsyncCommand<Model, object> {
+  constructor(readonly allowUpTo: number) {}
+  check = () => true;
+  run = () => asOperator(vault, (run) => applyPolicy(run, this.allowUpTo));
+  toString = () => `policy(allow up to ${this.allowUpTo})`;
+}
+
+/** The second agent's key is revoked and replaced; requests with the old one are refused from now on. */
+class RotateKey implements fc.AsyncCommand<Model, object> {
+  check = () => true;
+  async run(model: Model) {
+    const old = otherKey;
+    const fresh = await asOperator(vault, async (run) => {
+      await run("key.revoke", { id: old.keyId });
+      return (await run("key.create", { tenant: tenant.id, name: "second agent" })) as { id: string; key: string };
+    });
+    revokedKeys.set(old.keyId, new Date());
+    otherKey = { ...tenantOn(vault, { ...tenant, key: fresh.key }), keyId: fresh.id };
+    // The agent goes on with its new key. (Not with the old one: each refusal counts against
+    // this address's failed-authentication limit, which would soon refuse every key here.)
+    for (const request of model.requests) if (request.client === old) request.client = otherKey;
+  }
+  toString = () => "rotate(second key)";
 }
 
 const GRANTS = [
@@ -359,9 +396,11 @@ const call = fc.tuple(index, fc.nat(1), fc.constantFrom(...bodies)).map(([i, g, 
 const review = fc.tuple(index, fc.nat(PEOPLE.length - 1), fc.constantFrom("dashboard" as const, "cli" as const, "email" as const), fc.constantFrom(true, true, false), fc.nat(GRANTS.length - 1))
   .map(([i, p, channel, approve, grant]) => new Review(i, p, channel, approve, grant));
 // Mostly decided at once: a cancelled call takes a second of real waiting.
-const mcpCall = fc.constantFrom(5, 60, 5000, 5, 60, 5000, 250, 1000).map((amount) => new McpCall(amount));
+// 5 is allowed and 5000 denied under every policy version the model makes.
+const mcpCall = fc.constantFrom(5, 5000, 5, 5000, 250, 1000).map((amount) => new McpCall(amount));
 // fc.commands picks uniformly among its arbitraries: listing one twice doubles its weight.
-const commands = [ask, ask, poll, poll, mint, call, call, call, review, review, mcpCall];
+const change = fc.oneof(fc.constantFrom(50, 100).map((allowUpTo) => new ChangePolicy(allowUpTo)), fc.constant(new RotateKey()));
+const commands = [ask, ask, poll, poll, mint, call, call, call, review, review, mcpCall, change];
 
 // ── The oracle: the invariant, on every execution the service recorded ─────────────────────
 
@@ -439,14 +478,20 @@ async function checkToken(jti: string, received: string, seen: Map<string, numbe
   const request = await one(`SELECT "toolName", "toolArgsHash" FROM clearance_requests WHERE id = $1`, [issued.requestId]);
   if (request?.toolName !== "pay" || request.toolArgsHash !== received) return `token ${jti} is for ${JSON.stringify(request)}, the service ran arguments hashing to ${received}`;
   const approval = await one(
-    `SELECT "status", "toolArgsHash", "decidedBy", "matchedRuleId", "reasonCode", "apiKeyId", "grantId" FROM clearance_requests WHERE id = $1 AND "tenantId" = $2`,
+    `SELECT "status", "toolArgs", "toolArgsHash", "decidedBy", "decidedAt", "matchedRuleId", "policyVersionId", "reasonCode", "apiKeyId", "grantId"
+       FROM clearance_requests WHERE id = $1 AND "tenantId" = $2`,
     [issued.approvalId, tenant.id],
   );
   if (approval?.status !== "approved" || approval.toolArgsHash !== received) return `token ${jti}'s approval ${issued.approvalId} is not an approval of the arguments run: ${JSON.stringify(approval)}`;
   const rule = approval.matchedRuleId as string | null;
   const decidedBy = String(approval.decidedBy);
+  const revoked = revokedKeys.get(String(approval.apiKeyId));
+  if (revoked && (approval.decidedAt as Date) > revoked) return `${issued.approvalId} was decided for a key revoked before`;
   if (decidedBy === "policy") {
     if (rule !== "small") return `the policy approved ${issued.approvalId} under rule ${rule}, which does not allow`;
+    const limit = allowsUpTo.get(String(approval.policyVersionId));
+    const { amount } = approval.toolArgs as { amount: number };
+    if (limit === undefined || amount > limit) return `policy version ${approval.policyVersionId} (up to ${limit}) approved ${amount}`;
     approvedBy.policy++;
   } else if (decidedBy.startsWith("grant:")) {
     const grant = await one(`SELECT "createdBy", "apiKeyId" FROM standing_grants WHERE id = $1`, [approval.grantId]);
@@ -489,7 +534,7 @@ describe("the approval invariant, model-based", () => {
     );
     // The sequences did run things: the oracle checked real executions of every kind of approval.
     console.log(`approval invariant: ${executions.length} HTTP and ${mcpChecked.size} MCP executions checked, ${cancelled.size} MCP calls cancelled; approved by ${JSON.stringify(approvedBy)}`);
-    expect(executions.length).toBeGreaterThan(RUNS / 10);
+    expect(executions.length + mcpChecked.size).toBeGreaterThan(RUNS / 10);
     expect(Math.min(approvedBy.policy, approvedBy.reviewers, approvedBy.grant, mcpChecked.size, cancelled.size)).toBeGreaterThan(0);
   }, 1_800_000);
 });
