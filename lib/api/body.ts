@@ -63,17 +63,6 @@ function unstorable(value: unknown, path: string[] = []): { path: string; messag
   return null;
 }
 
-/** The gateways' own check (duplicate-key.ts), refusing as the API refuses. */
-function firstDuplicateKey(text: string): string | null {
-  try {
-    return duplicateKey(text);
-  } catch {
-    // JSON.parse took the text, so only depth can fail here: a member JSON.parse dropped
-    // as a duplicate may be nested deeper than the value it kept.
-    throw new ApiError("validation_failed", `Invalid request body: nested deeper than ${MAX_DEPTH} levels`);
-  }
-}
-
 /** Parses JSON text and validates it. An empty body counts as `{}`. */
 export function parseBody<S extends z.ZodType>(text: string, schema: S): z.output<S> {
   let value: unknown = {};
@@ -87,7 +76,7 @@ export function parseBody<S extends z.ZodType>(text: string, schema: S): z.outpu
   // Depth first: the duplicate-key scan recurses, and must not on a body nested 50,000 deep.
   const bad = unstorable(value);
   if (bad) throw new ApiError("validation_failed", `Invalid request body: ${bad.path}: ${bad.message}`, [bad]);
-  const duplicate = text.trim() === "" ? null : firstDuplicateKey(text);
+  const duplicate = text.trim() === "" ? null : duplicateKey(text);
   if (duplicate !== null) {
     throw new ApiError("duplicate_json_key", `Request body gives the member "${duplicate.slice(0, 100)}" more than once.`);
   }

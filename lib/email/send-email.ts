@@ -26,7 +26,10 @@ export async function sendEmail(email: Email, options: { idempotencyKey?: string
   const dir = path.join(env().dataDir, "outbox");
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const id = `${Date.now()}-${email.to.replace(/[^a-z0-9@.-]/gi, "_")}`;
-  await fs.writeFile(path.join(dir, `${id}.json`), JSON.stringify({ from: emailFrom(), ...email, tenantId: options.tenantId }, null, 2), { mode: 0o600 });
+  // Written aside, then renamed: a reader (the Notifications screen, a test) never sees half a file.
+  const file = path.join(dir, `${id}.json`);
+  await fs.writeFile(`${file}.partial`, JSON.stringify({ from: emailFrom(), ...email, tenantId: options.tenantId }, null, 2), { mode: 0o600 });
+  await fs.rename(`${file}.partial`, file);
   console.log(`ledgix: RESEND_API_KEY is unset; email "${email.subject}" to ${email.to} written to ${dir}/${id}.json`);
   return { delivered: "outbox", id };
 }

@@ -213,7 +213,7 @@ test("a magic link goes to the development outbox and signs in", async ({ page }
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByText("Check your email for a sign-in link.")).toBeVisible();
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
-  const file = fs.readdirSync(outbox).find((f) => f.includes("viewer@acme.test"))!;
+  const file = fs.readdirSync(outbox).find((f) => f.includes("viewer@acme.test") && f.endsWith(".json"))!;
   const email = JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8"));
   expect(email.to).toBe("viewer@acme.test");
   await page.goto(/(http\S+callback\/email\S+)/.exec(email.text)![1]!);

@@ -5,7 +5,7 @@ import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 function outboxEmailTo(address: string) {
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
-  const file = fs.readdirSync(outbox).find((f) => f.includes(address))!;
+  const file = fs.readdirSync(outbox).find((f) => f.includes(address) && f.endsWith(".json"))!;
   return JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { to: string; subject: string; text: string };
 }
 

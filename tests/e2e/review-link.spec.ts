@@ -7,7 +7,7 @@ import { applyPolicy, ledgix, REVIEW_EVERY_REFUND, screenshots } from "./helpers
 async function awaitEmail(address: string, subject: string) {
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
   const find = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
-    .filter((f) => f.includes(address)).map((f) => JSON.parse(fs.readFileSync(path.join(outbox, f), "utf8")) as { subject: string; text: string })
+    .filter((f) => f.includes(address) && f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(outbox, f), "utf8")) as { subject: string; text: string })
     .find((e) => e.subject.startsWith(subject));
   await expect.poll(find, { timeout: 30_000 }).toBeTruthy();
   return find()!;

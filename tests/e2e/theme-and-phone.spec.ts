@@ -47,7 +47,7 @@ test.describe("on a 390 px phone", () => {
 
     // The email link's page, as the reviewer opens it on the phone.
     const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
-    const linkFor = (chargeId: string) => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
+    const linkFor = (chargeId: string) => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).filter((name) => name.endsWith(".json"))
       .map((name) => JSON.parse(fs.readFileSync(path.join(outbox, name), "utf8")) as { to: string; text: string })
       .filter((email) => email.to === "rev@phone.test" && email.text.includes(chargeId))
       .map((email) => /https?:\/\/\S+\/review\/[\w-]+/.exec(email.text)?.[0]).find(Boolean);

@@ -204,7 +204,7 @@ describe.each(servers)("issue 19 findings on the $kind database", (server) => {
     const outbox = path.join(server.env.LEDGIX_DATA_DIR!, "outbox");
     let link: string | undefined;
     for (const until = Date.now() + 60_000; !link && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
-      const file = (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).find((f) => f.includes(reviewer));
+      const file = (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).find((f) => f.includes(reviewer) && f.endsWith(".json"));
       link = file && (JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { text: string }).text.match(/https?:\/\/\S+\/review\/\S+/)?.[0];
     }
     expect(link).toBeDefined();

@@ -95,13 +95,12 @@ function toolArgsOf(route: HttpRoute, req: IncomingMessage, url: URL, body: Buff
   if (mediaType !== "application/json") throw new Refusal(415, "unsupported_media_type", "Send the body with Content-Type: application/json");
   const text = body.toString("utf8");
   let args: unknown;
-  let duplicate: string | null;
   try {
     args = JSON.parse(text);
-    duplicate = duplicateKey(text);
   } catch {
-    throw new Refusal(400, "invalid_json_body", "The request body is not JSON, or is nested too deep; its hash cannot be checked against the token");
+    throw new Refusal(400, "invalid_json_body", "The request body is not JSON; its hash cannot be checked against the token");
   }
+  const duplicate = duplicateKey(text);
   if (duplicate !== null) throw ambiguous(`The JSON body gives the key "${duplicate}" twice`);
   return args;
 }

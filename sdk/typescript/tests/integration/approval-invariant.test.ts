@@ -343,7 +343,7 @@ async function reviewLink(requestId: string, person: string): Promise<string | u
   return until(async () => {
     const hash = (await one(`SELECT "tokenHash" FROM review_links WHERE "requestId" = $1 AND email = $2`, [requestId, person]))?.tokenHash;
     if (!hash) return undefined;
-    const files = (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).filter((f) => f.includes(person)).sort().slice(-20);
+    const files = (fs.existsSync(outbox) ? fs.readdirSync(outbox) : []).filter((f) => f.includes(person) && f.endsWith(".json")).sort().slice(-20);
     for (const file of files) {
       const { text } = JSON.parse(fs.readFileSync(path.join(outbox, file), "utf8")) as { text: string };
       for (const [, token] of text.matchAll(/\/review\/([\w-]+)/g)) if (createHash("sha256").update(token!).digest("hex") === hash) return token;
