@@ -83,7 +83,7 @@ interface Execution {
 
 let tenant: TestTenant;
 let otherKey: TestTenant & { keyId: string };
-/** The second key's revoked ids, and when: nothing may be decided for a request made with one after. */
+/** The second key's revoked ids, and when: no policy or grant may decide for one after. */
 const revokedKeys = new Map<string, Date>();
 let sessions: Record<string, DashboardSession>;
 let gateways: RunningHttpGateway[];
@@ -485,8 +485,10 @@ async function checkToken(jti: string, received: string, seen: Map<string, numbe
   if (approval?.status !== "approved" || approval.toolArgsHash !== received) return `token ${jti}'s approval ${issued.approvalId} is not an approval of the arguments run: ${JSON.stringify(approval)}`;
   const rule = approval.matchedRuleId as string | null;
   const decidedBy = String(approval.decidedBy);
+  // After a key's revocation no policy or grant decides for it; a person may still approve
+  // what it asked before (that approval is theirs, of exactly those arguments).
   const revoked = revokedKeys.get(String(approval.apiKeyId));
-  if (revoked && (approval.decidedAt as Date) > revoked) return `${issued.approvalId} was decided for a key revoked before`;
+  if (revoked && (approval.decidedAt as Date) > revoked && !decidedBy.startsWith("reviewer:")) return `${issued.approvalId} was decided by ${decidedBy} for a key revoked before`;
   if (decidedBy === "policy") {
     if (rule !== "small") return `the policy approved ${issued.approvalId} under rule ${rule}, which does not allow`;
     const limit = allowsUpTo.get(String(approval.policyVersionId));
