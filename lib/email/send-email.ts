@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Resend } from "resend";
@@ -25,7 +26,9 @@ export async function sendEmail(email: Email, options: { idempotencyKey?: string
   }
   const dir = path.join(env().dataDir, "outbox");
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const id = `${Date.now()}-${email.to.replace(/[^a-z0-9@.-]/gi, "_")}`;
+  // Time first, so names sort by age; random next, so two emails to one person in one millisecond
+  // are two files, not one overwriting the other.
+  const id = `${Date.now()}-${randomBytes(4).toString("hex")}-${email.to.replace(/[^a-z0-9@.-]/gi, "_")}`;
   // Written aside, then renamed: a reader (the Notifications screen, a test) never sees half a file.
   const file = path.join(dir, `${id}.json`);
   await fs.writeFile(`${file}.partial`, JSON.stringify({ from: emailFrom(), ...email, tenantId: options.tenantId }, null, 2), { mode: 0o600 });
