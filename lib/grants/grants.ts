@@ -162,12 +162,11 @@ function matches(grant: StandingGrant, request: CoveredRequest, input: Condition
 }
 
 /**
- * Whether the grant's granter could approve this request alone: a single approver suffices,
- * and they are one of its eligible reviewers (its rule's groups) whom four eyes does not
+ * Whether the grant's granter could approve this request (which needs one approver) alone:
+ * they are one of its eligible reviewers (its rule's groups) whom four eyes does not
  * exclude. An operator's grant is the operator's break-glass authority, which has no groups.
  */
 async function withinGranterAuthority(prisma: PrismaClient, grant: StandingGrant, request: CoveredRequest): Promise<boolean> {
-  if (needsSeveral(request)) return false;
   if (grant.createdBy.startsWith("operator:")) return true;
   const email = grant.createdBy.replace(/^reviewer:/, "");
   const reviewer = (await eligibleReviewers(prisma, { ...request, reviewEscalatedAt: null })).find((r) => r.email === email);
@@ -181,6 +180,8 @@ const NARROWEST_FIRST: Record<GrantKind, number> = { exact_args: 0, tool_conditi
  * signed fields were altered in the database is skipped (and logged), never honoured.
  */
 export async function findCoveringGrant(prisma: PrismaClient, tenantId: string, request: CoveredRequest, input: ConditionInput): Promise<StandingGrant[]> {
+  // No grant covers a request that needs several approvers, whoever granted it.
+  if (needsSeveral(request)) return [];
   const candidates = await prisma.standingGrant.findMany({
     where: { ...liveWhere(tenantId, input.now), agentId: request.agentId, apiKeyId: request.apiKeyId },
     orderBy: { createdAt: "asc" },
@@ -188,12 +189,14 @@ export async function findCoveringGrant(prisma: PrismaClient, tenantId: string, 
   });
   const covering: StandingGrant[] = [];
   for (const grant of candidates) {
-    if (!matches(grant, request, input) || !(await withinGranterAuthority(prisma, grant, request))) continue;
+    if (!matches(grant, request, input)) continue;
     const key = await ledgerPublicKey(prisma, grant.signerKeyId);
     if (!key || !grantSignatureValid(grant, key)) {
       console.error(`ledgix: standing approval ${grant.id} fails its signature check; not honoured`);
       continue;
     }
+    // Its granter is read only once the signature vouches for it.
+    if (!(await withinGranterAuthority(prisma, grant, request))) continue;
     covering.push(grant);
   }
   return covering.sort((a, b) => NARROWEST_FIRST[a.kind as GrantKind] - NARROWEST_FIRST[b.kind as GrantKind]);
