@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/client";
+import { tokenUsesOfRequest } from "@/lib/tokens/token-uses";
 
 export const REQUESTS_PAGE_SIZE = 50;
 
@@ -11,10 +12,18 @@ export const requestFiltersSchema = z.object({
   agent: z.string().trim().max(200).optional().catch(undefined),
   session: z.string().trim().max(200).optional().catch(undefined),
   since: z.enum(["1h", "24h", "7d", "30d"]).optional().catch(undefined),
+  /** "unexecuted": approved, yet no gateway or service ever used a token of it. */
+  execution: z.enum(["executed", "unexecuted"]).optional().catch(undefined),
   /** The last id of the previous page; ids sort by creation time. */
   cursor: z.string().regex(/^req_[0-9a-z]{26}$/).optional().catch(undefined),
 });
 export type RequestFilters = z.infer<typeof requestFiltersSchema>;
+
+/**
+ * A use that may have run the action: the service's answer was a success, or was never
+ * reported (a gateway that stopped mid-call). Only a reported 4xx/5xx means it did not run.
+ */
+const MAY_HAVE_RUN: Prisma.TokenConsumptionWhereInput = { OR: [{ executionStatus: null }, { executionStatus: { lt: 400 } }] };
 
 const SINCE_MS = { "1h": 3600e3, "24h": 86_400e3, "7d": 7 * 86_400e3, "30d": 30 * 86_400e3 } as const;
 
@@ -28,6 +37,8 @@ export async function listRequests(prisma: PrismaClient, tenantId: string, filte
     ...(filters.session && { sessionId: filters.session }),
     ...(filters.since && { createdAt: { gte: new Date(Date.now() - SINCE_MS[filters.since]) } }),
     ...(filters.cursor && { id: { lt: filters.cursor } }),
+    ...(filters.execution === "executed" && { tokenUses: { some: MAY_HAVE_RUN } }),
+    ...(filters.execution === "unexecuted" && { AND: [{ status: "approved" }, { tokenUses: { none: MAY_HAVE_RUN } }] }),
   };
   const rows = await prisma.clearanceRequest.findMany({
     where, orderBy: { id: "desc" }, take: REQUESTS_PAGE_SIZE + 1,
@@ -50,5 +61,6 @@ export async function getRequestTimeline(prisma: PrismaClient, tenantId: string,
     where: { tenantId, requestId: id }, orderBy: { createdAt: "asc" },
     select: { reviewerEmail: true, reviewerLabel: true, approve: true, channel: true, reason: true, createdAt: true },
   });
-  return { request, ledger, checkpoint, votes };
+  const uses = await tokenUsesOfRequest(prisma, tenantId, id);
+  return { request, ledger, checkpoint, votes, uses };
 }

@@ -126,7 +126,28 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
     // The ledger entry lands with the sequencer's next run; reload until it is there.
     await expect(async () => { await page.reload(); await expect(timeline.locator('li[data-done="true"]')).toHaveCount(6); }).toPass({ timeout: 30_000 });
   });
+  await expect(timeline).toContainText("No gateway or service has used its token yet.");
   await screenshots(page, "request-timeline");
+
+  // Unused, it is "approved, never executed"; once a gateway runs it, the timeline shows where and how.
+  const unexecuted = async () => {
+    await page.goto("/requests");
+    await page.getByLabel("Execution").selectOption("unexecuted");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(/execution=unexecuted/);
+    return page.getByRole("link", { name: "stripe_refund" });
+  };
+  await expect(await unexecuted()).toHaveCount(1);
+  const used = await request.post("/api/tokens/consume", { headers: { "X-Vault-API-Key": key }, data: { token: status.token, consumer: "refund-gateway" } });
+  expect(used.status()).toBe(200);
+  const { jti } = await used.json();
+  expect((await request.post(`/api/tokens/${jti}/execution`, { headers: { "X-Vault-API-Key": key }, data: { status: 201 } })).status()).toBe(200);
+  await expect(await unexecuted()).toHaveCount(0);
+  await page.goto(`/requests/${requestId}`);
+  await expect(page.getByTestId("token-uses")).toContainText(`Token ${jti} used by refund-gateway`);
+  await expect(page.getByTestId("token-uses")).toContainText("the service answered 201.");
+  await expect(timeline.locator('li[data-done="true"]')).toHaveCount(7);
+  await screenshots(page, "request-timeline-executed");
 
   await nav(page, "Ledger");
   await expect(page.getByTestId("ledger-entry")).toHaveCount(1);

@@ -61,5 +61,15 @@ test.describe("on a 390 px phone", () => {
     const status = async (id: string) => (await (await request.get(`/api/clearance-status/${id}`, { headers: { "X-Vault-API-Key": key } })).json()).status;
     expect(await status(second)).toBe("approved");
     expect(await status(first)).toBe("pending_review");
+
+    // The approved request's timeline, and the list of approvals never executed.
+    await page.goto(`/requests/${second}`);
+    await expect(page.getByTestId("timeline")).toContainText("No gateway or service has used its token yet.");
+    expect(await overflows(page)).toBe(false);
+    await screenshots(page, "phone-request-timeline");
+    await page.goto("/requests?execution=unexecuted");
+    await expect(page.getByRole("link", { name: "stripe_refund" })).toHaveCount(1);
+    expect(await overflows(page)).toBe(false);
+    await screenshots(page, "phone-requests-unexecuted");
   });
 });

@@ -28,6 +28,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
         <FilterInput name="agent" label="Agent" value={filters.agent} placeholder="agent id" />
         <FilterInput name="session" label="Session" value={filters.session} placeholder="session id" />
         <FilterSelect name="since" label="Time range" value={filters.since} options={[["", "All time"], ["1h", "Last hour"], ["24h", "Last 24 h"], ["7d", "Last 7 days"], ["30d", "Last 30 days"]]} />
+        <FilterSelect name="execution" label="Execution" value={filters.execution} options={[["", "Any"], ["executed", "Executed"], ["unexecuted", "Approved, never executed"]]} />
         <Button type="submit" variant="outline">Apply</Button>
         {Object.keys(clean(kept)).length > 0 && <Button asChild variant="ghost"><Link href="/requests">Clear</Link></Button>}
       </form>

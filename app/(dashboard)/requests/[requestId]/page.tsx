@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Scale, Stamp, UserCheck, Vote } from "lucide-react";
+import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Play, Scale, Stamp, UserCheck, Vote } from "lucide-react";
 import type { ReactNode } from "react";
 import { ExplanationView } from "@/components/requests/explanation-view";
 import { Card } from "@/components/ui/card";
@@ -14,6 +14,7 @@ import { prisma } from "@/lib/db";
 import { grantsFromRequest } from "@/lib/grants/grants";
 import type { Explanation } from "@/lib/policy/explanation";
 import { channelName, describeDecidedBy } from "@/lib/review/decided-by";
+import type { TokenUse } from "@/lib/tokens/token-uses";
 
 export const metadata: Metadata = { title: "Request" };
 
@@ -23,14 +24,14 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   // Scoped by tenant: another tenant's id is a 404, exactly like an id that does not exist.
   const found = await getRequestTimeline(await prisma(), member.tenant.id, requestId);
   if (!found) notFound();
-  const { request: r, ledger, checkpoint, votes } = found;
+  const { request: r, ledger, checkpoint, votes, uses } = found;
   // A standing approval decided it, not a person: its own step below says which.
   const decider = r.grantId ? null : describeDecidedBy(r.decidedBy);
   const granted = await grantsFromRequest(await prisma(), member.tenant.id, r.id);
   return (
     <>
       <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
-      <div className="grid grid-cols-[1fr_380px] gap-6">
+      <div className="grid gap-6 lg:grid-cols-[1fr_380px]">
         <ol className="relative space-y-6 border-l border-zinc-200 pl-6 dark:border-zinc-800" aria-label="Timeline" data-testid="timeline">
           <Step icon={<Inbox />} title="Received" done at={r.createdAt}>
             <JsonView value={r.toolArgs} />
@@ -80,6 +81,15 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
               {ledger ? <>seq {String(ledger.seq)}, {ledger.leafIndex === null ? "waiting for the sequencer" : <>leaf {String(ledger.leafIndex)}{checkpoint ? `, in checkpoint ${checkpoint.checkpointId} (tree size ${checkpoint.treeSize})` : ", not yet in a checkpoint"}</>}</> : "Written once the decision is final."}
             </p>
           </Step>
+          {r.status === "approved" && (
+            <Step icon={<Play />} title="Executed" done={uses.some((u) => u.outcome !== "failed")} at={uses[0]?.consumedAt}>
+              {uses.length === 0 ? <p className="text-sm">No gateway or service has used its token yet.</p> : (
+                <ul className="space-y-1 text-sm" data-testid="token-uses">
+                  {uses.map((u) => <li key={u.jti}><TokenUseLine use={u} /></li>)}
+                </ul>
+              )}
+            </Step>
+          )}
         </ol>
         <Card className="h-fit p-4 text-sm">
           <dl className="space-y-2">
@@ -89,6 +99,16 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
           </dl>
         </Card>
       </div>
+    </>
+  );
+}
+
+function TokenUseLine({ use }: { use: TokenUse }) {
+  const service = use.executionStatus === null ? "the service's answer was not reported" : `the service answered ${use.executionStatus}`;
+  return (
+    <>
+      Token <code className="font-mono text-xs">{use.jti}</code> used by <span className="font-medium">{use.consumer || "an unnamed consumer"}</span>{" "}
+      <RelativeTime date={use.consumedAt} />; {service}{use.outcome === "failed" ? ", so the action did not run." : "."}
     </>
   );
 }
