@@ -8,9 +8,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const member = await requireMember();
   return (
     <Providers>
-      <div className="flex min-h-screen">
+      <div className="min-h-screen md:flex">
         <Sidebar items={NAVIGATION.filter((item) => can(member.role, item.permission))} tenant={member.tenant} tenants={member.tenants} user={member.user} role={member.role} />
-        <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+        <main className="min-w-0 flex-1 px-4 py-4 md:px-8 md:py-6">{children}</main>
       </div>
     </Providers>
   );

@@ -107,7 +107,7 @@ function RunView({ run, onRetry }: { run: Run; onRetry: () => void }) {
   const latest = bundle.consistency?.to_checkpoint ?? checkpoint;
   return (
     <div className="space-y-4">
-      <dl className="grid grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm" data-testid="verify-summary">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 sm:grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)] gap-y-1 text-sm" data-testid="verify-summary">
         <dt className="text-zinc-500">Leaf index</dt><dd className="font-mono">{bundle.inclusion.leaf_index}</dd>
         <dt className="text-zinc-500">Tree size</dt><dd className="font-mono">{checkpoint.tree_size}{latest !== checkpoint && <span className="text-zinc-500"> (latest {latest.tree_size})</span>}</dd>
         <dt className="text-zinc-500">Root hash</dt><dd className="font-mono" title={checkpoint.root_hash}>{short(checkpoint.root_hash)}</dd>

@@ -16,7 +16,7 @@ export function NotificationForm({ setting, disabled }: { setting: Setting; disa
       <CardHeader><CardTitle>{setting.description}</CardTitle><HelpText className="font-mono">{setting.event}</HelpText></CardHeader>
       <form action={action} className="space-y-4 p-4">
         <input type="hidden" name="event" value={setting.event} />
-        <fieldset disabled={disabled} className="grid grid-cols-2 gap-4">
+        <fieldset disabled={disabled} className="grid gap-4 sm:grid-cols-2">
           <div className="space-y-1.5">
             <Label htmlFor={id("slack")}>Slack incoming webhook</Label>
             <Input id={id("slack")} name="slackWebhookUrl" type="url" placeholder={setting.slackWebhookHint ? `saved: ${setting.slackWebhookHint}` : "https://hooks.slack.com/services/…"} autoComplete="off" />

@@ -82,10 +82,10 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   }
 
   return (
-    <div className="grid grid-cols-[minmax(300px,380px)_1fr] gap-4">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-[minmax(300px,380px)_minmax(0,1fr)]">
       <div>
         <p className="mb-2 text-xs text-zinc-500" aria-live="polite">{data.pendingCount} pending{data.pendingCount > items.length ? `, oldest ${items.length} shown` : ""}</p>
-        <ul ref={listRef} role="listbox" aria-label="Pending requests" className="max-h-[calc(100vh-12rem)] space-y-1 overflow-y-auto pr-1">
+        <ul ref={listRef} role="listbox" aria-label="Pending requests" className="max-h-[40vh] space-y-1 overflow-y-auto pr-1 lg:max-h-[calc(100vh-12rem)]">
           {items.map((item) => (
             <li key={item.id} id={`review-${item.id}`} role="option" aria-selected={item.id === selected?.id} data-testid="review-item"
               onClick={() => setSelectedId(item.id)}
@@ -101,14 +101,14 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
       </div>
       {selected && (
         <Card className="p-5" data-testid="review-detail">
-          <div className="flex items-start justify-between gap-4">
-            <div>
+          <div className="flex flex-wrap items-start justify-between gap-x-4">
+            <div className="min-w-0">
               <p className="text-xs text-zinc-500">Tool</p>
-              <h2 className="font-mono text-2xl font-semibold">{selected.toolName}</h2>
+              <h2 className="font-mono text-2xl font-semibold break-all">{selected.toolName}</h2>
             </div>
-            <Link href={`/requests/${selected.id}`} className="font-mono text-xs text-zinc-500 hover:underline">{selected.id}</Link>
+            <Link href={`/requests/${selected.id}`} className="min-w-0 truncate font-mono text-xs text-zinc-500 hover:underline">{selected.id}</Link>
           </div>
-          <dl className="mt-4 grid grid-cols-4 gap-3 text-sm">
+          <dl className="mt-4 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
             {[["Agent", selected.agentId], ["Session", selected.sessionId || "—"], ["Person", selected.humanPrincipal ?? "—"]].map(([k, v]) => (
               <div key={k}><dt className="text-xs text-zinc-500">{k}</dt><dd className="truncate font-mono" title={v ?? ""}>{v}</dd></div>
             ))}
@@ -132,7 +132,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
           {canDecide ? (
             <div className="mt-6 flex flex-wrap items-center gap-3">
               <Label htmlFor="grant-size" className="sr-only">Approve for</Label>
-              <Select id="grant-size" className="w-auto max-w-md" value={grantKey} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
+              <Select id="grant-size" className="w-full sm:w-auto sm:max-w-md" value={grantKey} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
                 <option value="">Just this once</option>
                 {sizes.map((size) => <option key={size.key} value={size.key}>{size.label}</option>)}
               </Select>

@@ -35,7 +35,7 @@ export function SettingsForm({ settings, disabled }: { settings: Settings; disab
         </Card>
         <Card>
           <CardHeader><CardTitle>Tokens and ledger</CardTitle></CardHeader>
-          <div className="grid grid-cols-2 gap-4 p-4">
+          <div className="grid gap-4 p-4 sm:grid-cols-2">
             <div className="space-y-1.5">
               <Label htmlFor="tokenTtlSeconds">A-JWT lifetime (seconds)</Label>
               <Input id="tokenTtlSeconds" name="tokenTtlSeconds" type="number" min={30} max={3600} defaultValue={settings.tokenTtlSeconds} aria-invalid={Boolean(state.fieldErrors?.tokenTtlSeconds)} />
@@ -53,7 +53,7 @@ export function SettingsForm({ settings, disabled }: { settings: Settings; disab
         </Card>
         <Card>
           <CardHeader><CardTitle>Reviews</CardTitle></CardHeader>
-          <div className="grid grid-cols-2 gap-4 p-4">
+          <div className="grid gap-4 p-4 sm:grid-cols-2">
             <div className="space-y-1.5">
               <Label htmlFor="reviewTimeoutSeconds">Review timeout (seconds)</Label>
               <Input id="reviewTimeoutSeconds" name="reviewTimeoutSeconds" type="number" min={1} max={2592000} defaultValue={settings.reviewTimeoutSeconds} aria-invalid={Boolean(state.fieldErrors?.reviewTimeoutSeconds)} />

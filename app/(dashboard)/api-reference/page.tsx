@@ -23,8 +23,8 @@ export default async function ApiReferencePage() {
           const ref = op.requestBody?.content["application/json"].schema.$ref.split("/").pop();
           const schema = ref ? schemas[ref] : undefined;
           return (
-            <Card key={`${method} ${path}`}>
-              <CardHeader className="flex items-center gap-3">
+            <Card key={`${method} ${path}`} className="overflow-x-auto">
+              <CardHeader className="flex flex-wrap items-center gap-x-3 gap-y-1">
                 <span className="rounded bg-zinc-900 px-2 py-0.5 font-mono text-xs font-semibold text-white uppercase dark:bg-zinc-100 dark:text-zinc-900">{method}</span>
                 <CardTitle className="font-mono">/api{path}</CardTitle>
                 <span className="text-sm text-zinc-500">{op.summary}</span>

@@ -25,7 +25,7 @@ export default async function GrantsPage() {
   return (
     <>
       <PageHeader title="Standing approvals" description="Approvals a reviewer granted beyond one request. Each covers only what the policy would send to a person, never a denial, and ends when it expires, runs out of uses or is revoked." />
-      <Card className="overflow-hidden">
+      <Card className="overflow-x-auto">
         <table className="w-full text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
             <tr>{["Tool", "Agent", "Covers", "Uses", "Expires", "Granted", ""].map((h) => <th key={h} className="px-4 py-2 font-medium">{h}</th>)}</tr>

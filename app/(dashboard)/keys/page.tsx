@@ -21,7 +21,7 @@ export default async function KeysPage() {
   return (
     <>
       <PageHeader title="API keys" description="Keys your agents and SDKs send as X-Vault-API-Key. Only a hash is stored: a key is shown once, when created." action={manage && <CreateKeyButton />} />
-      <Card className="overflow-hidden">
+      <Card className="overflow-x-auto">
         <table className="w-full text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
             <tr><th className="px-4 py-2 font-medium">Name</th><th className="px-4 py-2 font-medium">Key id</th><th className="px-4 py-2 font-medium">Scopes</th><th className="px-4 py-2 font-medium">Created</th><th className="px-4 py-2 font-medium">Last used</th><th className="px-4 py-2 font-medium">State</th><th /></tr>

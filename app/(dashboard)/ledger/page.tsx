@@ -28,8 +28,8 @@ export default async function LedgerPage() {
   return (
     <>
       <PageHeader title="Ledger" description="Every final decision, in an append-only Merkle tree with signed checkpoints. Download a decision's proof bundle and check it with `npx ledgix verify`, without trusting this server." />
-      <div className="grid grid-cols-[minmax(0,1fr)_320px] gap-6">
-        <Card className="overflow-hidden">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_320px]">
+        <Card className="overflow-x-auto">
           <CardHeader><CardTitle>Latest entries</CardTitle></CardHeader>
           <table className="w-full text-sm">
             <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">

@@ -26,7 +26,7 @@ export default async function MembersPage() {
           <div className="p-4"><InviteForm roles={ROLES} /></div>
         </Card>
       )}
-      <Card className="overflow-hidden">
+      <Card className="overflow-x-auto">
         <table className="w-full text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
             <tr><th className="px-4 py-2 font-medium">Email</th><th className="px-4 py-2 font-medium">Role</th><th className="px-4 py-2 font-medium">Sign-in</th><th className="px-4 py-2 font-medium">Added</th>{manage && <th className="px-4 py-2 text-right font-medium">Change</th>}</tr>

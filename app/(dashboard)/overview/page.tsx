@@ -26,7 +26,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         </nav>} />
       {empty ? <EmptyState tenant={member.tenant.name} /> : (
         <>
-          <div className="mb-6 grid grid-cols-4 gap-4">
+          <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
             <NumberCard label="Requests" value={stats.total.toLocaleString("en")} />
             <NumberCard label="Approval rate" value={stats.approvalRate === null ? "—" : `${(stats.approvalRate * 100).toFixed(1)}%`} hint="approved ÷ decided" />
             <NumberCard label="Pending reviews" value={String(stats.pending)} href="/reviews" />
@@ -36,7 +36,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             <CardHeader><CardTitle>Decisions by status</CardTitle></CardHeader>
             <div className="p-4 text-zinc-600 dark:text-zinc-400"><DecisionsChart series={stats.series} hourly={range === "24h"} /></div>
           </Card>
-          <div className="grid grid-cols-2 gap-4">
+          <div className="grid gap-4 lg:grid-cols-2">
             <TopList title="Top tools" rows={stats.topTools} param="tool" />
             <TopList title="Top agents" rows={stats.topAgents} param="agent" />
           </div>

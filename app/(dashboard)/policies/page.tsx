@@ -27,7 +27,7 @@ export default async function PoliciesPage() {
   return (
     <>
       <PageHeader title="Policies" description="The rules that decide each request. Every upload is a new, immutable version; one version per policy is active." />
-      <div className={manage ? "grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)] gap-6" : ""}>
+      <div className={manage ? "grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]" : ""}>
         {manage && (
           <div className="space-y-6">
             <PolicyEditor />

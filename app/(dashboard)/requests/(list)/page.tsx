@@ -32,7 +32,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
         <Button type="submit" variant="outline">Apply</Button>
         {Object.keys(clean(kept)).length > 0 && <Button asChild variant="ghost"><Link href="/requests">Clear</Link></Button>}
       </form>
-      <Card className="overflow-hidden">
+      <Card className="overflow-x-auto">
         <table className="w-full text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
             <tr><th className="px-4 py-2 font-medium">Status</th><th className="px-4 py-2 font-medium">Tool</th><th className="px-4 py-2 font-medium">Agent</th><th className="px-4 py-2 font-medium">Reason</th><th className="px-4 py-2 font-medium">Received</th></tr>

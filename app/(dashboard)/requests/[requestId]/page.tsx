@@ -31,7 +31,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
   return (
     <>
       <PageHeader title={r.toolName} description={`Request ${r.id} from agent ${r.agentId}${r.sessionId ? `, session ${r.sessionId}` : ""}.`} action={<StatusBadge status={r.status} />} />
-      <div className="grid gap-6 lg:grid-cols-[1fr_380px]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_380px]">
         <ol className="relative space-y-6 border-l border-zinc-200 pl-6 dark:border-zinc-800" aria-label="Timeline" data-testid="timeline">
           <Step icon={<Inbox />} title="Received" done at={r.createdAt}>
             <JsonView value={r.toolArgs} />
