@@ -13,6 +13,18 @@ export const httpRouteSchema = z.object({
   args: z.enum(["body", "query"]).default("body").describe("Where the tool arguments are: the JSON body, or the query parameters"),
 });
 
+/**
+ * What the MCP gateway does with a tool, by glob over its name; the first matching entry wins
+ * and a tool no entry matches is asked of the vault.
+ */
+export const mcpToolRuleSchema = z.strictObject({
+  tool: z.string().min(1).max(200).describe("Glob over the tool name, as Python's fnmatch: *, ?, [seq], [!seq]"),
+  action: z
+    .enum(["pass", "refuse", "ask"])
+    .describe("pass: call it without clearance (read-only tools only); refuse: never call it; ask: ask the vault (the default)"),
+  reason: z.string().min(1).max(500).optional().describe("Shown in the tool error of a refused call"),
+});
+
 const mcpUpstreamSchema = z.union([
   z.object({ command: z.string().min(1), args: z.array(z.string()).default([]), env: z.record(z.string(), z.string()).optional() }),
   z.object({ url: z.url() }),
@@ -39,6 +51,7 @@ export const gatewayConfigSchema = z.object({
       review_timeout_seconds: z.number().positive().default(900).describe("How long a call waits for a reviewer; then the request is withdrawn"),
       // The official MCP client gives up on a call after 60 s without progress.
       progress_interval_seconds: z.number().positive().max(15).default(10).describe("How often a waiting call reports progress"),
+      tools: z.array(mcpToolRuleSchema).max(1000).default([]).describe("Tools passed through or refused without asking the vault"),
     })
     .optional(),
 });
@@ -46,6 +59,7 @@ export const gatewayConfigSchema = z.object({
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 export type HttpRoute = z.output<typeof httpRouteSchema>;
+export type McpToolRule = z.output<typeof mcpToolRuleSchema>;
 
 export function parseGatewayConfig(raw: unknown): GatewayConfig {
   const parsed = gatewayConfigSchema.safeParse(raw);

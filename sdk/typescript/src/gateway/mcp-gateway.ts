@@ -4,25 +4,39 @@ import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolRequest,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+  type Task,
+} from "@modelcontextprotocol/sdk/types.js";
 import { decodeJwt } from "jose";
 import { LedgixClient } from "../client";
 import { LedgixError, ManualReviewTimeoutError, ReviewPendingError } from "../errors";
 import type { PendingApproval } from "../pending-approval";
 import type { ClearanceResponse } from "../schemas";
-import { vaultApiKeyOf, type GatewayConfig } from "./config";
+import { vaultApiKeyOf, type GatewayConfig, type McpToolRule } from "./config";
+import { fnmatchRegExp } from "./fnmatch";
 import { VaultTokens } from "./vault-tokens";
 
 type McpConfig = NonNullable<GatewayConfig["mcp"]>;
-type Extra = {
-  sendNotification: (n: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; message?: string } }) => Promise<void>;
-  _meta?: { progressToken?: string | number };
-  /** Aborted when the client cancels the call (notifications/cancelled) or disconnects. */
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** How one call waits: what ends the wait early, and where a waiting call reports to. */
+interface Waiter {
+  /** Aborted when the client cancels the call or the task, or disconnects. */
   signal: AbortSignal;
-};
+  /** Tells the client the call is still waiting; called once, then every progress interval. */
+  waiting(message: string): void;
+}
 
 export interface RunningMcpGateway {
   /** The streamable HTTP endpoint, or null on stdio. */
@@ -30,7 +44,41 @@ export interface RunningMcpGateway {
   close(): Promise<void>;
 }
 
+// A task outlives the longest review by this much, so its result is never stored into a task already gone.
+const TASK_TTL_MARGIN_MS = 60_000;
+
 const toolError = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] });
+
+/** The `tools:` entries of the config, compiled: the first whose glob matches decides. */
+function toolRules(rules: McpToolRule[]) {
+  const compiled = rules.map((rule, index) => ({ ...rule, index, glob: fnmatchRegExp(rule.tool) }));
+  return (name: string) => compiled.find((rule) => rule.glob.test(name)) ?? null;
+}
+
+/**
+ * The task store, told when a client cancels a task (`tasks/cancel`) or ends its session, so
+ * that the call the task waits on is withdrawn at the vault as a cancelled call would be.
+ */
+class ReviewTaskStore extends InMemoryTaskStore {
+  private readonly running = new Map<string, { controller: AbortController; sessionId?: string }>();
+
+  /** A signal aborted when the task is cancelled; release() once the task is over. */
+  track(taskId: string, sessionId?: string): { signal: AbortSignal; release(): void } {
+    const controller = new AbortController();
+    this.running.set(taskId, { controller, sessionId });
+    return { signal: controller.signal, release: () => void this.running.delete(taskId) };
+  }
+
+  /** Its tasks can no longer be polled (tasks belong to their session): nobody waits for them. */
+  endSession(sessionId: string): void {
+    for (const { controller, sessionId: owner } of this.running.values()) if (owner === sessionId) controller.abort("the client ended its session");
+  }
+
+  override async updateTaskStatus(taskId: string, status: Task["status"], statusMessage?: string, sessionId?: string): Promise<void> {
+    await super.updateTaskStatus(taskId, status, statusMessage, sessionId);
+    if (status === "cancelled") this.running.get(taskId)?.controller.abort(statusMessage ?? "the client cancelled the task");
+  }
+}
 
 /** A POST's JSON-RPC body, read here so that the ids of the calls it carries are known. */
 async function readJsonRpc(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -84,29 +132,25 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     ...(mcp.agent_id ? { agentId: mcp.agent_id } : {}),
   });
   const vault = new VaultTokens(ledgix.config, config.gateway_id);
+  const ruleFor = toolRules(mcp.tools);
+  const tasks = new ReviewTaskStore();
   const upstream = await connectUpstream(mcp.upstream);
 
   /**
-   * Waits for a reviewer, reporting progress (when the client asked for it) often enough that
-   * its timeout does not fire. A call its client cancelled, lost, or that ran out of time is
-   * withdrawn at the vault: a later approval must not run a call nobody waits for, and the
-   * agent's retry would run it twice.
+   * Waits for a reviewer, telling the client it still waits often enough that its timeout does
+   * not fire. A call its client cancelled, lost, or that ran out of time is withdrawn at the
+   * vault: a later approval must not run a call nobody waits for, and the agent's retry would
+   * run it twice.
    */
-  async function awaitReview(pending: PendingApproval, extra: Extra): Promise<ClearanceResponse> {
-    const progressToken = extra._meta?.progressToken;
-    let progress = 0;
-    const report = () => {
-      if (progressToken === undefined) return;
-      const message = `Waiting for a reviewer (Ledgix request ${pending.requestId})`;
-      extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: progress++, message } }).catch(() => undefined);
-    };
-    report();
-    const heartbeat = setInterval(report, mcp!.progress_interval_seconds * 1000);
+  async function awaitReview(pending: PendingApproval, waiter: Waiter): Promise<ClearanceResponse> {
+    const message = `Waiting for a reviewer (Ledgix request ${pending.requestId})`;
+    waiter.waiting(message);
+    const heartbeat = setInterval(() => waiter.waiting(message), mcp!.progress_interval_seconds * 1000);
     try {
-      return await pending.wait({ signal: extra.signal, timeoutMs: mcp!.review_timeout_seconds * 1000 });
+      return await pending.wait({ signal: waiter.signal, timeoutMs: mcp!.review_timeout_seconds * 1000 });
     } catch (error) {
-      if (extra.signal.aborted || error instanceof ManualReviewTimeoutError) {
-        const why = extra.signal.aborted ? "the MCP client cancelled the call" : "no reviewer decided within the gateway's review timeout";
+      if (waiter.signal.aborted || error instanceof ManualReviewTimeoutError) {
+        const why = waiter.signal.aborted ? "the MCP client cancelled the call" : "no reviewer decided within the gateway's review timeout";
         await pending.cancel(`Withdrawn by the MCP gateway: ${why}`).catch(() => undefined);
       }
       throw error;
@@ -115,48 +159,110 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     }
   }
 
-  async function clearance(name: string, args: Record<string, unknown>, extra: Extra): Promise<ClearanceResponse> {
+  async function clearance(name: string, args: Record<string, unknown>, waiter: Waiter): Promise<ClearanceResponse> {
     const context = mcp!.policy ? { policy_id: mcp!.policy } : {};
     try {
       return await ledgix.requestClearance({ toolName: name, toolArgs: args, context });
     } catch (error) {
       if (!(error instanceof ReviewPendingError)) throw error;
-      const decided = await awaitReview(error.pending, extra);
+      const decided = await awaitReview(error.pending, waiter);
       if (decided.token) await ledgix.verifyToken(decided.token);
       return decided;
     }
   }
 
-  function proxyServer(): Server {
-    const server = new Server({ name: "ledgix-gateway", version: "0.1.0" }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, (request) => upstream.listTools(request.params));
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { name, arguments: args = {} } = request.params;
-      let approved: ClearanceResponse;
-      try {
-        approved = await clearance(name, args, extra as unknown as Extra);
-      } catch (error) {
-        // Denied, review timed out, vault unreachable, bad token: the tool never runs.
-        const reason = error instanceof LedgixError ? error.reason : error instanceof Error ? error.message : String(error);
-        return toolError(`Ledgix refused ${name}: ${reason}`);
-      }
-      // The token was verified by the client; consuming it records that the call ran, once.
-      if (!approved.token) return toolError(`Ledgix approved ${name} without a token; refusing`);
-      // Cancelled while the approval arrived: the token stays unused and expires.
-      if ((extra as unknown as Extra).signal.aborted) return toolError(`${name} was cancelled by the client; not run`);
-      const consumed = await vault.consume(approved.token);
-      if (!consumed.ok) return toolError(`Ledgix refused ${name}: ${consumed.message}`);
-      const result = (await upstream.callTool(request.params)) as CallToolResult;
-      void vault.reportExecution(decodeJwt(approved.token).jti!, result.isError ? 500 : 200);
-      return result;
+  /** One tools/call, start to end: the tool rules, the vault, the upstream call and its report. */
+  async function runCall(params: CallToolRequest["params"], waiter: Waiter): Promise<CallToolResult> {
+    const { name, arguments: args = {} } = params;
+    // The task and the progress token are the gateway's business with its client, not the service's.
+    const meta = { ...params._meta };
+    delete meta.progressToken;
+    const call = { name, arguments: args, ...(Object.keys(meta).length ? { _meta: meta } : {}) };
+    const rule = ruleFor(name);
+    if (rule?.action === "refuse") {
+      return toolError(`Ledgix gateway refuses ${name}: tools[${rule.index}] (${rule.tool}) refuses it${rule.reason ? `: ${rule.reason}` : ""}`);
+    }
+    if (rule?.action === "pass") return (await upstream.callTool(call)) as CallToolResult;
+    let approved: ClearanceResponse;
+    try {
+      approved = await clearance(name, args, waiter);
+    } catch (error) {
+      // Denied, review timed out, vault unreachable, bad token: the tool never runs.
+      const reason = error instanceof LedgixError ? error.reason : error instanceof Error ? error.message : String(error);
+      return toolError(`Ledgix refused ${name}: ${reason}`);
+    }
+    // The token was verified by the client; consuming it records that the call ran, once.
+    if (!approved.token) return toolError(`Ledgix approved ${name} without a token; refusing`);
+    // Cancelled while the approval arrived: the token stays unused and expires.
+    if (waiter.signal.aborted) return toolError(`${name} was cancelled by the client; not run`);
+    const consumed = await vault.consume(approved.token);
+    if (!consumed.ok) return toolError(`Ledgix refused ${name}: ${consumed.message}`);
+    const result = (await upstream.callTool(call)) as CallToolResult;
+    void vault.reportExecution(decodeJwt(approved.token).jti!, result.isError ? 500 : 200);
+    return result;
+  }
+
+  /** Progress notifications on the call's own request, when the client sent a progress token. */
+  function progressWaiter(extra: Extra): Waiter {
+    const progressToken = extra._meta?.progressToken;
+    let progress = 0;
+    return {
+      signal: extra.signal,
+      waiting: (message) => {
+        if (progressToken === undefined) return;
+        extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: progress++, message } }).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * A task-augmented call (MCP 2025-11-25 tasks): answered at once with a task the client polls
+   * (`tasks/get`, `tasks/result`) while the call waits for the vault and a reviewer. The task
+   * lives at least as long as the review may take. `tasks/cancel` withdraws the request.
+   */
+  async function startTask(params: CallToolRequest["params"], extra: Extra): Promise<{ task: Task }> {
+    const store = extra.taskStore!;
+    const task = await store.createTask({
+      // Never gone while the call may still be waiting for its reviewer.
+      ttl: Math.max(params.task?.ttl ?? 0, mcp!.review_timeout_seconds * 1000 + TASK_TTL_MARGIN_MS),
+      pollInterval: mcp!.progress_interval_seconds * 1000,
     });
+    const cancellation = tasks.track(task.taskId, extra.sessionId);
+    const waiter: Waiter = {
+      signal: cancellation.signal,
+      waiting: (message) => void store.updateTaskStatus(task.taskId, "working", message).catch(() => undefined),
+    };
+    void runCall(params, waiter)
+      .catch((error: unknown) => toolError(`${params.name} failed in the gateway: ${(error as Error).message}`))
+      // A cancelled task keeps its cancelled status; a tool error fails the task.
+      .then((result) => (cancellation.signal.aborted ? undefined : store.storeTaskResult(task.taskId, result.isError ? "failed" : "completed", result)))
+      .catch((error: unknown) => console.error(`ledgix-gateway: task ${task.taskId} could not record its result: ${(error as Error).message}`))
+      .finally(cancellation.release);
+    return { task };
+  }
+
+  function proxyServer(): Server {
+    const server = new Server(
+      { name: "ledgix-gateway", version: "0.1.0" },
+      { capabilities: { tools: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore: tasks },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+      const listed = await upstream.listTools(request.params);
+      // A refused tool is not offered: the agent would only spend a turn on its refusal.
+      const offered = listed.tools.filter((tool) => ruleFor(tool.name)?.action !== "refuse");
+      // Every call may run as a task here, whatever the service supports: the gateway runs the task.
+      return { ...listed, tools: offered.map((tool) => ({ ...tool, execution: { ...tool.execution, taskSupport: "optional" as const } })) };
+    });
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      request.params.task ? startTask(request.params, extra) : runCall(request.params, progressWaiter(extra)),
+    );
     return server;
   }
 
   if (mcp.listen === "stdio") {
     const server = proxyServer();
     await server.connect(new StdioServerTransport(io.stdin as never, io.stdout as never));
-    return { url: null, close: async () => (await server.close(), await upstream.close()) };
+    return { url: null, close: async () => (await server.close(), tasks.cleanup(), await upstream.close()) };
   }
 
   // Streamable HTTP with sessions, one shared upstream: a client's notifications/cancelled
@@ -167,7 +273,11 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => void sessions.set(id, transport),
     });
-    transport.onclose = () => void (transport.sessionId && sessions.delete(transport.sessionId));
+    transport.onclose = () => {
+      if (!transport.sessionId) return;
+      sessions.delete(transport.sessionId);
+      tasks.endSession(transport.sessionId);
+    };
     await proxyServer().connect(transport);
     return transport;
   }
@@ -201,6 +311,7 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
       await Promise.all([...sessions.values()].map((transport) => transport.close()));
       httpServer.closeAllConnections();
       await new Promise((resolve) => httpServer.close(resolve));
+      tasks.cleanup();
       await upstream.close();
     },
   };

@@ -1,4 +1,5 @@
-// A small real MCP server (stdio) for the gateway tests: one refund tool that records each run.
+// A small real MCP server (stdio) for the gateway tests: a refund tool that records each run, a
+// read-only tool that lists them, and a destructive tool for the gateway to refuse.
 import fs from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -14,4 +15,11 @@ server.registerTool(
     return { content: [{ type: "text", text: `refunded ${amount} ${currency}` }] };
   },
 );
+server.registerTool("list_refunds", { description: "The refunds made so far", annotations: { readOnlyHint: true } }, async () => ({
+  content: [{ type: "text", text: fs.existsSync(runLog) ? fs.readFileSync(runLog, "utf8") : "" }],
+}));
+server.registerTool("stripe_delete_customer", { description: "Delete a customer", inputSchema: { id: z.string() } }, async ({ id }) => {
+  fs.appendFileSync(runLog, `deleted ${id}\n`);
+  return { content: [{ type: "text", text: `deleted ${id}` }] };
+});
 await server.connect(new StdioServerTransport());

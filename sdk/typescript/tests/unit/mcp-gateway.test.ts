@@ -4,6 +4,8 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseGatewayConfig } from "../../src/gateway/config";
 import { startMcpGateway, type RunningMcpGateway } from "../../src/gateway/mcp-gateway";
@@ -50,9 +52,10 @@ describe("MCP gateway over streamable HTTP", () => {
     await gateway.close();
   });
 
-  it("passes tools/list through", async () => {
+  it("passes tools/list through, each tool callable as a task", async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["stripe_refund"]);
+    expect(tools.map((t) => t.name)).toEqual(["stripe_refund", "list_refunds", "stripe_delete_customer"]);
+    expect(tools.every((t) => t.execution?.taskSupport === "optional")).toBe(true);
     expect(vault.requests.filter((r) => r.path.endsWith("/request-clearance"))).toHaveLength(0);
   });
 
@@ -180,7 +183,7 @@ describe("MCP gateway over stdio (the ledgix-gateway bin)", () => {
       new StdioClientTransport({ command: process.execPath, args: ["--import", "tsx", path.join(here, "../../src/gateway/cli.ts"), "--config", file], stderr: "ignore" }),
     );
     try {
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["stripe_refund"]);
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("stripe_refund");
       expect(textOf(await client.callTool(refund))).toBe("refunded 45 USD");
       vault.on("/request-clearance", () => ({ status: 200, body: { status: "denied", decision_status: "denied", reason: "blocked", request_id: "r" } }));
       const denied = await client.callTool(refund);
@@ -189,5 +192,226 @@ describe("MCP gateway over stdio (the ledgix-gateway bin)", () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+const clearanceRequests = () => vault.requests.filter((r) => r.path.endsWith("/request-clearance"));
+
+describe("MCP gateway tool rules (issue 20)", () => {
+  let gateway: RunningMcpGateway;
+  let client: Client;
+  const tools = [
+    { tool: "list_*", action: "pass" },
+    { tool: "stripe_refund", action: "ask" },
+    { tool: "stripe_*", action: "refuse", reason: "customers are deleted by hand" },
+  ];
+  beforeEach(async () => {
+    gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0", { tools })));
+    client = new Client({ name: "test-agent", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url!)));
+  });
+  afterEach(async () => {
+    await client.close();
+    await gateway.close();
+  });
+
+  it("hides refused tools from tools/list", async () => {
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["stripe_refund", "list_refunds"]);
+  });
+
+  it("passes a read-only tool through without asking the vault", async () => {
+    const result = await client.callTool({ name: "list_refunds", arguments: {} });
+    expect(result.isError).toBeFalsy();
+    expect(clearanceRequests()).toHaveLength(0);
+    expect(vault.requests.filter((r) => r.path.startsWith("/api/tokens"))).toHaveLength(0);
+  });
+
+  it("refuses a tool outright, naming the rule; neither the vault nor the service sees it", async () => {
+    const result = await client.callTool({ name: "stripe_delete_customer", arguments: { id: "cus_1" } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe("Ledgix gateway refuses stripe_delete_customer: tools[2] (stripe_*) refuses it: customers are deleted by hand");
+    expect(clearanceRequests()).toHaveLength(0);
+    expect(runs()).toEqual([]);
+  });
+
+  it("lets the first matching rule decide: stripe_refund is asked of the vault before stripe_* refuses", async () => {
+    expect(textOf(await client.callTool(refund))).toBe("refunded 45 USD");
+    expect(clearanceRequests()).toHaveLength(1);
+  });
+});
+
+describe("MCP gateway config validation (issue 20)", () => {
+  it.each([
+    { name: "a rule without a glob", tools: [{ action: "pass" }], error: /mcp\.tools\.0\.tool/ },
+    { name: "a misspelt key", tools: [{ match: "list_*", tool: "list_*", action: "pass" }], error: /mcp\.tools\.0: Unrecognized key: "match"/ },
+    { name: "an unknown action", tools: [{ tool: "list_*", action: "allow" }], error: /mcp\.tools\.0\.action: Invalid option: expected one of "pass"\|"refuse"\|"ask"/ },
+    { name: "an empty glob", tools: [{ tool: "", action: "refuse" }], error: /mcp\.tools\.0\.tool/ },
+    { name: "a glob instead of a list", tools: "list_*", error: /mcp\.tools: Invalid input: expected array/ },
+  ])("rejects $name", ({ tools, error }) => {
+    expect(() => parseGatewayConfig(config("stdio", { tools }))).toThrow(error);
+  });
+
+  it("refuses a progress interval the official client's 60 s timeout could miss", () => {
+    expect(() => parseGatewayConfig(config("stdio", { progress_interval_seconds: 20 }))).toThrow(/mcp\.progress_interval_seconds/);
+  });
+});
+
+describe("MCP gateway: a call waiting for review runs as a task (MCP 2025-11-25 tasks)", () => {
+  let gateway: RunningMcpGateway;
+  let client: Client;
+  let transport: StreamableHTTPClientTransport;
+  let decision: "pending" | "approved" | "denied" = "pending";
+  const PENDING = { status: 200, body: { status: "pending_review", decision_status: "approved_pending_review", request_id: "req_t" } };
+  const withdrawals = () => vault.requests.filter((r) => r.path === "/api/reviews/req_t/decision");
+  const asTask = () => client.experimental.tasks.callToolStream(refund, CallToolResultSchema, { task: { ttl: 60_000 } });
+
+  beforeEach(async () => {
+    decision = "pending";
+    const token = await vault.sign({ tool: "stripe_refund", request_id: "req_t" });
+    vault.on("/request-clearance", () => PENDING);
+    vault.on("/clearance-status/*", () =>
+      decision === "pending"
+        ? PENDING
+        : decision === "approved"
+          ? { status: 200, body: { status: "approved", decision_status: "approved", request_id: "req_t", token } }
+          : { status: 200, body: { status: "denied", decision_status: "denied", reason: "Not this customer", request_id: "req_t" } },
+    );
+    vault.on("/reviews/*", () => ({ status: 200, body: {} }));
+    gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0", { progress_interval_seconds: 0.1 })));
+    client = new Client({ name: "test-agent", version: "1.0.0" });
+    transport = new StreamableHTTPClientTransport(new URL(gateway.url!));
+    await client.connect(transport);
+  });
+  afterEach(async () => {
+    await client.close();
+    await gateway.close();
+  });
+
+  it("answers at once with a task; polling shows the review, then the result once a reviewer approves", async () => {
+    const seen: string[] = [];
+    let result: unknown;
+    for await (const message of asTask()) {
+      if (message.type === "taskStatus") {
+        seen.push(`${message.task.status}: ${message.task.statusMessage ?? ""}`);
+        // The reviewer approves once the client has seen the call waiting.
+        if (message.task.statusMessage?.startsWith("Waiting for a reviewer")) decision = "approved";
+      } else if (message.type === "taskCreated") seen.push("created");
+      else if (message.type === "result") result = message.result;
+      else throw message.error;
+    }
+    expect(seen[0]).toBe("created");
+    expect(seen).toContain("working: Waiting for a reviewer (Ledgix request req_t)");
+    expect(seen.at(-1)).toMatch(/^completed/);
+    expect(textOf(result)).toBe("refunded 45 USD");
+    expect(runs()).toEqual(["45 USD"]);
+  });
+
+  it("fails the task on a denial; tasks/result carries the tool error with the reason", async () => {
+    decision = "denied";
+    let taskId = "";
+    for await (const message of asTask()) if (message.type === "taskCreated") taskId = message.task.taskId;
+    expect((await client.experimental.tasks.getTask(taskId)).status).toBe("failed");
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Not this customer/);
+  });
+
+  const untilTrue = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(check()).toBe(true);
+  };
+
+  async function startTaskAndWaitForReview(): Promise<string> {
+    const stream = asTask();
+    const created = (await stream.next()).value as { type: "taskCreated"; task: { taskId: string } };
+    // The client keeps polling in the background, as an agent's would.
+    void (async () => {
+      while (!(await stream.next()).done);
+    })().catch(() => undefined);
+    await untilTrue(() => clearanceRequests().length === 1);
+    return created.task.taskId;
+  }
+
+  it("withdraws the request on tasks/cancel, and never runs it after a later approval", async () => {
+    const taskId = await startTaskAndWaitForReview();
+    expect((await client.experimental.tasks.cancelTask(taskId)).status).toBe("cancelled");
+    await untilTrue(() => withdrawals().length === 1);
+    expect(withdrawals()[0]!.body).toMatchObject({ approved: false, review_reason: expect.stringMatching(/cancelled the call/) });
+    decision = "approved";
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(vault.requests.filter((r) => r.path === "/api/tokens/consume")).toHaveLength(0);
+    expect(runs()).toEqual([]);
+    expect((await client.experimental.tasks.getTask(taskId)).status).toBe("cancelled");
+  });
+
+  it("withdraws the request when the client ends its session (its tasks can no longer be polled)", async () => {
+    await startTaskAndWaitForReview();
+    await transport.terminateSession();
+    await untilTrue(() => withdrawals().length === 1);
+    decision = "approved";
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(runs()).toEqual([]);
+  });
+});
+
+/** The official client's transport, asking for another protocol revision in its initialize request. */
+class PinnedVersionTransport extends StreamableHTTPClientTransport {
+  constructor(
+    url: URL,
+    private readonly version: string,
+  ) {
+    super(url);
+  }
+  override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const pinned = "method" in message && message.method === "initialize" ? { ...message, params: { ...message.params, protocolVersion: this.version } } : message;
+    return super.send(pinned, options);
+  }
+}
+
+describe("MCP gateway protocol revisions (issue 20)", () => {
+  let gateway: RunningMcpGateway;
+  beforeEach(async () => {
+    gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0")));
+  });
+  afterEach(async () => gateway.close());
+
+  it("speaks the newest revision the official SDK supports with a current client", async () => {
+    expect(LATEST_PROTOCOL_VERSION).toBe("2025-11-25");
+    const transport = new StreamableHTTPClientTransport(new URL(gateway.url!));
+    const client = new Client({ name: "current-agent", version: "1.0.0" });
+    await client.connect(transport);
+    expect(transport.protocolVersion).toBe("2025-11-25");
+    expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toEqual({});
+    await client.close();
+  });
+
+  it.each(["2025-06-18", "2025-03-26", "2024-11-05"])("serves a client pinned to %s in that revision", async (version) => {
+    const transport = new PinnedVersionTransport(new URL(gateway.url!), version);
+    const client = new Client({ name: "older-agent", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      expect(transport.protocolVersion).toBe(version);
+      expect(textOf(await client.callTool(refund))).toBe("refunded 45 USD");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers a client asking for a revision it does not know (2026-07-28) with 2025-11-25", async () => {
+    const transport = new PinnedVersionTransport(new URL(gateway.url!), "2026-07-28");
+    const client = new Client({ name: "newer-agent", version: "1.0.0" });
+    await client.connect(transport);
+    expect(transport.protocolVersion).toBe("2025-11-25");
+    await client.close();
+  });
+
+  it("refuses a 2026-07-28 discovery probe with an error, so a dual-era client falls back to initialize", async () => {
+    const res = await fetch(gateway.url!, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "server/discover", params: {} }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBeLessThan(0);
   });
 });
