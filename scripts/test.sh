@@ -25,9 +25,11 @@ stage "build (app and CLI)" npm run --silent build
 stage "unit and integration tests (vitest)" npx vitest run "$@"
 
 # The TypeScript SDK is its own package: its own lockfile, build and tests. Its
-# integration tests start the server built above, on the same PostgreSQL.
+# integration tests start the server built above, on the same PostgreSQL, and the gateway's
+# README runs the upstreams in examples/ (the MCP one needs its SDK).
 ts_sdk() {
   npm ci --prefix sdk/typescript --no-audit --no-fund --silent
+  npm ci --prefix examples --no-audit --no-fund --silent
   npm run --prefix sdk/typescript --silent typecheck
   npm run --prefix sdk/typescript --silent build
   npm test --prefix sdk/typescript
