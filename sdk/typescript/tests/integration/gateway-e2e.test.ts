@@ -1,10 +1,17 @@
 import { createHmac } from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { cliOk } from "../../../../tests/fixtures/cli";
 import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant";
 import { parseGatewayConfig } from "../../src/gateway/config";
 import { startHttpGateway, type RunningHttpGateway } from "../../src/gateway/http-gateway";
+import { startMcpGateway } from "../../src/gateway/mcp-gateway";
 import { LedgixClient } from "../../src/index";
 
 const vault = inject("vault");
@@ -120,5 +127,55 @@ describe("two gateways sharing one vault, in front of a sample service", () => {
     expect(await refused.json()).toMatchObject({ error: { code } });
     expect(performed.length).toBe(before);
     expect((await through(gateways[1]!, token!, '{"amount":70,"currency":"USD"}')).status).toBe(201);
+  });
+});
+
+describe("the MCP gateway keeps a client waiting through a review (issue 20)", () => {
+  // The official client's default timeout is 60 s and the gateway reports progress at most every
+  // 15 s (10 s by default), so each report restarts the client's clock well before it runs out;
+  // nothing else bounds the wait but review_timeout_seconds (900 s by default) and the client's
+  // own maxTotalTimeout. Scaled down: a 1 s timeout, progress every 0.2 s, and a review that
+  // lasts six of the client's timeouts (five minutes is five of the default ones).
+  it("a client with a 1 s timeout and resetTimeoutOnProgress gets the result of a 6 s review", async () => {
+    const runLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-mcp-e2e-")), "runs.log");
+    const gateway = await startMcpGateway(
+      parseGatewayConfig({
+        vault_url: `${vault.url}/api`,
+        vault_api_key: tenant.key,
+        gateway_id: "gw-mcp",
+        mcp: {
+          upstream: { command: process.execPath, args: ["--import", "tsx", path.join(import.meta.dirname, "../helpers/mcp-refund-server.ts")], env: { ...process.env, REFUND_RUN_LOG: runLog } },
+          listen: "127.0.0.1:0",
+          policy: "refunds",
+          progress_interval_seconds: 0.2,
+        },
+      }),
+    );
+    const client = new Client({ name: "support-agent", version: "1.0.0" });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url!)));
+      const progress: string[] = [];
+      const started = Date.now();
+      // 500 USD: the example policy sends it to a person.
+      const call = client.callTool({ name: "stripe_refund", arguments: { amount: 500, currency: "USD" } }, undefined, {
+        timeout: 1000,
+        resetTimeoutOnProgress: true,
+        onprogress: (p) => void progress.push(p.message ?? ""),
+      });
+      let requestId: string | undefined;
+      while (!requestId && Date.now() - started < 30_000) {
+        requestId = progress[0]?.match(/Ledgix request (req_\w+)/)?.[1];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, started + 6000 - Date.now())));
+      await cliOk(["review", "decide", requestId!, "--approve", "--reason", "a long look"], vault.env);
+      const result = (await call) as { content: { text: string }[] };
+      expect(result.content[0]!.text).toBe("refunded 500 USD");
+      expect(Date.now() - started).toBeGreaterThan(6000);
+      expect(fs.readFileSync(runLog, "utf8")).toBe("500 USD\n");
+    } finally {
+      await client.close();
+      await gateway.close();
+    }
   });
 });
