@@ -39,28 +39,48 @@ const config = (listen: unknown, mcp: Record<string, unknown> = {}) => ({
 const refund = { name: "stripe_refund", arguments: { amount: 45, currency: "USD" } };
 const textOf = (result: unknown) => ((result as { content: { text: string }[] }).content[0]!.text);
 
-describe("MCP gateway over streamable HTTP", () => {
-  let gateway: RunningMcpGateway;
-  let client: Client;
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(check()).toBe(true);
+};
+
+/** The call was withdrawn at the vault; a reviewer who approves it later consumes nothing and runs nothing. */
+async function expectWithdrawnForGood(withdrawals: () => { body: unknown }[], approveLater: () => void) {
+  await until(() => withdrawals().length === 1);
+  expect(withdrawals()[0]!.body).toMatchObject({ approved: false, review_reason: expect.stringMatching(/cancelled the call/) });
+  approveLater();
+  await new Promise((r) => setTimeout(r, 2500));
+  expect(vault.requests.filter((r) => r.path === "/api/tokens/consume")).toHaveLength(0);
+  expect(runs()).toEqual([]);
+}
+
+/** A gateway on streamable HTTP with a connected client, torn down after each test. */
+function gatewayOverHttp(mcp: () => Record<string, unknown> = () => ({})) {
+  const running = {} as { gateway: RunningMcpGateway; client: Client };
   beforeEach(async () => {
-    gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0")));
-    client = new Client({ name: "test-agent", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url!)));
+    running.gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0", mcp())));
+    running.client = new Client({ name: "test-agent", version: "1.0.0" });
+    await running.client.connect(new StreamableHTTPClientTransport(new URL(running.gateway.url!)));
   });
   afterEach(async () => {
-    await client.close();
-    await gateway.close();
+    await running.client.close();
+    await running.gateway.close();
   });
+  return running;
+}
+
+describe("MCP gateway over streamable HTTP", () => {
+  const running = gatewayOverHttp();
 
   it("passes tools/list through, each tool callable as a task", async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await running.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["stripe_refund", "list_refunds", "stripe_delete_customer"]);
     expect(tools.every((t) => t.execution?.taskSupport === "optional")).toBe(true);
     expect(vault.requests.filter((r) => r.path.endsWith("/request-clearance"))).toHaveLength(0);
   });
 
   it("asks the vault on tools/call, consumes the token, runs the tool and reports", async () => {
-    const result = await client.callTool(refund);
+    const result = await running.client.callTool(refund);
     expect(textOf(result)).toBe("refunded 45 USD");
     expect(runs()).toEqual(["45 USD"]);
     const asked = vault.requests.find((r) => r.path.endsWith("/request-clearance"))!;
@@ -70,7 +90,7 @@ describe("MCP gateway over streamable HTTP", () => {
 
   it("turns a denial into a tool error carrying the reason; the tool never runs", async () => {
     vault.on("/request-clearance", () => ({ status: 200, body: { status: "denied", decision_status: "denied", reason: "Refund above 100 USD", request_id: "r" } }));
-    const result = await client.callTool(refund);
+    const result = await running.client.callTool(refund);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/Refund above 100 USD/);
     expect(runs()).toEqual([]);
@@ -86,7 +106,7 @@ describe("MCP gateway over streamable HTTP", () => {
         : { status: 200, body: { status: "approved", decision_status: "approved", request_id: "req_r", token } },
     );
     const progress: string[] = [];
-    const result = await client.callTool(refund, undefined, { onprogress: (p) => void progress.push(p.message ?? "") });
+    const result = await running.client.callTool(refund, undefined, { onprogress: (p) => void progress.push(p.message ?? "") });
     expect(textOf(result)).toBe("refunded 45 USD");
     expect(progress[0]).toMatch(/Waiting for a reviewer.*req_r/);
     expect(polls).toBe(2);
@@ -119,11 +139,6 @@ describe("MCP gateway: a call waiting for review (issue 19, finding 9)", () => {
     await gateway.close();
   });
 
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(check()).toBe(true);
-  };
-
   it("withdraws the request when the client cancels, and never runs it after a later approval", async () => {
     await connect();
     const controller = new AbortController();
@@ -131,13 +146,7 @@ describe("MCP gateway: a call waiting for review (issue 19, finding 9)", () => {
     await until(() => vault.requests.some((r) => r.path.endsWith("/request-clearance")));
     controller.abort("the agent gave up");
     await expect(call).rejects.toThrow();
-    await until(() => withdrawals().length === 1);
-    expect(withdrawals()[0]!.body).toMatchObject({ approved: false, review_reason: expect.stringMatching(/cancelled the call/) });
-    // The reviewer approves anyway, later: nothing consumes the token, nothing runs.
-    decision = "approved";
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(vault.requests.filter((r) => r.path === "/api/tokens/consume")).toHaveLength(0);
-    expect(runs()).toEqual([]);
+    await expectWithdrawnForGood(withdrawals, () => (decision = "approved"));
   });
 
   it("withdraws the request when the client disconnects", async () => {
@@ -198,36 +207,26 @@ describe("MCP gateway over stdio (the ledgix-gateway bin)", () => {
 const clearanceRequests = () => vault.requests.filter((r) => r.path.endsWith("/request-clearance"));
 
 describe("MCP gateway tool rules (issue 20)", () => {
-  let gateway: RunningMcpGateway;
-  let client: Client;
   const tools = [
     { tool: "list_*", action: "pass" },
     { tool: "stripe_refund", action: "ask" },
     { tool: "stripe_*", action: "refuse", reason: "customers are deleted by hand" },
   ];
-  beforeEach(async () => {
-    gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0", { tools })));
-    client = new Client({ name: "test-agent", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url!)));
-  });
-  afterEach(async () => {
-    await client.close();
-    await gateway.close();
-  });
+  const running = gatewayOverHttp(() => ({ tools }));
 
   it("hides refused tools from tools/list", async () => {
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["stripe_refund", "list_refunds"]);
+    expect((await running.client.listTools()).tools.map((t) => t.name)).toEqual(["stripe_refund", "list_refunds"]);
   });
 
   it("passes a read-only tool through without asking the vault", async () => {
-    const result = await client.callTool({ name: "list_refunds", arguments: {} });
+    const result = await running.client.callTool({ name: "list_refunds", arguments: {} });
     expect(result.isError).toBeFalsy();
     expect(clearanceRequests()).toHaveLength(0);
     expect(vault.requests.filter((r) => r.path.startsWith("/api/tokens"))).toHaveLength(0);
   });
 
   it("refuses a tool outright, naming the rule; neither the vault nor the service sees it", async () => {
-    const result = await client.callTool({ name: "stripe_delete_customer", arguments: { id: "cus_1" } });
+    const result = await running.client.callTool({ name: "stripe_delete_customer", arguments: { id: "cus_1" } });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe("Ledgix gateway refuses stripe_delete_customer: tools[2] (stripe_*) refuses it: customers are deleted by hand");
     expect(clearanceRequests()).toHaveLength(0);
@@ -235,7 +234,7 @@ describe("MCP gateway tool rules (issue 20)", () => {
   });
 
   it("lets the first matching rule decide: stripe_refund is asked of the vault before stripe_* refuses", async () => {
-    expect(textOf(await client.callTool(refund))).toBe("refunded 45 USD");
+    expect(textOf(await running.client.callTool(refund))).toBe("refunded 45 USD");
     expect(clearanceRequests()).toHaveLength(1);
   });
 });
@@ -316,11 +315,6 @@ describe("MCP gateway: a call waiting for review runs as a task (MCP 2025-11-25 
     expect(textOf(result)).toMatch(/Not this customer/);
   });
 
-  const untilTrue = async (check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(check()).toBe(true);
-  };
-
   async function startTaskAndWaitForReview(): Promise<string> {
     const stream = asTask();
     const created = (await stream.next()).value as { type: "taskCreated"; task: { taskId: string } };
@@ -328,29 +322,21 @@ describe("MCP gateway: a call waiting for review runs as a task (MCP 2025-11-25 
     void (async () => {
       while (!(await stream.next()).done);
     })().catch(() => undefined);
-    await untilTrue(() => clearanceRequests().length === 1);
+    await until(() => clearanceRequests().length === 1);
     return created.task.taskId;
   }
 
   it("withdraws the request on tasks/cancel, and never runs it after a later approval", async () => {
     const taskId = await startTaskAndWaitForReview();
     expect((await client.experimental.tasks.cancelTask(taskId)).status).toBe("cancelled");
-    await untilTrue(() => withdrawals().length === 1);
-    expect(withdrawals()[0]!.body).toMatchObject({ approved: false, review_reason: expect.stringMatching(/cancelled the call/) });
-    decision = "approved";
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(vault.requests.filter((r) => r.path === "/api/tokens/consume")).toHaveLength(0);
-    expect(runs()).toEqual([]);
+    await expectWithdrawnForGood(withdrawals, () => (decision = "approved"));
     expect((await client.experimental.tasks.getTask(taskId)).status).toBe("cancelled");
   });
 
   it("withdraws the request when the client ends its session (its tasks can no longer be polled)", async () => {
     await startTaskAndWaitForReview();
     await transport.terminateSession();
-    await untilTrue(() => withdrawals().length === 1);
-    decision = "approved";
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(runs()).toEqual([]);
+    await expectWithdrawnForGood(withdrawals, () => (decision = "approved"));
   });
 });
 
