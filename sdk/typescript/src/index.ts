@@ -33,7 +33,7 @@ export {
   type ToolOptions,
   type AutoInstrumentOptions,
 } from "./instrument";
-export { findManifest, loadManifest, matchRule, type Manifest } from "./manifest";
+export { findManifest, globMatches, loadManifest, matchRule, parseManifest, parseManifestText, type Manifest, type ManifestRule } from "./manifest";
 export { verifyWebhook } from "./webhook";
 export { WebhookVerifier, type WebhookEvent, type WebhookReplayStore, type WebhookVerifierOptions } from "./standard-webhook";
 export { verifyProofBundle, verifyLedgerProof } from "./ledger/fetch";

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LedgixClient } from "./client";
 import type { LedgixConfig } from "./config";
-import { findManifest, loadManifest, matchRule, type Manifest } from "./manifest";
+import { findManifest, loadManifest, matchRule, parseManifest, type Manifest } from "./manifest";
 import type { ClearanceResponse } from "./schemas";
 
 interface CallScope {
@@ -129,19 +129,20 @@ export interface AutoInstrumentOptions {
 }
 
 /**
- * A copy of `tools` whose functions named by the manifest are wrapped with `tool()`
- * (the first matching glob decides the tool name and policy); other members are kept as they are.
+ * A copy of `tools` whose functions a manifest rule matches are wrapped with `tool()` under
+ * their own name (the first matching glob decides the policy and context); other members are
+ * kept as they are. A manifest object is checked as a file is (docs/manifest.md).
  */
 export async function autoInstrument<T extends object>(tools: T, options: AutoInstrumentOptions = {}): Promise<T> {
   const source = options.manifest ?? findManifest();
   if (source === null) throw new Error("autoInstrument: no ledgix.yaml, ledgix.yml or ledgix.json in the working directory");
-  const manifest = typeof source === "string" ? await loadManifest(source) : source;
+  const manifest = typeof source === "string" ? await loadManifest(source) : parseManifest(source);
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(tools)) {
     const member = (tools as Record<string, unknown>)[key];
     const rule = typeof member === "function" ? matchRule(manifest, key) : null;
     result[key] = rule
-      ? tool(member as AnyFunction, { name: rule.tool ?? key, policy: rule.policy, client: options.client }).bind(tools)
+      ? tool(member as AnyFunction, { name: key, policy: rule.policy_id, context: rule.context, client: options.client }).bind(tools)
       : member;
   }
   return result as T;

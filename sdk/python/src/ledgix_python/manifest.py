@@ -1,5 +1,6 @@
-"""Enforcement manifests: ordered `enforce: [{tool: <glob>, policy_id: ..., context: {...}}]`
-rules; the first rule whose glob matches a function name applies."""
+"""Enforcement manifests (docs/manifest.md, shared with the TypeScript SDK): ordered
+`enforce: [{tool: <glob>, policy_id: ..., context: {...}}]` rules; the first rule whose glob
+matches a function name applies."""
 
 from __future__ import annotations
 
@@ -61,21 +62,47 @@ def _read(path: Path) -> Any:
             import yaml
         except ImportError as error:
             raise ImportError("YAML manifests need PyYAML: pip install 'ledgix-python[yaml]'") from error
-        return yaml.safe_load(text) or {}
+        loaded = yaml.safe_load(text)
+        return {} if loaded is None else loaded
     if path.suffix == ".json":
         return json.loads(text)
     raise ValueError(f"Unsupported manifest format {path.suffix!r}: use .yaml, .yml or .json")
 
 
+_RULE_FIELDS = ("tool", "policy_id", "context")
+
+
 def _parse(data: Any, source: str) -> Manifest:
-    if not isinstance(data, Mapping) or not isinstance(data.get("enforce", []), list):
-        raise ValueError(f"{source}: a manifest is a mapping with an `enforce` list")
+    """Checks a manifest field by field; the error names the source and the field, as the
+    TypeScript SDK's does (docs/manifest.md)."""
+
+    def fail(at: str, problem: str) -> ValueError:
+        return ValueError(f"Invalid manifest {source} at {at}: {problem}")
+
+    if not isinstance(data, Mapping):
+        raise fail("(top level)", "a manifest is a mapping with an `enforce` list")
+    for key in data:
+        if key != "enforce":
+            raise fail(str(key), "unknown field (the only one is `enforce`)")
+    entries = data.get("enforce", [])
+    if not isinstance(entries, list):
+        raise fail("enforce", "must be a list of rules")
     rules = []
-    for index, entry in enumerate(data.get("enforce", [])):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("tool"), str):
-            raise ValueError(f"{source}: enforce[{index}] needs a `tool` glob")
-        context = entry.get("context") or {}
+    for index, entry in enumerate(entries):
+        at = f"enforce[{index}]"
+        if not isinstance(entry, Mapping):
+            raise fail(at, "a rule is a mapping with a `tool` glob")
+        for key in entry:
+            if key not in _RULE_FIELDS:
+                raise fail(f"{at}.{key}", "unknown field (tool, policy_id, context)")
+        tool = entry.get("tool")
+        if not isinstance(tool, str) or not tool:
+            raise fail(f"{at}.tool", "must be a non-empty string (a glob on the function name)")
+        policy_id = entry.get("policy_id")
+        if "policy_id" in entry and (not isinstance(policy_id, str) or not policy_id):
+            raise fail(f"{at}.policy_id", "must be a non-empty string")
+        context = entry.get("context", {})
         if not isinstance(context, Mapping):
-            raise ValueError(f"{source}: enforce[{index}].context must be a mapping")
-        rules.append(ManifestRule(tool=entry["tool"], policy_id=entry.get("policy_id"), context=dict(context)))
+            raise fail(f"{at}.context", "must be a mapping")
+        rules.append(ManifestRule(tool=tool, policy_id=policy_id, context=dict(context)))
     return Manifest(rules=rules, source=source)

@@ -86,15 +86,18 @@ describe("autoInstrument", () => {
   it("discovers ledgix.yaml before ledgix.yml and ledgix.json", () => {
     fs.writeFileSync(path.join(dir, "ledgix.json"), "{}");
     expect(findManifest(dir)).toBe(path.join(dir, "ledgix.json"));
-    fs.writeFileSync(path.join(dir, "ledgix.yml"), "tools: []");
+    fs.writeFileSync(path.join(dir, "ledgix.yml"), "enforce: []");
     expect(findManifest(dir)).toBe(path.join(dir, "ledgix.yml"));
-    fs.writeFileSync(path.join(dir, "ledgix.yaml"), "tools: []");
+    fs.writeFileSync(path.join(dir, "ledgix.yaml"), "enforce: []");
     expect(findManifest(dir)).toBe(path.join(dir, "ledgix.yaml"));
   });
 
   it("wraps the functions the first matching glob names, and leaves the rest alone", async () => {
     const file = path.join(dir, "ledgix.yaml");
-    fs.writeFileSync(file, ["tools:", "  - match: stripe_refund", "    policy: refunds", "  - match: stripe_*", "    tool: stripe_other", "  - match: send_?mail"].join("\n"));
+    fs.writeFileSync(
+      file,
+      ["enforce:", "  - tool: stripe_refund", "    policy_id: refunds", "  - tool: stripe_*", "    context: {risk: high}", "  - tool: send_?mail"].join("\n"),
+    );
     const tools = {
       rate: 0.5,
       stripe_refund: (amount: number) => `refund ${amount}`,
@@ -111,14 +114,16 @@ describe("autoInstrument", () => {
     expect(wrapped.lookup("c1")).toBe("c1 at 0.5");
     expect(sentBodies().map((b) => [b.tool_name, b.context])).toEqual([
       ["stripe_refund", { policy_id: "refunds" }],
-      ["stripe_other", {}],
+      ["stripe_charge", { risk: "high" }],
       ["send_email", {}],
     ]);
   });
 
-  it("refuses a malformed manifest with the field path", async () => {
+  it("refuses a malformed manifest, file or object, naming the field", async () => {
     const file = path.join(dir, "ledgix.json");
-    fs.writeFileSync(file, JSON.stringify({ tools: [{ policy: "p" }] }));
-    await expect(autoInstrument({}, { manifest: file, client })).rejects.toThrow(/tools\.0\.match/);
+    fs.writeFileSync(file, JSON.stringify({ enforce: [{ policy_id: "p" }] }));
+    await expect(autoInstrument({}, { manifest: file, client })).rejects.toThrow(`Invalid manifest ${file} at enforce[0].tool:`);
+    const oldFormat = { tools: [{ match: "stripe_*" }] } as never;
+    await expect(autoInstrument({}, { manifest: oldFormat, client })).rejects.toThrow("Invalid manifest <inline> at tools:");
   });
 });
