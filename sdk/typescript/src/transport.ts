@@ -9,6 +9,9 @@ const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_CONSECUTIVE_429 = 10;
 
 export interface VaultResponse {
+  /** The URL the answer came from, and the configured base URL it was built on. */
+  url: string;
+  baseUrl: string;
   status: number;
   headers: Headers;
   body: unknown;
@@ -68,7 +71,23 @@ async function attempt(config: LedgixConfig, url: URL, request: VaultRequest, id
   } catch {
     body = null;
   }
-  return { status: res.status, headers: res.headers, body, text };
+  return { url: url.href, baseUrl: config.vaultUrl.replace(/\/+$/, ""), status: res.status, headers: res.headers, body, text };
+}
+
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host not found",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+};
+
+/** Why fetch got no answer, in a few words: undici hides the system error in `cause`. */
+function unreachableBecause(error: unknown, config: LedgixConfig): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") return `no answer within ${config.vaultTimeout} ms`;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return NETWORK_FAILURES[cause?.code ?? ""] ?? cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 /**
@@ -87,7 +106,9 @@ export async function callVault(config: LedgixConfig, request: VaultRequest): Pr
       response = await attempt(config, url, request, idempotencyKey);
     } catch (error) {
       if (retries >= config.maxRetries) {
-        throw new VaultConnectionError(`${request.method} ${url.pathname} failed: ${(error as Error).message}`, { cause: error });
+        throw new VaultConnectionError(`could not reach the Ledgix vault at ${url.href} (${unreachableBecause(error, config)}); set LEDGIX_VAULT_URL`, {
+          cause: error,
+        });
       }
       await sleep(backoffMs(config.retryBaseDelay, retries++));
       continue;
@@ -114,9 +135,20 @@ export function describeFailure(response: VaultResponse): { code: string | null;
   return { code: error?.code ?? null, message: `HTTP ${response.status}: ${error?.message ?? response.text.slice(0, 500)}` };
 }
 
-/** Throws VaultConnectionError unless the answer is 2xx. */
+/**
+ * The base URL the caller probably meant, when a 404 that is not a Ledgix error came from a
+ * base URL without `/api`: the vault serves its API under /api (`http://host:3000/api`).
+ */
+export function apiBaseHint(response: VaultResponse, code: string | null): string | null {
+  if (response.status !== 404 || code !== null || new URL(response.baseUrl).pathname.endsWith("/api")) return null;
+  return `${response.baseUrl}/api`;
+}
+
+/** Throws VaultConnectionError, naming the URL it asked, unless the answer is 2xx. */
 export function expectOk(response: VaultResponse, what: string, requestId?: string | null): unknown {
   if (response.status >= 200 && response.status < 300) return response.body;
   const { code, message } = describeFailure(response);
-  throw new VaultConnectionError(`${what} failed: ${message}`, { status: response.status, code, requestId });
+  const hint = apiBaseHint(response, code);
+  const at = hint ? `${response.url} (did you mean LEDGIX_VAULT_URL=${hint}?)` : response.url;
+  throw new VaultConnectionError(`${what} failed at ${at}: ${message}`, { status: response.status, code, requestId });
 }

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .exceptions import QueueSaturatedError, VaultConnectionError, VaultStatusError
+from .exceptions import QueueSaturatedError, VaultConnectionError, VaultStatusError, error_code
 
 T = TypeVar("T")
 
@@ -76,7 +76,10 @@ def send_with_retries(send: Send, policy: RetryPolicy) -> Flow[httpx.Response]:
             response = yield send
         except httpx.TransportError as error:
             if attempt >= policy.max_retries:
-                raise VaultConnectionError(f"{send.method} {send.path} failed: {error!r}") from error
+                raise VaultConnectionError(
+                    f"could not reach the Ledgix vault at {_url_of(error, send)} ({_unreachable_because(error)}); "
+                    "set LEDGIX_VAULT_URL"
+                ) from error
             yield Sleep(policy.backoff(attempt))
             attempt += 1
             continue
@@ -98,10 +101,41 @@ def send_with_retries(send: Send, policy: RetryPolicy) -> Flow[httpx.Response]:
         return response
 
 
-def require_success(response: httpx.Response, what: str) -> httpx.Response:
+def _url_of(error: httpx.TransportError, send: Send) -> str:
+    try:
+        return str(error.request.url)
+    except RuntimeError:  # an error raised without a request (a custom transport's)
+        return send.path
+
+
+def _unreachable_because(error: httpx.TransportError) -> str:
+    """Why no answer came, in a few words (httpx gives `[Errno 111] Connection refused`)."""
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    text = str(error).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "name resolution" in text or "nodename nor servname" in text:
+        return "host not found"
+    return str(error) or type(error).__name__
+
+
+def api_base_hint(response: httpx.Response, base_url: str) -> str | None:
+    """The base URL the caller probably meant, when a 404 that is not a Ledgix error came from a
+    base URL without `/api`: the vault serves its API under /api (`http://host:3000/api`)."""
+    base = base_url.rstrip("/")
+    if response.status_code != 404 or error_code(response) is not None or httpx.URL(base).path.endswith("/api"):
+        return None
+    return f"{base}/api"
+
+
+def require_success(response: httpx.Response, what: str, base_url: str) -> httpx.Response:
+    """The response if it is 2xx; else `VaultStatusError` naming the URL it came from."""
     if response.is_success:
         return response
-    raise VaultStatusError(f"{what} returned HTTP {response.status_code}: {response.text[:500]}", response)
+    hint = api_base_hint(response, base_url)
+    at = f"{response.request.url} (did you mean LEDGIX_VAULT_URL={hint}?)" if hint else str(response.request.url)
+    raise VaultStatusError(f"{what} returned HTTP {response.status_code} at {at}: {response.text[:500]}", response)
 
 
 class SyncDriver:

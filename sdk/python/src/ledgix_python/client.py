@@ -104,7 +104,7 @@ class LedgixClient:
 
     def _call(self, send: Send, what: str) -> Flow[httpx.Response]:
         response = yield from send_with_retries(send, self._retry)
-        return require_success(response, what)
+        return require_success(response, what, self._base_url())
 
     def _get_json(self, path: str, params: dict[str, str | int] | None = None) -> Flow[Any]:
         response = yield from self._call(Send("GET", path, params=params), f"GET {path}")

@@ -50,10 +50,11 @@ class VaultStatusError(VaultConnectionError, httpx.HTTPStatusError):
     def __init__(self, message: str, response: httpx.Response) -> None:
         httpx.HTTPStatusError.__init__(self, message, request=response.request, response=response)
         self.status_code = response.status_code
-        self.code = _error_code(response)
+        self.code = error_code(response)
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def error_code(response: httpx.Response) -> str | None:
+    """`error.code` of a Ledgix error body, or None."""
     try:
         body = response.json()
     except ValueError:

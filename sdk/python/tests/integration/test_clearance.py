@@ -17,6 +17,7 @@ from ledgix_python import (
     PolicyRegistration,
     ReplayDetectedError,
     ReviewPendingError,
+    VaultStatusError,
     tool_args_hash,
 )
 
@@ -211,3 +212,14 @@ def test_wrong_key_is_a_vault_status_error(vault: VaultServer, tenant: Tenant) -
     ):
         sdk.request_clearance(refund(1))
     assert raised.value.status_code == 401 and raised.value.code in {"invalid_api_key", "missing_api_key"}
+
+
+def test_a_vault_url_without_api_gets_a_hint(vault: VaultServer, tenant: Tenant) -> None:
+    origin = vault.api_url.removesuffix("/api")
+    with pytest.raises(VaultStatusError) as raised:
+        LedgixClient(config_for(vault, tenant, vault_url=origin)).request_clearance(refund(45))
+    assert raised.value.status_code == 404
+    assert str(raised.value).startswith(
+        f"POST /request-clearance returned HTTP 404 at {origin}/request-clearance "
+        f"(did you mean LEDGIX_VAULT_URL={origin}/api?): "
+    )

@@ -3,7 +3,9 @@ server that plays scripted answers (FakeVault)."""
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import time
 from typing import Any
 
@@ -100,8 +102,51 @@ def test_dropped_connections_are_retried_then_reported(fake_vault: FakeVault) ->
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    with pytest.raises(VaultConnectionError):
-        LedgixClient(fast_config(f"http://127.0.0.1:{closed_port}", max_retries=2)).request_clearance(REFUND)
+    with pytest.raises(VaultConnectionError) as raised:
+        LedgixClient(fast_config(f"http://127.0.0.1:{closed_port}/api", max_retries=2)).request_clearance(REFUND)
+    assert str(raised.value) == (
+        f"could not reach the Ledgix vault at http://127.0.0.1:{closed_port}/api/request-clearance "
+        "(connection refused); set LEDGIX_VAULT_URL"
+    )
+
+
+class NotFoundHandler(http.server.BaseHTTPRequestHandler):
+    """Answers 404 to everything, as a web server (or the vault outside /api) does."""
+
+    def do_POST(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<h1>404: This page could not be found.</h1>")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("base", "path", "hint"),
+    [
+        ("", "/request-clearance", True),
+        ("/ledgix", "/ledgix/request-clearance", True),
+        ("/api", "/api/request-clearance", False),
+    ],
+    ids=["no path", "a path without /api", "a path ending in /api"],
+)
+def test_a_404_that_is_not_the_vaults_names_the_url(base: str, path: str, hint: bool) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotFoundHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(VaultStatusError) as raised:
+            LedgixClient(fast_config(f"{origin}{base}/", max_retries=0)).request_clearance(REFUND)
+    finally:
+        server.shutdown()
+        server.server_close()
+    did_you_mean = f" (did you mean LEDGIX_VAULT_URL={origin}{base}/api?)" if hint else ""
+    assert str(raised.value) == (
+        f"POST /request-clearance returned HTTP 404 at {origin}{path}{did_you_mean}: "
+        "<h1>404: This page could not be found.</h1>"
+    )
 
 
 def test_denial_is_raised_with_reason_and_ids(fake_vault: FakeVault) -> None:

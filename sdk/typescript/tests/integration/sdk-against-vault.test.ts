@@ -42,6 +42,12 @@ describe("the SDK against the real vault", () => {
     expect(claims).toMatchObject({ decision: "approved", policy_id: "refunds" });
   });
 
+  it("a vault URL without /api: the 404 names the URL and suggests the base with /api", async () => {
+    const error = await clientFor(tenant, vault, { vaultUrl: vault.url }).requestClearance(refund(45)).catch((e) => e);
+    expect(error).toMatchObject({ name: "VaultConnectionError", status: 404 });
+    expect(error.message).toMatch(new RegExp(`^Clearance request failed at ${vault.url}/request-clearance \\(did you mean LEDGIX_VAULT_URL=${vault.url}/api\\?\\): HTTP 404`));
+  });
+
   it("denied: ClearanceDeniedError with the reason code", async () => {
     const error = await clientFor(tenant).requestClearance(refund(5000)).catch((e) => e);
     expect(error).toBeInstanceOf(ClearanceDeniedError);

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LedgixClient } from "../../src/client";
 import {
@@ -16,6 +18,15 @@ import { loadVectors } from "../helpers/vectors";
 let vault: FakeVault;
 beforeEach(async () => (vault = await startFakeVault()));
 afterEach(() => vault.close());
+
+/** A loopback port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 const fast = () => new LedgixClient({ vaultUrl: vault.url, vaultApiKey: "lgx_test", retryBaseDelay: 1, reviewPollInterval: 5, reviewTimeout: 2_000 });
 const pending = (id: string) => ({ status: 200, body: { status: "pending_review", decision_status: "approved_pending_review", request_id: id } });
@@ -133,9 +144,32 @@ describe("transport", () => {
     await expect(fast().registerPolicy({ policyId: "p" })).rejects.toBeInstanceOf(PolicyRegistrationError);
   });
 
-  it("gives up on an unreachable vault after the retries", async () => {
-    const client = new LedgixClient({ vaultUrl: "http://127.0.0.1:9/api", maxRetries: 2, retryBaseDelay: 1 });
-    await expect(client.requestClearance({ toolName: "t" })).rejects.toBeInstanceOf(VaultConnectionError);
+  it("gives up on an unreachable vault after the retries, naming the URL it tried", async () => {
+    const port = await closedPort();
+    const client = new LedgixClient({ vaultUrl: `http://127.0.0.1:${port}/api`, maxRetries: 2, retryBaseDelay: 1 });
+    const error = await client.requestClearance({ toolName: "t" }).catch((e) => e);
+    expect(error).toBeInstanceOf(VaultConnectionError);
+    expect(error.message).toBe(`could not reach the Ledgix vault at http://127.0.0.1:${port}/api/request-clearance (connection refused); set LEDGIX_VAULT_URL`);
+  });
+
+  it.each([
+    { name: "a base URL without /api gets a hint", base: "", path: "/request-clearance", hint: true },
+    { name: "a base URL with a path but no /api gets a hint", base: "/ledgix", path: "/ledgix/request-clearance", hint: true },
+    { name: "a base URL ending in /api gets none", base: "/api", path: "/api/request-clearance", hint: false },
+  ])("a 404 that is not the vault's names the URL: $name", async ({ base, path, hint }) => {
+    const server = http.createServer((_req, res) => res.writeHead(404, { "Content-Type": "text/html" }).end("<h1>404: This page could not be found.</h1>"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const error = await new LedgixClient({ vaultUrl: `${origin}${base}/`, maxRetries: 0 }).requestClearance({ toolName: "t" }).catch((e) => e);
+      expect(error).toMatchObject({ name: "VaultConnectionError", status: 404 });
+      const tried = `${origin}${path}`;
+      expect(error.message).toBe(
+        `Clearance request failed at ${tried}${hint ? ` (did you mean LEDGIX_VAULT_URL=${origin}${base}/api?)` : ""}: HTTP 404: <h1>404: This page could not be found.</h1>`,
+      );
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -63,7 +63,7 @@ describe("tool()", () => {
   it("fails closed when the vault is unreachable", async () => {
     let ran = false;
     const offline = new LedgixClient({ vaultUrl: "http://127.0.0.1:9/api", maxRetries: 0 });
-    await expect(vaultEnforce({ name: "x", client: offline })(() => (ran = true))()).rejects.toThrow(/failed/);
+    await expect(vaultEnforce({ name: "x", client: offline })(() => (ran = true))()).rejects.toThrow(/could not reach the Ledgix vault/);
     expect(ran).toBe(false);
   });
 
