@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python SDK's checks: a virtual environment (.venv/, gitignored) with the package, all its
 # extras and the dev tools; ruff, mypy --strict; `python -m build` with the wheel and the sdist
-# each installed into a fresh virtual environment; then pytest, unit tests and integration
+# each installed into a fresh virtual environment, and the README's `pip install
+# "./sdk/python[yaml]"` run from the repository root into another; then pytest, unit tests and integration
 # tests against the real server. Run from anywhere; `npm test` calls it after vitest, with the
 # production build made and LEDGIX_TEST_DATABASE_URL set. Run alone, it starts a throwaway
 # PostgreSQL 15 (scripts/postgres.sh) and builds the server if no build exists.
@@ -49,6 +50,13 @@ for artifact in "$scratch"/dist/ledgix_python-*.whl "$scratch"/dist/ledgix_pytho
   (cd "$scratch" && env/bin/python -c 'import ledgix_python as l, pathlib; l.LedgixClient(l.VaultConfig()); assert (pathlib.Path(l.__file__).parent / "py.typed").is_file(); print("installed", pathlib.Path(l.__file__).parent.parent.name, l.__version__)')
   rm -rf "$scratch/env"
 done
+# The install command README.md documents, run as written from the repository root.
+install=$(grep -m 1 -o 'pip install "./sdk/python\[yaml\]"' README.md) ||
+  { echo "sdk/python: README.md no longer shows pip install \"./sdk/python[yaml]\"" >&2; exit 1; }
+echo "== python sdk: $install, from the repository root, into a fresh environment"
+"$python" -m venv "$scratch/env"
+(cd "$root" && . "$scratch/env/bin/activate" && eval "$install -q")
+(cd "$scratch" && env/bin/python -c 'import ledgix_python as l, yaml; print("installed", l.__version__, "with PyYAML", yaml.__version__)')
 rm -rf "$scratch"
 trap - EXIT
 
