@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { fnmatch } from "./fnmatch";
 
 /**
  * `ledgix.yaml`, the manifest both SDKs read (docs/manifest.md): an ordered `enforce` list;
@@ -51,110 +52,8 @@ export function parseManifest(raw: unknown, source = "<inline>"): Manifest {
   return { enforce };
 }
 
-type GlobToken = "star" | ((char: string) => boolean);
-
-const anyChar = () => true;
-const noChar = () => false;
-
-/**
- * The character set of a `[...]` whose content is `body` (between the brackets), read exactly
- * as Python's fnmatch.translate reads it: after an optional `!`, the first character is literal
- * (so `[]]` and `[-a]` work), `a-z` is a range, a range whose end sorts before its start is
- * dropped, and an empty set never matches (an empty negated one matches any character).
- */
-function characterSet(body: string[]): (char: string) => boolean {
-  let chunks: string[][];
-  if (!body.includes("-")) chunks = [body];
-  else {
-    chunks = [];
-    let start = 0;
-    let k = body[0] === "!" ? 2 : 1;
-    for (;;) {
-      const hyphen = body.indexOf("-", k);
-      if (hyphen < 0) break;
-      chunks.push(body.slice(start, hyphen));
-      start = hyphen + 1;
-      k = hyphen + 3;
-    }
-    const last = body.slice(start);
-    if (last.length > 0) chunks.push(last);
-    else chunks[chunks.length - 1]!.push("-");
-    for (let c = chunks.length - 1; c > 0; c--) {
-      const previous = chunks[c - 1]!;
-      if (previous[previous.length - 1]! > chunks[c]![0]!) {
-        chunks[c - 1] = [...previous.slice(0, -1), ...chunks[c]!.slice(1)];
-        chunks.splice(c, 1);
-      }
-    }
-  }
-  const flat = chunks.flat();
-  if (flat.length === 0 && chunks.length === 1) return noChar;
-  if (chunks.length === 1 && flat.length === 1 && flat[0] === "!") return anyChar;
-  const negated = chunks[0]![0] === "!";
-  if (negated) chunks[0] = chunks[0]!.slice(1);
-  // Adjacent chunks are joined by a range from the last character of one to the first of the next.
-  const singles = new Set<string>();
-  const ranges: [number, number][] = [];
-  chunks.forEach((chunk, c) => {
-    chunk.forEach((char, position) => {
-      const rangeStart = c > 0 && position === 0;
-      const rangeEnd = c < chunks.length - 1 && position === chunk.length - 1;
-      if (!rangeStart && !rangeEnd) singles.add(char);
-    });
-    if (c > 0) ranges.push([chunks[c - 1]!.at(-1)!.codePointAt(0)!, chunk[0]!.codePointAt(0)!]);
-  });
-  const inSet = (char: string) => singles.has(char) || ranges.some(([low, high]) => char.codePointAt(0)! >= low && char.codePointAt(0)! <= high);
-  return negated ? (char) => !inSet(char) : inSet;
-}
-
-function globTokens(glob: string): GlobToken[] {
-  const chars = [...glob];
-  const tokens: GlobToken[] = [];
-  for (let i = 0; i < chars.length; ) {
-    const char = chars[i++]!;
-    if (char === "*") {
-      if (tokens.at(-1) !== "star") tokens.push("star");
-    } else if (char === "?") tokens.push(anyChar);
-    else if (char === "[") {
-      let j = i;
-      if (chars[j] === "!") j++;
-      if (chars[j] === "]") j++;
-      while (j < chars.length && chars[j] !== "]") j++;
-      if (j >= chars.length) tokens.push((c) => c === "[");
-      else {
-        tokens.push(characterSet(chars.slice(i, j)));
-        i = j + 1;
-      }
-    } else tokens.push((c) => c === char);
-  }
-  return tokens;
-}
-
 /** Whether `name` matches `glob`, exactly as Python's fnmatch.fnmatchcase decides (case-sensitive, no escapes). */
-export function globMatches(glob: string, name: string): boolean {
-  const tokens = globTokens(glob);
-  const chars = [...name];
-  // Greedy matching that backtracks to the last star only: linear for the single-character tokens here.
-  let t = 0;
-  let i = 0;
-  let starToken = -1;
-  let starChar = 0;
-  while (i < chars.length) {
-    const token = tokens[t];
-    if (token === "star") {
-      starToken = t++;
-      starChar = i;
-    } else if (token !== undefined && token(chars[i]!)) {
-      t++;
-      i++;
-    } else if (starToken >= 0) {
-      t = starToken + 1;
-      i = ++starChar;
-    } else return false;
-  }
-  while (tokens[t] === "star") t++;
-  return t === tokens.length;
-}
+export const globMatches = (glob: string, name: string): boolean => fnmatch(name, glob);
 
 /** The first rule whose glob matches the function name, or null. */
 export function matchRule(manifest: Manifest, functionName: string): ManifestRule | null {

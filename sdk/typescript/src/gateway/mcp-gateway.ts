@@ -24,7 +24,7 @@ import { LedgixError, ManualReviewTimeoutError, ReviewPendingError } from "../er
 import type { PendingApproval } from "../pending-approval";
 import type { ClearanceResponse } from "../schemas";
 import { vaultApiKeyOf, type GatewayConfig, type McpToolRule } from "./config";
-import { fnmatchRegExp } from "./fnmatch";
+import { fnmatchRegExp } from "../fnmatch";
 import { VaultTokens } from "./vault-tokens";
 
 type McpConfig = NonNullable<GatewayConfig["mcp"]>;

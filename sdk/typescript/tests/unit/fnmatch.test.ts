@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fnmatch } from "../../src/gateway/fnmatch";
+import { fnmatch } from "../../src/fnmatch";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const { cases } = JSON.parse(fs.readFileSync(path.join(here, "../fixtures/fnmatch-cases.json"), "utf8")) as {
