@@ -45,6 +45,21 @@ export async function screenshots(page: Page, name: string) {
   await page.evaluate(() => document.documentElement.classList.remove("dark"));
 }
 
+/**
+ * `screenshots` at 1280 px and at a 390 px phone's width (`<name>-desktop-*`, `<name>-phone-*`),
+ * then back to the size the test had. Not reloaded, so what the test did on the page stays shown.
+ */
+export async function screenshotsAtBothWidths(page: Page, name: string) {
+  if (!process.env.LEDGIX_E2E_SCREENSHOTS) return;
+  const size = page.viewportSize();
+  for (const [width, height, label] of [[1280, 800, "desktop"], [390, 844, "phone"]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(300); // charts redraw for the new width on a resize observer
+    await screenshots(page, `${name}-${label}`);
+  }
+  if (size) await page.setViewportSize(size);
+}
+
 /** Opens a screen from the sidebar. */
 export const nav = (page: Page, label: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: new RegExp(`^${label}`) }).click();
 
