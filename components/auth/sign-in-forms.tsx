@@ -14,7 +14,7 @@ export function SignInForms({ oauth }: { oauth: { id: string; name: string }[] }
       <form action={action} className="space-y-4" noValidate>
         <div className="space-y-1.5">
           <Label htmlFor="email">Email</Label>
-          <Input id="email" name="email" type="email" autoComplete="email" required aria-invalid={Boolean(state.fieldErrors?.email)} onChange={(e) => setLinkEmail(e.target.value)} />
+          <Input id="email" name="email" type="email" autoComplete="email" required defaultValue={state.email} aria-invalid={Boolean(state.fieldErrors?.email)} onChange={(e) => setLinkEmail(e.target.value)} />
           {state.fieldErrors?.email && <FieldError>{state.fieldErrors.email}</FieldError>}
         </div>
         <div className="space-y-1.5">

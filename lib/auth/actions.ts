@@ -16,6 +16,8 @@ export interface FormState {
   error?: string;
   fieldErrors?: Record<string, string>;
   ok?: string;
+  /** The email as it was typed, so a refused sign-in keeps it in the field (React resets the form after an action). */
+  email?: string;
 }
 
 const credentialsSchema = z.object({ email: emailSchema, password: z.string().min(1, "Enter your password").max(256) });
@@ -23,15 +25,17 @@ const credentialsSchema = z.object({ email: emailSchema, password: z.string().mi
 export async function passwordSignInAction(_prev: FormState, form: FormData): Promise<FormState> {
   // Anyone may post anything to an action; only the sign-in form's fields are read.
   if (!(form instanceof FormData)) return { error: "Sign in with the form." };
-  const parsed = credentialsSchema.safeParse({ email: form.get("email"), password: form.get("password") });
-  if (!parsed.success) return { fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
+  const typed = form.get("email");
+  const email = typeof typed === "string" ? typed.slice(0, 254) : "";
+  const parsed = credentialsSchema.safeParse({ email: typed, password: form.get("password") });
+  if (!parsed.success) return { email, fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
   try {
     const session = await signInWithPassword(await prisma(), { ...parsed.data, ip: await clientIp() });
     (await cookies()).set(sessionCookieName(), session.sessionToken, {
       httpOnly: true, sameSite: "lax", path: "/", secure: publicUrl().startsWith("https://"), expires: session.expires,
     });
   } catch (error) {
-    if (error instanceof ApiError) return { error: error.message };
+    if (error instanceof ApiError) return { email, error: error.message };
     throw error;
   }
   redirect("/overview");

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForms } from "@/components/auth/sign-in-forms";
+import { BrandMark } from "@/components/ui/brand-mark";
 import { enabledOAuthProviders } from "@/lib/auth/next-auth";
 import { currentMember } from "@/lib/auth/session";
 
@@ -21,7 +22,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="flex min-h-screen items-center justify-center bg-zinc-50 p-6 dark:bg-zinc-950">
       <div className="w-full max-w-sm">
         <div className="mb-8 text-center">
-          <div className="mx-auto mb-3 flex size-10 items-center justify-center rounded-lg bg-accent font-bold text-accent-foreground">L</div>
+          <BrandMark className="mx-auto mb-3" />
           <h1 className="text-xl font-semibold">Sign in to Ledgix</h1>
           <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">The clearance vault for your agents</p>
         </div>
