@@ -53,7 +53,7 @@ export function DeliveryLog({ deliveries, disabled }: { deliveries: Delivery[]; 
               <td className="max-w-48 truncate">{d.target}</td>
               <td><Badge className={STATUS_CLASS[d.status]}>{d.status}</Badge></td>
               <td>{d.attempts}</td>
-              <td className="max-w-64 truncate" title={d.lastError ?? undefined}>{d.lastStatusCode ?? ""} {d.lastError ?? ""}</td>
+              <td className="max-w-80 py-2 pr-2 break-words" data-testid="delivery-answer">{d.lastError ?? (d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : "")}</td>
               <td className="pr-4">
                 {d.channel === "webhook" && !disabled && (
                   <form action={resendDeliveryAction}><input type="hidden" name="id" value={d.id} /><Button type="submit" size="sm" variant="outline">Resend</Button></form>

@@ -5,6 +5,7 @@ import ReviewRequestEmail from "@/emails/review-request";
 import { publicUrl } from "@/lib/auth/public-url";
 import type { PrismaClient } from "@/lib/db";
 import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@/lib/deliveries/deliveries";
+import { describeEmailFailure } from "@/lib/deliveries/describe-failure";
 import { sendEmail } from "@/lib/email/send-email";
 import { issueReviewLink } from "@/lib/review/review-links";
 import { dashboardRequestUrl, headline, prettyArgs } from "./messages";
@@ -49,7 +50,7 @@ export async function deliverEmail(prisma: PrismaClient, deliveryId: string, use
   try {
     await sendEmail({ to: delivery.target, subject, ...(await rendered(element)) }, { idempotencyKey, tenantId: delivery.tenantId });
   } catch (error) {
-    return recordFailed(prisma, deliveryId, (error as Error).message);
+    return recordFailed(prisma, deliveryId, describeEmailFailure(error));
   }
   await recordDelivered(prisma, deliveryId, null);
 }

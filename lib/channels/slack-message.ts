@@ -2,6 +2,7 @@ import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
 import type { PrismaClient } from "@/lib/db";
 import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@/lib/deliveries/deliveries";
+import { describeRefusedAnswer, describeUnreachable } from "@/lib/deliveries/describe-failure";
 import { postOutbound } from "@/lib/security/outbound-url";
 import { dashboardRequestUrl, headline, prettyArgs } from "./messages";
 import type { NotificationEvent } from "@/lib/notify/events";
@@ -49,8 +50,8 @@ export async function deliverSlack(prisma: PrismaClient, deliveryId: string, set
   try {
     answer = await postOutbound(url, JSON.stringify(slackMessage(delivery.event as NotifyEvent, request)), {});
   } catch (error) {
-    return recordFailed(prisma, deliveryId, `Could not reach Slack: ${(error as Error).message}`);
+    return recordFailed(prisma, deliveryId, describeUnreachable("Slack", error, url));
   }
-  if (answer.status < 200 || answer.status > 299) return recordFailed(prisma, deliveryId, `Slack answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, answer.status);
+  if (answer.status < 200 || answer.status > 299) return recordFailed(prisma, deliveryId, describeRefusedAnswer("Slack", answer.status, answer.body), answer.status);
   await recordDelivered(prisma, deliveryId, answer.status);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/db";
 import { open, seal } from "@/lib/keys/secret-box";
+import { describeEmailFailure, describeRefusedAnswer, describeUnreachable } from "@/lib/deliveries/describe-failure";
 import { sendEmail } from "@/lib/email/send-email";
 import { postOutbound, refusedOutboundUrl } from "@/lib/security/outbound-url";
 import { NOTIFICATION_EVENTS, type NotificationEvent } from "./events";
@@ -52,9 +53,9 @@ export async function sendTestNotification(prisma: PrismaClient, tenantId: strin
     try {
       const res = await postOutbound(url, JSON.stringify({ text }), {});
       const ok = res.status >= 200 && res.status < 300;
-      results.push({ channel: "Slack", ok, detail: ok ? "Slack accepted the message." : `Slack answered HTTP ${res.status}: ${res.body.slice(0, 200)}` });
+      results.push({ channel: "Slack", ok, detail: ok ? "Slack accepted the message." : describeRefusedAnswer("Slack", res.status, res.body) });
     } catch (error) {
-      results.push({ channel: "Slack", ok: false, detail: `Could not reach the webhook: ${(error as Error).message}` });
+      results.push({ channel: "Slack", ok: false, detail: describeUnreachable("Slack", error, url) });
     }
   }
   for (const to of row?.emailRecipients ?? []) {
@@ -62,7 +63,7 @@ export async function sendTestNotification(prisma: PrismaClient, tenantId: strin
       const sent = await sendEmail({ to, subject: "Ledgix test notification", text, html: `<p>${text}</p>` }, { tenantId });
       results.push({ channel: `Email ${to}`, ok: true, detail: sent.delivered === "resend" ? `Resend accepted it (${sent.id}).` : "Written to the development outbox (RESEND_API_KEY is unset)." });
     } catch (error) {
-      results.push({ channel: `Email ${to}`, ok: false, detail: (error as Error).message });
+      results.push({ channel: `Email ${to}`, ok: false, detail: describeEmailFailure(error) });
     }
   }
   if (results.length === 0) results.push({ channel: "none", ok: false, detail: "No channel is set for this event yet; save a webhook or a recipient first." });

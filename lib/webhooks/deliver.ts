@@ -1,6 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@/lib/deliveries/deliveries";
+import { describeRefusedAnswer, describeUnreachable } from "@/lib/deliveries/describe-failure";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { postOutbound } from "@/lib/security/outbound-url";
 import { endpointCredentials } from "./endpoints";
@@ -36,9 +37,9 @@ export async function deliverWebhook(prisma: PrismaClient, deliveryId: string): 
       ...standardWebhookHeaders(delivery.eventId, new Date(), delivery.body, endpoint.secret),
     });
   } catch (error) {
-    return recordFailed(prisma, deliveryId, `Could not reach the endpoint: ${(error as Error).message}`);
+    return recordFailed(prisma, deliveryId, describeUnreachable("the endpoint", error, endpoint.url));
   }
-  if (answer.status < 200 || answer.status > 299) return recordFailed(prisma, deliveryId, `The endpoint answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, answer.status);
+  if (answer.status < 200 || answer.status > 299) return recordFailed(prisma, deliveryId, describeRefusedAnswer("the endpoint", answer.status, answer.body), answer.status);
   await recordDelivered(prisma, deliveryId, answer.status);
 }
 

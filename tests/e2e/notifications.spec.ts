@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
 
 // A stand-in for Slack's incoming webhook that records what it receives.
 function fakeSlack(status: number) {
@@ -34,7 +34,16 @@ test("notifications: save a Slack webhook and recipients, send a test, see Slack
 
     await card.getByLabel("Slack incoming webhook").fill(bad.url);
     await card.getByRole("button", { name: "Save and send test" }).click();
-    await expect(card.getByTestId("test-results")).toContainText("Slack answered HTTP 403: invalid_token");
+    await expect(card.getByTestId("test-results")).toContainText('Slack answered HTTP 403 ("invalid_token"). The URL\'s credentials were refused');
+
+    // Nothing listens on a closed server's port: a sentence that says so, not "connect ECONNREFUSED …".
+    const closedPort = new URL(bad.url).port;
+    bad.close();
+    await card.getByLabel("Slack incoming webhook").fill(bad.url);
+    await card.getByRole("button", { name: "Save and send test" }).click();
+    await expect(card.getByTestId("test-results")).toContainText(`Nothing at 127.0.0.1:${closedPort} accepted the connection, so Slack got nothing. Check the URL`);
+    await expect(card.getByTestId("test-results")).not.toContainText("ECONNREFUSED");
+    await screenshotsAtBothWidths(page, "notifications-delivery-error");
   } finally {
     good.close();
     bad.close();
