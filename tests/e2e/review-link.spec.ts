@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, REVIEW_EVERY_REFUND, screenshots } from "./helpers";
+import { applyPolicy, ledgix, REVIEW_EVERY_REFUND, screenshots, screenshotsAtBothWidths } from "./helpers";
 
 /** The newest outbox email to `address` whose subject starts with `subject`, once the job has sent it. */
 async function awaitEmail(address: string, subject: string) {
@@ -13,7 +13,7 @@ async function awaitEmail(address: string, subject: string) {
   return find()!;
 }
 
-test("review by email link: opening decides nothing, Approve on the page does, and the link then says it was used", async ({ page, request }) => {
+test("review by email link: opening decides nothing, Approve on the page does, and the page then says what the reviewer did and when", async ({ page, request }) => {
   ledgix(["tenant", "create", "wayne"]);
   ledgix(["member", "add", "--tenant", "wayne", "--email", "lucius@wayne.test", "--role", "reviewer"]);
   const key = ledgix(["key", "create", "--tenant", "wayne"]);
@@ -38,11 +38,19 @@ test("review by email link: opening decides nothing, Approve on the page does, a
   expect(deadline - Date.now()).toBeLessThanOrEqual(15 * 60_000);
   expect((await poll()).status).toBe("pending_review"); // opening the link decided nothing
   await screenshots(page, "review-link");
+  await screenshotsAtBothWidths(page, "review-link-open");
 
   await page.getByLabel("Reason (optional)").fill("Customer called; refund is legitimate.");
   await page.getByRole("button", { name: "Approve" }).click();
-  await expect(page.getByTestId("review-notice")).toContainText("This link was already used");
+  // After the decision the page says what the reviewer did and when, not "This link was already used".
+  const notice = page.getByTestId("review-notice");
+  await expect(notice.getByRole("heading")).toHaveText("You approved this request");
+  await expect(notice).toContainText(new RegExp(`You approved stripe_refund for agent refund-bot at \\d\\d:\\d\\d UTC on ${new Date().toISOString().slice(0, 10)}\\.`));
+  await expect(notice).toContainText("The request is approved: the agent receives its token when it next asks.");
+  await expect(notice).not.toContainText("already used");
+  await expect(page.getByRole("banner")).toContainText("Ledgix");
   await screenshots(page, "review-link-used");
+  await screenshotsAtBothWidths(page, "review-link-decided");
   const decided = await poll();
   expect(decided.status).toBe("approved");
   expect(decided.token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);

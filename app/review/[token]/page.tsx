@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { CheckCircle2, Clock, Info, XCircle } from "lucide-react";
+import { BrandMark } from "@/components/ui/brand-mark";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/json-view";
@@ -10,19 +12,75 @@ import { REVIEW_LINK_LIMIT, viewReviewLink, type ReviewLinkView } from "@/lib/re
 
 export const metadata: Metadata = { title: "Review", robots: { index: false } };
 
-function Notice({ title, children }: { title: string; children: React.ReactNode }) {
+/** The page's frame: the product's mark, what the page is, and the card or form inside. */
+function Shell({ children }: { children: React.ReactNode }) {
   return (
-    <main className="mx-auto max-w-2xl p-6">
-      <Card data-testid="review-notice"><CardHeader><CardTitle>{title}</CardTitle></CardHeader><p className="p-4 text-sm">{children}</p></Card>
-    </main>
+    <div className="flex min-h-screen flex-col bg-zinc-50 dark:bg-zinc-950">
+      <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="mx-auto flex max-w-2xl items-center gap-2 px-4 py-3">
+          <BrandMark className="size-7 rounded-md text-sm" />
+          <span className="font-semibold">Ledgix</span>
+          <span className="text-sm text-zinc-500 dark:text-zinc-400">Review request</span>
+        </div>
+      </header>
+      <main className="mx-auto w-full max-w-2xl flex-1 space-y-4 p-4 sm:p-6">{children}</main>
+      <footer className="mx-auto max-w-2xl px-4 pb-6 text-center text-xs text-zinc-500">Sent by Ledgix, the clearance vault for AI agents. Opening this page decides nothing; only its buttons do.</footer>
+    </div>
   );
 }
 
-const CLOSED: Record<Exclude<ReviewLinkView["state"], "open">, (view: ReviewLinkView) => [string, string]> = {
-  used: ({ link, request }) => ["This link was already used", `It was used ${link.usedAt!.toUTCString()}${link.outcome ? ` to vote ${link.outcome}` : ""}; the request is now ${request.status}. A link works once; it decides nothing more.`],
-  expired: ({ link }) => ["This link has expired", `It expired ${link.expiresAt.toUTCString()}. Nothing was decided through it.`],
-  decided: ({ request }) => ["This request was already decided", `It is ${request.status} (${request.reasonCode ?? "no reason code"}). This link decides nothing.`],
-};
+const TONES = {
+  approved: ["border-emerald-300 dark:border-emerald-900", <CheckCircle2 key="i" className="size-5 text-emerald-600" />],
+  denied: ["border-red-300 dark:border-red-900", <XCircle key="i" className="size-5 text-red-600" />],
+  waiting: ["border-amber-300 dark:border-amber-900", <Clock key="i" className="size-5 text-amber-600" />],
+  neutral: ["", <Info key="i" className="size-5 text-zinc-500" />],
+} as const;
+
+function Notice({ title, tone = "neutral", children }: { title: string; tone?: keyof typeof TONES; children: React.ReactNode }) {
+  const [border, icon] = TONES[tone];
+  return (
+    <Shell>
+      <Card data-testid="review-notice" className={border}>
+        <CardHeader className="flex items-center gap-2">{icon}<CardTitle className="text-base">{title}</CardTitle></CardHeader>
+        <div className="space-y-2 p-4 text-sm">{children}</div>
+      </Card>
+    </Shell>
+  );
+}
+
+/** "14:02 UTC on 2026-12-06": the minute a person remembers, in the one zone everyone shares. */
+const atUtc = (date: Date) => `${date.toISOString().slice(11, 16)} UTC on ${date.toISOString().slice(0, 10)}`;
+
+/** Where the request stands now, in a sentence. */
+function standing(request: ReviewLinkView["request"]) {
+  if (request.status === "approved") return "The request is approved: the agent receives its token when it next asks.";
+  if (request.status === "denied") return `The request is denied${request.reasonCode === "review_expired" ? " (its review expired)" : ""}: the agent may not go ahead.`;
+  const quorum = request.reviewQuorum ?? 1;
+  return `It still waits for ${quorum > 1 ? `more approvals (${quorum} are needed)` : "another reviewer"} before the agent may go ahead.`;
+}
+
+function closedNotice(view: ReviewLinkView) {
+  const { link, request } = view;
+  if (view.state === "used") {
+    const verb = link.outcome === "deny" ? "denied" : "approved";
+    return (
+      <Notice title={`You ${verb} this request`} tone={request.status === "pending_review" ? "waiting" : link.outcome === "deny" ? "denied" : "approved"}>
+        <p>You {verb} <b>{request.toolName}</b> for agent {request.agentId} at {atUtc(link.usedAt!)}.</p>
+        <p>{standing(request)}</p>
+        <p className="text-zinc-500">Request {request.id}. This link has done its work; it decides nothing more.</p>
+      </Notice>
+    );
+  }
+  if (view.state === "expired") {
+    return <Notice title="This link has expired">It expired at {atUtc(link.expiresAt)}. Nothing was decided through it.</Notice>;
+  }
+  return (
+    <Notice title="This request was already decided" tone={request.status === "approved" ? "approved" : "denied"}>
+      <p>Someone decided it{request.decidedAt ? ` at ${atUtc(request.decidedAt)}` : ""} before you used this link. {standing(request)}</p>
+      <p className="text-zinc-500">Request {request.id}. Nothing was decided through this link.</p>
+    </Notice>
+  );
+}
 
 // GET /review/{token} — shows one request to the reviewer the link was sent to. Opening it
 // decides nothing (mail scanners prefetch links); the form POSTs to ./decide.
@@ -41,13 +99,10 @@ export default async function ReviewLinkPage({ params, searchParams }: { params:
   if ((await consume(client, REVIEW_LINK_LIMIT, address)) !== null) return <Notice title="Too many attempts">Wait a few minutes, then open the link again.</Notice>;
   const view = await viewReviewLink(client, token);
   if (!view) return <Notice title="This link is not valid">Check that you opened the whole link from the email. Nothing was decided.</Notice>;
-  if (view.state !== "open") {
-    const [title, text] = CLOSED[view.state](view);
-    return <Notice title={title}>{text}</Notice>;
-  }
+  if (view.state !== "open") return closedNotice(view);
   const { request, link } = view;
   return (
-    <main className="mx-auto max-w-2xl space-y-4 p-6">
+    <Shell>
       <h1 className="text-xl font-semibold">Review: {request.toolName}</h1>
       {problem && <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-300">{problem}</p>}
       <Card>
@@ -68,6 +123,6 @@ export default async function ReviewLinkPage({ params, searchParams }: { params:
           <Button type="submit" name="decision" value="deny" variant="deny">Deny</Button>
         </div>
       </form>
-    </main>
+    </Shell>
   );
 }
