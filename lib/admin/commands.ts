@@ -21,6 +21,7 @@ import { approveWithGrant } from "@/lib/grants/approve-with-grant";
 import { grantSpecSchema } from "@/lib/grants/grant-spec";
 import { listLiveGrants, revokeGrant } from "@/lib/grants/grants";
 import { castVote } from "@/lib/review/cast-vote";
+import { breakGlassDecider } from "@/lib/review/decided-by";
 import { addToReviewerGroup, createReviewerGroup, groupNameSchema, listReviewerGroups, removeFromReviewerGroup } from "@/lib/members/reviewer-groups";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 import { listDeliveries } from "@/lib/deliveries/deliveries";
@@ -120,7 +121,7 @@ export const COMMANDS = {
     async (prisma, input) => {
       const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
       if (input.grant && !input.approve) throw new ApiError("invalid_grant", "Only an approval can grant a standing approval.");
-      const decidedBy = input.as ? `reviewer:${input.as}` : `operator:${input.operator}`;
+      const decidedBy = input.as ? `reviewer:${input.as}` : breakGlassDecider(input.operator);
       const decide = async (approve: boolean, reason: string | null | undefined) => input.as
         ? (await castVote(prisma, request, { reviewer: { userId: null, email: input.as, label: input.as }, approve, reason, channel: "cli" })).request
         : decideReview(prisma, request, { approve, reason, decidedBy });

@@ -2,6 +2,7 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { storeDecision } from "@/lib/clearance/store-decision";
+import { breakGlassReason } from "./decided-by";
 
 export interface ReviewDecision {
   approve: boolean;
@@ -37,13 +38,15 @@ export async function settleReview(prisma: PrismaClient, row: ClearanceRequest, 
  */
 export async function decideReview(prisma: PrismaClient, row: ClearanceRequest, decision: ReviewDecision) {
   const cancelled = decision.decidedBy === "agent";
+  // An operator's own decision says so, not "by a reviewer": no review rule was applied.
+  const byOperator = breakGlassReason(decision.decidedBy, decision.approve);
   // A human's approval stands whatever the tenant's confidence floor; its token is
   // issued when the agent next polls, so a late poll still gets a live one.
   const outcome: ReviewOutcome = decision.approve
-    ? { status: "approved", reason: decision.reason || "Approved by a reviewer.", reasonCode: "review_approved", decidedBy: decision.decidedBy }
+    ? { status: "approved", reason: decision.reason || byOperator || "Approved by a reviewer.", reasonCode: "review_approved", decidedBy: decision.decidedBy }
     : {
         status: "denied",
-        reason: decision.reason || (cancelled ? "Cancelled by the agent." : "Denied by a reviewer."),
+        reason: decision.reason || byOperator || (cancelled ? "Cancelled by the agent." : "Denied by a reviewer."),
         reasonCode: cancelled ? "review_cancelled_by_agent" : "review_denied",
         decidedBy: decision.decidedBy,
       };

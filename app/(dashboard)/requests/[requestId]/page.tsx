@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Play, Scale, Stamp, UserCheck, Vote } from "lucide-react";
+import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Play, Scale, ShieldAlert, Stamp, UserCheck, Vote } from "lucide-react";
 import type { ReactNode } from "react";
 import { ExplanationView } from "@/components/requests/explanation-view";
 import { Card } from "@/components/ui/card";
@@ -13,7 +13,7 @@ import { getRequestTimeline } from "@/lib/clearance/list-requests";
 import { prisma } from "@/lib/db";
 import { grantsFromRequest } from "@/lib/grants/grants";
 import type { Explanation } from "@/lib/policy/explanation";
-import { channelName, describeDecidedBy } from "@/lib/review/decided-by";
+import { breakGlassReason, channelName, describeDecidedBy } from "@/lib/review/decided-by";
 import type { TokenUse } from "@/lib/tokens/token-uses";
 
 export const metadata: Metadata = { title: "Request" };
@@ -56,9 +56,9 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
               <p className="text-sm">Still undecided part-way to its deadline; the escalation group was notified.</p>
             </Step>
           )}
-          <Step icon={<UserCheck />} title={r.reasonCode === "review_expired" ? "Expired" : "Reviewed"} done={Boolean(decider)} at={decider ? r.decidedAt : null}>
+          <Step icon={decider?.breakGlass ? <ShieldAlert /> : <UserCheck />} title={r.reasonCode === "review_expired" ? "Expired" : decider?.breakGlass ? "Break-glass decision" : "Reviewed"} done={Boolean(decider)} at={decider ? r.decidedAt : null}>
             <p className="text-sm">
-              {decider ? <>By <span className="font-medium">{decider.who}</span> through {decider.through}: {r.reason}</>
+              {decider ? <>{decider.breakGlass ? `${r.status === "approved" ? "Approved" : "Denied"} by` : "By"} <span className="font-medium">{decider.who}</span> through {decider.through}{ownReason(r) ? `: ${r.reason}` : "."}</>
                 : r.status === "pending_review" ? `Waiting for ${r.reviewQuorum && r.reviewQuorum > 1 ? `${r.reviewQuorum} approvals` : "a person"}${r.reviewDeadline ? `; denied if undecided at ${r.reviewDeadline.toISOString().replace("T", " ").slice(0, 19)} UTC` : ""}.` : "No person was needed."}
             </p>
           </Step>
@@ -112,6 +112,10 @@ function TokenUseLine({ use }: { use: TokenUse }) {
     </>
   );
 }
+
+/** The decision's reason, unless it is only the default a break-glass decision gets (the line already says that). */
+const ownReason = (r: { decidedBy: string | null; reason: string; status: string }) =>
+  !r.decidedBy || r.reason !== breakGlassReason(r.decidedBy, r.status === "approved");
 
 const shortHash = (h: string) => (h.length > 20 ? `${h.slice(0, 14)}…${h.slice(-6)}` : h);
 
