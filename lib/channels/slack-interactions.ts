@@ -26,7 +26,7 @@ export function verifySlackSignature(input: { rawBody: string; timestamp: string
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError("slack_signature_invalid", "The Slack signature does not match.");
 }
 
-const interactionSchema = z.object({
+export const interactionSchema = z.object({
   type: z.literal("block_actions"),
   user: z.object({ id: z.string() }),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),

@@ -9,17 +9,25 @@ const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // Clients send any number (PY clamps, TS does not): clamp to 1…500 as §6.1 recommends.
 const limit = (fallback: number) =>
   z.coerce.number().int().default(fallback).transform((n) => Math.min(Math.max(n, 1), MAX_PAGE));
-const requestId = z.object({ request_id: z.string().min(1).max(100) });
+const requestId = z.object({ request_id: z.string().min(1).max(100).describe("The decision's request id (`req_…`)") });
+
+// The query strings, exported for the OpenAPI document (lib/openapi).
+export const ledgerQuerySchemas = {
+  entries: z.object({ limit: limit(100).describe("1 to 500"), before: id.optional().describe("Entries with a smaller `seq`") }),
+  checkpoints: z.object({ limit: limit(24).describe("1 to 500"), before: id.optional().describe("Checkpoints with a smaller id") }),
+  requestId,
+  consistency: z.object({ from: id.describe("The older checkpoint id"), to: id.describe("The newer checkpoint id") }),
+};
 
 // GET /api/ledger?limit=&before= — the tenant's most recent entries
 export const getEntries = withApiKey(async ({ prisma, tenant, req }) => {
-  const query = parseQuery(req, z.object({ limit: limit(100), before: id.optional() }));
+  const query = parseQuery(req, ledgerQuerySchemas.entries);
   return json({ entries: await listEntries(prisma, tenant.id, query.limit, query.before) });
 }, "ledger");
 
 // GET /api/ledger/checkpoints?limit=&before= — the most recent signed checkpoints
 export const getCheckpoints = withApiKey(async ({ prisma, tenant, req }) => {
-  const query = parseQuery(req, z.object({ limit: limit(24), before: id.optional() }));
+  const query = parseQuery(req, ledgerQuerySchemas.checkpoints);
   return json({ checkpoints: await listCheckpoints(prisma, tenant.id, query.limit, query.before) });
 }, "ledger");
 
@@ -30,7 +38,7 @@ export const getInclusionProof = withApiKey(async ({ prisma, tenant, req }) =>
 
 // GET /api/ledger/proof/consistency?from=&to= — between two checkpoint ids
 export const getConsistencyProof = withApiKey(async ({ prisma, tenant, req }) => {
-  const query = parseQuery(req, z.object({ from: id, to: id }));
+  const query = parseQuery(req, ledgerQuerySchemas.consistency);
   return json(await consistencyProof(prisma, tenant.id, query.from, query.to));
 }, "ledger");
 

@@ -32,13 +32,14 @@ export const postRegisterPolicy = withApiKey(
 
 // The policy API for the dashboard and the CLI: every route needs a key with the `policy` scope.
 
-const uploadBodySchema = z.strictObject({ source: z.string().min(1).max(1_000_000).describe("A YAML or JSON policy document") });
-const importBodySchema = z.strictObject({ url: z.string().min(1).max(2000) });
-const shadowBodySchema = z.strictObject({ policy_version_id: z.string().min(1).max(100).nullable() });
-const diffQuerySchema = z.object({ from: z.string().min(1).max(100), to: z.string().min(1).max(100) });
-const shadowQuerySchema = z.object({
-  policy_version_id: z.string().min(1).max(100).optional(),
-  all: z.stringbool().default(false),
+// Exported for the OpenAPI document (lib/openapi), which is generated from them.
+export const uploadBodySchema = z.strictObject({ source: z.string().min(1).max(1_000_000).describe("A YAML or JSON policy document") });
+export const importBodySchema = z.strictObject({ url: z.string().min(1).max(2000).describe("A URL on a host the operator allows (`LEDGIX_POLICY_IMPORT_HOSTS`)") });
+export const shadowBodySchema = z.strictObject({ policy_version_id: z.string().min(1).max(100).nullable().describe("The version to run in shadow; `null` stops shadowing") });
+export const diffQuerySchema = z.object({ from: z.string().min(1).max(100).describe("The older version's id"), to: z.string().min(1).max(100).describe("The newer version's id") });
+export const shadowQuerySchema = z.object({
+  policy_version_id: z.string().min(1).max(100).optional().describe("Only this shadow version's decisions"),
+  all: z.stringbool().default(false).describe("`true` lists agreements too, not only disagreements"),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

@@ -37,3 +37,20 @@ test("a break-glass operator decision reads as one on the timeline, not as a rev
   await expect(timeline).not.toContainText("by a reviewer");
   await screenshotsAtBothWidths(page, "timeline-break-glass");
 });
+
+test("the API reference shows every operation of /api/openapi.json, with inline code rendered, not raw backticks", async ({ page, request }) => {
+  ledgix(["tenant", "create", "wonka"]);
+  ledgix(["member", "add", "--tenant", "wonka", "--email", "willy@wonka.test", "--role", "viewer", "--password-stdin"], PASSWORD);
+  const doc = await (await request.get("/api/openapi.json")).json();
+  const operations = Object.values(doc.paths as Record<string, object>).flatMap((methods) => Object.keys(methods));
+  expect(operations.length).toBeGreaterThan(30);
+
+  await signIn(page, "willy@wonka.test");
+  await page.goto("/api-reference");
+  await expect(page.getByTestId("api-operation")).toHaveCount(operations.length);
+  const main = page.getByRole("main");
+  expect(await main.textContent()).not.toContain("`");
+  await expect(main.locator("code", { hasText: "X-Vault-API-Key" }).first()).toBeVisible();
+  await expect(page.getByTestId("api-operation").filter({ hasText: "/api/clearance-status/{requestId}" })).toContainText("request_not_found");
+  await screenshotsAtBothWidths(page, "api-reference");
+});
