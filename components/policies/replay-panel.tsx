@@ -56,7 +56,7 @@ export function ReplayPanel({ versions }: { versions: ReplayableVersion[] }) {
     <Card data-testid="replay-panel">
       <CardHeader><CardTitle>Replay against history</CardTitle></CardHeader>
       <div className="space-y-3 p-4">
-        <HelpText>Decide the tenant&apos;s recent requests again under another version, each at the time it was made, and see what would change. Nothing is stored.</HelpText>
+        <HelpText>Decide the tenant&apos;s recent requests again under another version, each at the time it was made, and see where it differs from what the policy decided then (a request sent to review counts as &ldquo;review&rdquo;, whatever a person decided). Nothing is stored.</HelpText>
         <div className="flex items-end gap-3">
           <div className="flex-1 space-y-1">
             <Label htmlFor="replay-version">Version</Label>

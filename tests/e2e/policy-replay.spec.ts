@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { applyPolicy, ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
 
 const policy = (limit: number) => `policy_id: refunds
 rules:
@@ -19,13 +19,19 @@ test("replay: a stricter draft version is replayed against history, with progres
   applyPolicy("umbrella", policy(50)); // the stricter version, stored but not active
   applyPolicy("umbrella", policy(100)); // what decided the history below
   // 40 refunds of 5, 10, …, 200: 20 approved (≤ 100), 20 sent to review.
+  const reviewed: string[] = [];
   for (let amount = 5; amount <= 200; amount += 5) {
     const response = await request.post("/api/clearance", {
       headers: { "X-Vault-API-Key": key },
       data: { tool_name: "stripe_refund", tool_args: { amount }, context: { policy_id: "refunds" } },
     });
     expect(response.status()).toBeLessThan(300);
+    const answer = await response.json();
+    if (answer.status === "pending_review") reviewed.push(answer.request_id);
   }
+  // People approve three of those sent to review. The policy's decision was still "review", as the
+  // stricter version's is: replay compares what a policy decided, so these are no "changes".
+  for (const id of reviewed.slice(0, 3)) ledgix(["review", "decide", id, "--approve", "--operator", "ops"]);
 
   await signIn(page, "owner@umbrella.test");
   await nav(page, "Policies");
@@ -38,6 +44,8 @@ test("replay: a stricter draft version is replayed against history, with progres
   const lines = (await streamed.text()).trim().split("\n").map((line) => JSON.parse(line));
   expect(lines.slice(0, -1)).toEqual([{ progress: { done: 25, total: 40 } }, { progress: { done: 40, total: 40 } }]);
   expect(lines.at(-1).result).toMatchObject({ replayed: 40, agreed: 30, transitions: { "approved->pending_review": 10 } });
+  expect(Object.keys(lines.at(-1).result.transitions)).toEqual(["approved->pending_review"]);
+  expect(lines.at(-1).result.human_decisions).toMatchObject({ total: 3, agreed: 0 });
 
   await panel.getByRole("button", { name: "Replay" }).click();
   const report = page.getByTestId("replay-report");
@@ -46,6 +54,7 @@ test("replay: a stricter draft version is replayed against history, with progres
   await expect(report.getByRole("list", { name: "Requests that would change" }).getByRole("listitem")).toHaveCount(10);
   await expect(report.locator(".recharts-bar-rectangle")).toHaveCount(1);
   await screenshots(page, "policies-replay");
+  await screenshotsAtBothWidths(page, "policies-replay-people-not-changes");
 
   // A cross-site post with the member's cookie is refused.
   const forged = await page.request.post("/api/dashboard/policies/replay", { headers: { Origin: "https://evil.example" }, data: { last: 5, policy_version_id: "x" } });
