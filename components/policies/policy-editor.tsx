@@ -8,16 +8,20 @@ import { FieldError, HelpText } from "@/components/ui/input";
 import { uploadPolicyAction, type PolicyActionResult } from "@/lib/policy/actions";
 import { cn } from "@/lib/utils";
 
+// The example guards the sign: `args.amount <= 100` alone would allow a refund of -5000.
 const PLACEHOLDER = `policy_id: refunds
 rules:
   - id: small-refunds
     tool: stripe_refund
-    when: args.amount <= 100
+    when: args.amount > 0 && args.amount <= 100
     effect: allow`;
 
+/** The version the editor starts from: the active one, or the one a person chose to edit. */
+export interface EditedVersion { source: string; label: string }
+
 /** Paste or upload a policy; problems are marked on their lines. */
-export function PolicyEditor() {
-  const [source, setSource] = useState("");
+export function PolicyEditor({ start }: { start?: EditedVersion }) {
+  const [source, setSource] = useState(start?.source ?? "");
   const [result, setResult] = useState<PolicyActionResult>();
   const [pending, start] = useTransition();
   const gutter = useRef<HTMLDivElement>(null);
@@ -34,7 +38,10 @@ export function PolicyEditor() {
   return (
     <Card>
       <CardHeader className="flex items-center justify-between">
-        <CardTitle>New version</CardTitle>
+        <div>
+          <CardTitle>New version</CardTitle>
+          {start && <p className="mt-0.5 text-xs text-zinc-500" data-testid="editor-start">Starting from {start.label}. Edit it and save to make a new version.</p>}
+        </div>
         <label className="inline-flex cursor-pointer items-center gap-1.5 text-xs font-medium text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
           <Upload className="size-3.5" />Upload file
           <input type="file" accept=".yaml,.yml,.json" className="sr-only" data-testid="policy-file"
@@ -54,7 +61,12 @@ export function PolicyEditor() {
       <div className="space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
         {result?.ok === false && (
           <ul className="space-y-1" data-testid="policy-problems">
-            {result.problems.map((p, i) => <li key={i}><FieldError>{p.line ? `Line ${p.line}: ` : ""}{p.message}</FieldError></li>)}
+            {result.problems.map((p, i) => (
+              <li key={i}>
+                <FieldError>{p.line ? `Line ${p.line}${p.column ? `, column ${p.column}` : ""}: ` : ""}{p.message}</FieldError>
+                {p.excerpt !== undefined && <pre className="mt-1 overflow-x-auto rounded bg-red-50 px-2 py-1 font-mono text-xs text-red-900 dark:bg-red-950/60 dark:text-red-200">{p.excerpt.replace(/\t/g, "→   ")}</pre>}
+              </li>
+            ))}
           </ul>
         )}
         {result?.ok && <p role="status" className="text-sm text-emerald-600">{result.created ? `Saved ${result.policyId} as version ${result.versionId}; it is active now.` : `Unchanged: this is already ${result.policyId}'s active version.`}</p>}

@@ -54,3 +54,67 @@ test("the API reference shows every operation of /api/openapi.json, with inline 
   await expect(page.getByTestId("api-operation").filter({ hasText: "/api/clearance-status/{requestId}" })).toContainText("request_not_found");
   await screenshotsAtBothWidths(page, "api-reference");
 });
+
+const refunds = (limit: number, extra = "") => `policy_id: refunds
+rules:
+  - id: refund-small
+    tool: stripe_refund
+    when: args.amount > 0 && args.amount <= ${limit}
+    effect: allow
+${extra}`;
+
+test("policies: the editor opens on the active version, every version can be read, YAML errors point at the line, the diff summarises rules", async ({ page, pageProblems }) => {
+  ledgix(["tenant", "create", "acme-policies"]);
+  ledgix(["member", "add", "--tenant", "acme-policies", "--email", "wile@acme.test", "--role", "owner", "--password-stdin"], PASSWORD);
+  applyPolicy("acme-policies", refunds(50));
+  applyPolicy("acme-policies", refunds(100, "  - id: refund-rest\n    tool: stripe_refund\n    effect: review\n"));
+
+  await signIn(page, "wile@acme.test");
+  await page.goto("/policies");
+  const editor = page.getByLabel("Policy (YAML or JSON)");
+  await expect(editor).toHaveValue(refunds(100, "  - id: refund-rest\n    tool: stripe_refund\n    effect: review\n"));
+  await expect(page.getByTestId("editor-start")).toContainText("refunds");
+  await expect(page.getByTestId("editor-start")).toContainText("(active)");
+  expect(await editor.getAttribute("placeholder")).toContain("when: args.amount > 0 && args.amount <= 100");
+
+  // A tab as indentation: the line, the column and the line as written.
+  await editor.fill(refunds(100).replace("    tool: stripe_refund", "\ttool: stripe_refund"));
+  await page.getByRole("button", { name: "Save and activate" }).click();
+  const problems = page.getByTestId("policy-problems");
+  await expect(problems).toContainText("Line 4, column 1: Tabs are not allowed as indentation");
+  await expect(problems.locator("pre")).toContainText("tool: stripe_refund");
+  await screenshotsAtBothWidths(page, "policies-editor-yaml-error");
+
+  // Every stored version has its own page; the older one is not active.
+  const versions = page.getByTestId("policy-card").getByRole("listitem");
+  await expect(versions).toHaveCount(2);
+  await versions.nth(1).getByRole("link", { name: /^sha256:/ }).click();
+  await expect(page).toHaveURL(/\/policies\/versions\/pv_\w+/);
+  await expect(page.getByTestId("policy-source")).toContainText("args.amount <= 50");
+  await expect(page.getByRole("button", { name: "Activate" })).toBeVisible();
+  await screenshotsAtBothWidths(page, "policies-version");
+  await page.getByRole("link", { name: "Edit as a new version" }).click();
+  await expect(editor).toHaveValue(refunds(50));
+
+  // The diff: a rule-level summary and a way back.
+  await page.getByRole("link", { name: "diff with previous" }).click();
+  const summary = page.getByTestId("rule-summary");
+  await expect(summary).toContainText("Added: 1");
+  await expect(summary).toContainText("refund-rest (review)");
+  await expect(summary).toContainText("Changed: 1");
+  await expect(summary).toContainText("Removed: 0");
+  await screenshotsAtBothWidths(page, "policies-diff");
+  await page.getByRole("link", { name: "← Policies" }).click();
+  await expect(page).toHaveURL(/\/policies$/);
+
+  // No parameters: a page of the dashboard that says what to do, not a bare 404.
+  const empty = await page.goto("/policies/diff");
+  expect(empty!.status()).toBe(200);
+  await expect(page.getByTestId("diff-empty")).toContainText("No versions chosen");
+  await screenshotsAtBothWidths(page, "policies-diff-empty");
+  // An unknown version: a 404 inside the dashboard, with the way back.
+  pageProblems.expectFailureOf(/\/policies\/versions\/nope/);
+  await page.goto("/policies/versions/nope");
+  await expect(page.getByTestId("policy-not-found")).toContainText("No such policy version");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+});
