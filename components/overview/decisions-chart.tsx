@@ -1,5 +1,5 @@
 "use client";
-import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { OverviewStats } from "@/lib/clearance/overview-stats";
 
 // The status colours of the badges, so a colour means the same thing everywhere.
@@ -14,14 +14,15 @@ export function DecisionsChart({ series, hourly }: { series: OverviewStats["seri
   const format = (t: string) => (hourly ? new Date(t).toISOString().slice(11, 16) : new Date(t).toISOString().slice(5, 10));
   return (
     <ResponsiveContainer width="100%" height={260}>
-      <AreaChart data={series} margin={{ top: 8, right: 8, left: -16, bottom: 0 }}>
+      {/* Bars, not an area: an interpolated area drew activity across days that had none. */}
+      <BarChart data={series} margin={{ top: 8, right: 8, left: -16, bottom: 0 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.1} />
         <XAxis dataKey="t" tickFormatter={format} tick={{ fontSize: 12, fill: "currentColor" }} stroke="currentColor" strokeOpacity={0.3} />
         <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: "currentColor" }} stroke="currentColor" strokeOpacity={0.3} />
-        <Tooltip labelFormatter={(t) => `${String(t).replace("T", " ").slice(0, 16)} UTC`} contentStyle={{ fontSize: 12, borderRadius: 6 }} />
+        <Tooltip cursor={{ fill: "currentColor", fillOpacity: 0.06 }} labelFormatter={(t) => `${String(t).replace("T", " ").slice(0, 16)} UTC`} contentStyle={{ fontSize: 12, borderRadius: 6 }} />
         <Legend wrapperStyle={{ fontSize: 12 }} formatter={(v: string) => v.replace("_", " ")} />
-        {SERIES.map(([key, colour]) => <Area key={key} type="monotone" dataKey={key} stackId="1" stroke={colour} fill={colour} fillOpacity={0.35} isAnimationActive={false} />)}
-      </AreaChart>
+        {SERIES.map(([key, colour]) => <Bar key={key} dataKey={key} stackId="1" fill={colour} fillOpacity={0.85} maxBarSize={32} isAnimationActive={false} />)}
+      </BarChart>
     </ResponsiveContainer>
   );
 }

@@ -39,10 +39,14 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
  */
 export async function requestClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator = policyEvaluator(prisma, call.tenant.id)) {
   const { tenant, body } = call;
+  // When the request arrived: the row's createdAt, so decidedAt − createdAt is the decision's
+  // latency (the row was stamped after deciding, and the overview showed "0 ms / 0 ms").
+  const receivedAt = new Date();
   const slug = typeof body.context.policy_id === "string" && body.context.policy_id !== "" ? body.context.policy_id : null;
   const resolved = await resolvePolicy(prisma, tenant.id, slug);
   const request = {
     id: call.requestId ?? newId("req"),
+    createdAt: receivedAt,
     tenantId: tenant.id,
     apiKeyId: call.apiKeyId,
     agentId: body.agent_id,

@@ -118,3 +118,21 @@ test("policies: the editor opens on the active version, every version can be rea
   await expect(page.getByTestId("policy-not-found")).toContainText("No such policy version");
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
+
+test("overview: decision latency is measured from arrival, and the chart draws bars only where there was activity", async ({ page, request }) => {
+  ledgix(["tenant", "create", "initrode"]);
+  ledgix(["member", "add", "--tenant", "initrode", "--email", "bill@initrode.test", "--role", "viewer", "--password-stdin"], PASSWORD);
+  const key = ledgix(["key", "create", "--tenant", "initrode"]);
+  applyPolicy("initrode", refunds(100));
+  for (const amount of [10, 20, 30, 500]) {
+    await request.post("/api/clearance", { headers: { "X-Vault-API-Key": key }, data: { tool_name: "stripe_refund", tool_args: { amount }, context: { policy_id: "refunds" } } });
+  }
+  await signIn(page, "bill@initrode.test");
+  await page.goto("/overview?range=7d");
+  const latency = page.getByText("Decision latency").locator("..");
+  await expect(latency).toContainText(/\d+(\.\d)? ms \/ \d+(\.\d)? ms|\d+(\.\d)? s/);
+  await expect(latency).not.toContainText("0 ms / 0 ms");
+  await expect(page.locator(".recharts-bar").first()).toBeAttached();
+  await expect(page.locator(".recharts-area")).toHaveCount(0);
+  await screenshotsAtBothWidths(page, "overview");
+});

@@ -29,6 +29,7 @@ const { createTenant } = await import("@/lib/tenants/tenants");
 const { applyPolicy } = await import("@/lib/policy/apply-policy");
 const { requestClearance } = await import("@/lib/clearance/request-clearance");
 const { resumeProcessing } = await import("@/lib/clearance/resume-processing");
+const { overviewStats } = await import("@/lib/clearance/overview-stats");
 const { clearanceBodySchema } = await import("@/lib/policy/request-body");
 const { toolArgsHash } = await import("@/lib/clearance/args-hash");
 const { signClearanceToken } = await import("@/lib/clearance/token");
@@ -329,6 +330,24 @@ describe("requestClearance", () => {
     await applyPolicy(prisma(), tenant.id, policySource("reviewed", "review", "    quorum: 3\n    review_timeout: 2h\n"));
     const row = await requestClearance(prisma(), call(tenant));
     expect(row).toMatchObject({ status: "pending_review", decisionStatus: "approved_pending_review", reasonCode: "review_required", reviewQuorum: 3, reviewTimeoutSeconds: 7200 });
+  });
+
+  // Issue 21: the overview showed "0 ms / 0 ms" because the row was stamped after its decision.
+  it("stores when the request arrived, so the overview's decision latency counts the evaluation", async () => {
+    const tenant = await newTenant();
+    await applyPolicy(prisma(), tenant.id, policySource("refunds"));
+    const slow: Evaluator = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return { effect: "allow", confidence: "high", reason: "Slow but sure.", reasonCode: null, ruleId: "judge" };
+    };
+    const rows = [await requestClearance(prisma(), call(tenant), slow), await requestClearance(prisma(), call(tenant), slow)];
+    for (const row of rows) {
+      expect(row.status).toBe("approved");
+      expect(row.decidedAt!.getTime() - row.createdAt.getTime()).toBeGreaterThanOrEqual(55);
+    }
+    const stats = await overviewStats(prisma(), tenant.id, "24h");
+    expect(stats.p50Ms).toBeGreaterThanOrEqual(55);
+    expect(stats.p99Ms).toBeGreaterThanOrEqual(55);
   });
 });
 
