@@ -26,7 +26,7 @@ export function NotificationForm({ setting, disabled }: { setting: Setting; disa
           <div className="space-y-1.5">
             <Label htmlFor={id("emails")}>Email recipients</Label>
             <Textarea id={id("emails")} name="emailRecipients" rows={2} defaultValue={setting.emailRecipients.join(", ")} placeholder="ops@example.com, oncall@example.com" />
-            <HelpText>Comma- or space-separated; sent through Resend.</HelpText>
+            <HelpText>Comma- or space-separated; sent through Resend (to the development outbox while RESEND_API_KEY is unset).</HelpText>
           </div>
         </fieldset>
         {state.error && <FieldError>{state.error}</FieldError>}

@@ -63,11 +63,13 @@ export function authOptions(): Promise<AuthOptions> {
           id: "email", type: "email", name: "Email", maxAge: LINK_MAX_AGE_SECONDS, options: {},
           server: {}, from: "",
           async sendVerificationRequest({ identifier, url }) {
+            // Listed in the development outbox of each tenant the person belongs to.
+            const memberships = await client.membership.findMany({ where: { user: { email: normalIdentity(identifier) } }, select: { tenantId: true } });
             await sendEmail({
               to: identifier, subject: "Sign in to Ledgix",
               text: `Sign in to Ledgix: ${url}\n\nThe link works once, for 24 hours. If you did not ask for it, ignore this email.`,
               html: `<p><a href="${url}">Sign in to Ledgix</a></p><p>The link works once, for 24 hours. If you did not ask for it, ignore this email.</p>`,
-            });
+            }, { tenantId: memberships.map((m) => m.tenantId) });
           },
         },
         ...oauthProviders(),

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { normalIdentity } from "@/lib/identity";
-import { env } from "@/lib/env";
+import { outboxDir } from "./send-email";
 
 export interface OutboxEmail {
   id: string;
@@ -18,15 +18,16 @@ export interface OutboxEmail {
  * their own (issue 19, finding 8: an admin could read and vote with every reviewer's link).
  */
 export async function listOutbox(tenantId: string, reader: string, limit = 20): Promise<OutboxEmail[]> {
-  const dir = path.join(env().dataDir, "outbox");
+  const dir = outboxDir();
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   // Newest first; a bounded number of files is read, then those of other tenants dropped.
   const newest = names.filter((n) => n.endsWith(".json")).sort().reverse().slice(0, limit * 10);
   const emails = await Promise.all(newest.map(async (name) => {
     const file = path.join(dir, name);
     const [content, stat] = await Promise.all([fs.readFile(file, "utf8"), fs.stat(file)]);
-    const email = JSON.parse(content) as { to: string; subject: string; text: string; tenantId?: string };
-    if (email.tenantId !== tenantId) return [];
+    // `tenantId` is how messages written before sign-in links were listed named their one tenant.
+    const email = JSON.parse(content) as { to: string; subject: string; text: string; tenantId?: string; tenantIds?: string[] };
+    if (!(email.tenantIds ?? [email.tenantId]).includes(tenantId)) return [];
     const own = normalIdentity(email.to) === normalIdentity(reader);
     return [{ id: name.replace(/\.json$/, ""), to: email.to, subject: email.subject, text: own ? email.text : null, writtenAt: stat.mtime }];
   }));

@@ -7,7 +7,8 @@ import { emailSchema } from "@/lib/auth/passwords";
 import { idArgs, memberAction, refusal } from "@/lib/auth/member-action";
 import type { Member } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
-import { sendEmail } from "@/lib/email/send-email";
+import { usesOutbox } from "@/lib/email/outbox";
+import { outboxDir, sendEmail } from "@/lib/email/send-email";
 import { addMember, changeRole, removeMember, roleSchema } from "./members";
 
 export type MemberActionResult = { ok: true; message: string } | { ok: false; error: string };
@@ -48,8 +49,10 @@ export const inviteMemberAction = change(memberArgs, async (actor, input) => {
     subject: `You're invited to ${actor.tenant.name} on Ledgix`,
     text: `${intro}\n\nSign in within 24 hours: ${signInLink}\n`,
     html: `<p>${escapeHtml(intro)}</p><p><a href="${escapeHtml(signInLink!)}">Sign in to Ledgix</a> (the link works once, within 24 hours).</p>`,
-  });
-  return `Invited ${email} as ${role}. The sign-in link is on its way.`;
+  }, { tenantId: actor.tenant.id });
+  return usesOutbox()
+    ? `Invited ${email} as ${role}. Email is not configured, so the sign-in link was written to the development outbox (${outboxDir()}).`
+    : `Invited ${email} as ${role}. The sign-in link is on its way.`;
 });
 
 export const changeRoleAction = change(memberArgs, async (actor, input) => {

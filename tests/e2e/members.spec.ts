@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
 
 function outboxEmailTo(address: string) {
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
@@ -24,7 +24,16 @@ test("members: an admin invites by email, the invitee signs in from the link; ow
   await page.getByRole("button", { name: "Invite" }).click();
   await expect(page.getByText("Invited gavin@hooli.test as reviewer")).toBeVisible();
   await expect(page.getByRole("row", { name: /gavin@hooli\.test/ })).toBeVisible();
+  // The e2e server runs without RESEND_API_KEY, as a first install does: the screen says where the invite went.
+  await expect(page.getByTestId("outbox-notice")).toContainText(`Email is not configured: messages go to ${process.env.LEDGIX_E2E_DATA_DIR}/outbox`);
+  await expect(page.getByText("so the sign-in link was written to the development outbox")).toBeVisible();
   await screenshots(page, "members-invite");
+  await screenshotsAtBothWidths(page, "members-invite-outbox");
+  // …and the tenant's outbox lists it (invites were written without their tenant, so no screen showed them).
+  await nav(page, "Notifications");
+  await expect(page.getByTestId("outbox")).toContainText("You're invited to hooli on Ledgix");
+  await expect(page.getByTestId("outbox-notice")).toBeVisible();
+  await nav(page, "Members");
 
   // An admin may not demote or remove an owner; the owner's row says so when tried.
   await page.getByRole("combobox", { name: "Role of owner@hooli.test" }).selectOption("viewer");

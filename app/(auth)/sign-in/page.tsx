@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForms } from "@/components/auth/sign-in-forms";
+import { OutboxNotice } from "@/components/email/outbox-notice";
 import { BrandMark } from "@/components/ui/brand-mark";
 import { enabledOAuthProviders } from "@/lib/auth/next-auth";
 import { currentMember } from "@/lib/auth/session";
@@ -29,6 +30,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         {sent && <p role="status" className="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Check your email for a sign-in link.</p>}
         {error && <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">{ERRORS[error] ?? "Sign-in failed. Try again."}</p>}
         <SignInForms oauth={enabledOAuthProviders()} />
+        <OutboxNotice className="mt-4" />
         <p className="mt-6 text-center text-xs text-zinc-500">First install? <code className="font-mono">npx ledgix member add --tenant … --email … --role owner</code></p>
       </div>
     </main>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { OutboxNotice } from "@/components/email/outbox-notice";
 import { InviteForm, MemberRowControls } from "@/components/members/member-controls";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -23,7 +24,7 @@ export default async function MembersPage() {
       {manage && (
         <Card className="mb-6">
           <CardHeader><CardTitle>Invite someone</CardTitle></CardHeader>
-          <div className="p-4"><InviteForm roles={ROLES} /></div>
+          <div className="space-y-3 p-4"><OutboxNotice /><InviteForm roles={ROLES} /></div>
         </Card>
       )}
       <Card className="overflow-x-auto">

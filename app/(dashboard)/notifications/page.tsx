@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { OutboxNotice } from "@/components/email/outbox-notice";
 import { NotificationForm } from "@/components/notifications/notification-form";
 import { OutboxSection } from "@/components/notifications/outbox-section";
 import { DeliveryLog, WebhooksSection } from "@/components/notifications/webhooks-section";
@@ -25,6 +26,7 @@ export default async function NotificationsPage() {
     <>
       <PageHeader title="Notifications" description="Where Ledgix tells your team about each kind of event: a Slack channel, email, or both. Send a test to check a channel works." />
       <div className="max-w-4xl space-y-4">
+        <OutboxNotice />
         {settings.map((s) => <NotificationForm key={s.event} setting={s} disabled={disabled} />)}
         <WebhooksSection endpoints={endpoints} disabled={disabled} />
         <DeliveryLog deliveries={deliveries} disabled={disabled} />
