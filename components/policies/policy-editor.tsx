@@ -20,8 +20,8 @@ rules:
 export interface EditedVersion { source: string; label: string }
 
 /** Paste or upload a policy; problems are marked on their lines. */
-export function PolicyEditor({ start }: { start?: EditedVersion }) {
-  const [source, setSource] = useState(start?.source ?? "");
+export function PolicyEditor({ from }: { from?: EditedVersion }) {
+  const [source, setSource] = useState(from?.source ?? "");
   const [result, setResult] = useState<PolicyActionResult>();
   const [pending, start] = useTransition();
   const gutter = useRef<HTMLDivElement>(null);
@@ -40,7 +40,7 @@ export function PolicyEditor({ start }: { start?: EditedVersion }) {
       <CardHeader className="flex items-center justify-between">
         <div>
           <CardTitle>New version</CardTitle>
-          {start && <p className="mt-0.5 text-xs text-zinc-500" data-testid="editor-start">Starting from {start.label}. Edit it and save to make a new version.</p>}
+          {from && <p className="mt-0.5 text-xs text-zinc-500" data-testid="editor-start">Starting from {from.label}. Edit it and save to make a new version.</p>}
         </div>
         <label className="inline-flex cursor-pointer items-center gap-1.5 text-xs font-medium text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
           <Upload className="size-3.5" />Upload file

@@ -41,7 +41,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
       <div className={manage ? "grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]" : ""}>
         {manage && (
           <div className="space-y-6">
-            <PolicyEditor key={startVersion?.id ?? "empty"} start={start ?? undefined} />
+            <PolicyEditor key={startVersion?.id ?? "empty"} from={start ?? undefined} />
             {replayable.length > 0 && <ReplayPanel versions={replayable} />}
           </div>
         )}
