@@ -76,6 +76,8 @@ export function syntheticRequest(tenantId: string, i: number, decidedAt: Date): 
     policyContentHash: null,
     matchedRuleId: approved ? "small-refunds" : "large-refunds",
     toolArgsHash: toolArgsHash(toolArgs),
+    approvedArgs: null,
+    approvedArgsHash: null,
     limitAmounts: null,
     reviewQuorum: null,
     reviewTimeoutSeconds: null,

@@ -20,6 +20,7 @@ import { decideReview } from "@/lib/review/decide-review";
 import { approveWithGrant } from "@/lib/grants/approve-with-grant";
 import { grantSpecSchema } from "@/lib/grants/grant-spec";
 import { listLiveGrants, revokeGrant } from "@/lib/grants/grants";
+import { parseEditedArgs } from "@/lib/review/edit-args";
 import { castVote } from "@/lib/review/cast-vote";
 import { breakGlassDecider } from "@/lib/review/decided-by";
 import { addToReviewerGroup, createReviewerGroup, groupNameSchema, listReviewerGroups, removeFromReviewerGroup } from "@/lib/members/reviewer-groups";
@@ -117,13 +118,19 @@ export const COMMANDS = {
       /** A member's vote under the review rules; without it the operator decides alone (break-glass). */
       as: emailSchema.optional(),
       grant: grantSpecSchema.optional(),
+      /** Edit, then approve: the arguments (JSON text) to approve instead. */
+      args: z.string().optional(),
     }),
     async (prisma, input) => {
       const request = await getRequestAcrossTenantsOrThrow(prisma, input.requestId);
       if (input.grant && !input.approve) throw new ApiError("invalid_grant", "Only an approval can grant a standing approval.");
+      if (input.args !== undefined && (!input.as || input.grant)) {
+        throw new ApiError("invalid_request", "--args is a reviewer's edit: pass it with --as, and without --grant (a standing approval covers calls as asked).");
+      }
+      const args = input.args === undefined ? undefined : parseEditedArgs(input.args);
       const decidedBy = input.as ? `reviewer:${input.as}` : breakGlassDecider(input.operator);
       const decide = async (approve: boolean, reason: string | null | undefined) => input.as
-        ? (await castVote(prisma, request, { reviewer: { userId: null, email: input.as, label: input.as }, approve, reason, channel: "cli" })).request
+        ? (await castVote(prisma, request, { reviewer: { userId: null, email: input.as, label: input.as }, approve, reason, channel: "cli", args })).request
         : decideReview(prisma, request, { approve, reason, decidedBy });
       const { row, grant } = input.grant
         ? await approveWithGrant(prisma, request, { spec: input.grant, grantedBy: decidedBy, reason: input.reason }, (reason) => decide(true, reason))

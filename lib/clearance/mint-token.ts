@@ -3,6 +3,7 @@ import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Prisma, Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { jcs } from "@/lib/canonical-json";
+import { approvedArgsHashOf, approvedArgsOf } from "./args-hash";
 import { getRequestOrThrow } from "./get-request";
 import { storeDecision, type LimitCheck, type NewRequest } from "./store-decision";
 import type { mintTokenBodySchema } from "./schemas";
@@ -87,7 +88,7 @@ export async function mintToken(
   assertWithinIssueWindow(tenant, original);
   if (body.tool_name !== original.toolName) throw new ApiError("tool_mismatch", `That approval was for tool ${original.toolName}.`);
   if (body.agent_id !== original.agentId) throw new ApiError("agent_mismatch", `That approval was for agent ${original.agentId}.`);
-  if (!sameArguments(body.tool_args, original.toolArgs)) {
+  if (!sameArguments(body.tool_args, approvedArgsOf(original))) {
     throw new ApiError("tool_args_mismatch", "The tool arguments differ from the approved ones.");
   }
   const token = await newTokenFields(prisma, tenant.tokenTtlSeconds);
@@ -99,10 +100,10 @@ export async function mintToken(
     agentId: body.agent_id,
     sessionId: body.session_id,
     toolName: body.tool_name,
-    toolArgs: original.toolArgs,
+    toolArgs: approvedArgsOf(original) as Prisma.JsonObject,
     context: original.context,
     rawBody,
-    toolArgsHash: original.toolArgsHash,
+    toolArgsHash: approvedArgsHashOf(original),
     policySlug: original.policySlug,
     policyVersionId: original.policyVersionId,
     policyContentHash: original.policyContentHash,

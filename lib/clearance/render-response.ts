@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
+import { approvedArgsOf } from "./args-hash";
 import { clearanceResponseSchema, type ClearanceResponse } from "./schemas";
 import { tokenForApproval } from "./token";
 import type { TokenChannel } from "./token-issuance";
@@ -19,6 +20,8 @@ export async function renderClearance(prisma: PrismaClient, tenant: Tenant, row:
     policy_version_id: row.policyVersionId,
     policy_content_hash: row.policyContentHash,
     reason_code: row.reasonCode,
+    tool_args: approvedArgsOf(row),
+    args_edited: row.approvedArgsHash !== null,
   });
 }
 

@@ -18,6 +18,8 @@ export const clearanceResponseSchema = z.object({
   policy_version_id: z.string().nullable(),
   policy_content_hash: z.string().nullable(),
   reason_code: z.string().nullable(),
+  tool_args: z.record(z.string(), z.unknown()).describe("The arguments an approval covers: a reviewer's edit when there was one (run these), else those asked with"),
+  args_edited: z.boolean().describe("Whether a reviewer edited the arguments before approving; the token binds the edited ones"),
 });
 export type ClearanceResponse = z.output<typeof clearanceResponseSchema>;
 

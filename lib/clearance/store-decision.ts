@@ -173,7 +173,7 @@ interface NewDecision {
 }
 
 const COLUMNS = Object.values(Prisma.ClearanceRequestScalarFieldEnum);
-const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts", "explanation"] satisfies (keyof ClearanceRequest)[]);
+const JSON_COLUMNS = new Set<string>(["toolArgs", "context", "limitAmounts", "explanation", "approvedArgs"] satisfies (keyof ClearanceRequest)[]);
 const KNOWN = new Set<string>(COLUMNS);
 
 function name(column: string) {
@@ -192,7 +192,7 @@ const DEFAULTS = {
   apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
   policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
   reviewQuorum: null, reviewTimeoutSeconds: null, reviewDeadline: null, reviewerGroups: [], reviewEscalateAt: null, reviewEscalatedAt: null, originalRequestId: null, decidedAt: null, decidedBy: null,
-  explanation: null, grantId: null, ...NO_TOKEN,
+  explanation: null, grantId: null, approvedArgs: null, approvedArgsHash: null, ...NO_TOKEN,
 } satisfies Omit<ClearanceRequest, keyof NewRequest | "status" | "decisionStatus" | "createdAt">;
 
 const defined = <T extends object>(values: T) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;

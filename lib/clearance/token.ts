@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, Tenant } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
+import { approvedArgsHashOf } from "./args-hash";
 import { newId } from "@/lib/ids";
 import { activeSigningKey, signingKeyById, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { signJwt } from "@/lib/keys/sign-jwt";
@@ -43,7 +44,8 @@ export async function signClearanceToken(prisma: PrismaClient, row: ClearanceReq
     tenant_id: row.tenantId,
     request_id: row.id,
     tool: row.toolName,
-    tool_args_hash: row.toolArgsHash,
+    // What was approved: a reviewer's edit, if any, not what the agent first asked for.
+    tool_args_hash: approvedArgsHashOf(row),
     agent_id: row.agentId,
     session_id: row.sessionId,
     policy_id: row.policySlug ?? "",

@@ -169,16 +169,17 @@ export function buildProgram(): Command {
     .option("--uses <n>", "exact_args: how many more calls it approves")
     .option("--minutes <t>", "how long the standing approval lasts")
     .option("--condition <cel>", "tool_condition: the CEL condition, e.g. 'args.amount <= 200'")
-    .option("--all-tools", "session: cover every tool in the session"),
+    .option("--all-tools", "session: cover every tool in the session")
+    .option("--args <json>", "with --approve --as: approve these arguments instead (edit, then approve); the tool stays the same"),
   "review.decide", (requestId: string, opts: {
-    approve?: boolean; deny?: boolean; reason?: string; operator: string; as?: string; grant?: string; uses?: string; minutes?: string; condition?: string; allTools?: boolean;
+    approve?: boolean; deny?: boolean; reason?: string; operator: string; as?: string; grant?: string; uses?: string; minutes?: string; condition?: string; allTools?: boolean; args?: string;
   }) => {
     if (!opts.approve && !opts.deny) throw new CommandError("invalid_request", "Pass --approve or --deny.");
     const number = (value?: string) => (value === undefined ? undefined : Number(value));
     const grant = opts.grant
       ? { kind: opts.grant, uses: number(opts.uses), minutes: number(opts.minutes), condition: opts.condition, all_tools: opts.allTools }
       : undefined;
-    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator, as: opts.as, grant };
+    return { requestId, approve: Boolean(opts.approve), reason: opts.reason, operator: opts.operator, as: opts.as, grant, args: opts.args };
   }, (r) => {
     const d = r as { requestId: string; status: string; grantId: string | null };
     return d.status === "pending_review" ? `${d.requestId} vote recorded; still pending_review` : [d.requestId, d.status, d.grantId].filter(Boolean).join(" ");

@@ -47,6 +47,8 @@ export function decisionEntry(row: ClearanceRequest, canonicalVersion: number, s
           classifier_confidence_bucket: explanation?.judge?.confidence_bucket ?? "",
         }
       : {}),
+    // An approval of arguments a reviewer edited: `tool_args` stay as asked, this is what ran.
+    ...(row.status === "approved" && row.approvedArgsHash ? { approved_args_hash: row.approvedArgsHash } : {}),
   };
   const event_hash = eventHash(eventPayload(fields));
   const leaf_hash = leafHash(event_hash);

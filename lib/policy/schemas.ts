@@ -31,6 +31,8 @@ export const policyRuleSchema = z.strictObject({
   quorum: z.number().int().min(1).max(10).optional(),
   review_timeout: duration.optional(),
   reviewers: z.array(slug).min(1).max(10).optional().describe("Reviewer groups whose members may decide its reviews"),
+  editable: z.union([z.boolean(), z.array(z.string().min(1).max(200)).min(1).max(100)]).optional()
+    .describe("Whether a reviewer may edit the arguments before approving: false, or the top-level fields they may change (default: any)"),
 });
 
 export const policyDocumentSchema = z

@@ -12,7 +12,7 @@ export interface ReviewDecision {
 }
 
 /** How a review ends: what is stored and who (and through what) decided it. */
-export interface ReviewOutcome {
+export interface ReviewOutcome extends Partial<Pick<ClearanceRequest, "approvedArgs" | "approvedArgsHash">> {
   status: "approved" | "denied";
   reason: string;
   reasonCode: string;

@@ -4,20 +4,8 @@ import { verifyConsistency, verifyInclusion } from "@/sdk/typescript/src/ledger/
 import type { Checkpoint, LedgerEntry } from "@/sdk/typescript/src/ledger/types";
 import { keysFromJwks, verifyBundle, verifyLedger } from "@/sdk/typescript/src/ledger/verify";
 import { cliOk } from "../fixtures/cli";
-import { waitForTreeSize } from "../fixtures/ledger";
+import { bundleOf, waitForTreeSize } from "../fixtures/ledger";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
-
-async function bundleOf(tenant: TestTenant, requestId: string) {
-  let res = await tenant.call(`/api/ledger/proof/bundle?request_id=${requestId}`);
-  // The sequencer runs every 100 ms in these servers; wait for the first covering checkpoint.
-  for (let tries = 0; res.status === 409 && tries < 50; tries++) {
-    expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
-    await new Promise((r) => setTimeout(r, 100));
-    res = await tenant.call(`/api/ledger/proof/bundle?request_id=${requestId}`);
-  }
-  expect(res.status).toBe(200);
-  return res.json();
-}
 
 const ledgerOf = async (tenant: TestTenant) => {
   const { entries } = (await (await tenant.call("/api/ledger?limit=500")).json()) as { entries: LedgerEntry[] };

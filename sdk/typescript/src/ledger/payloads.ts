@@ -40,6 +40,8 @@ export function eventPayload(entry: EventFields): Uint8Array {
     fields.classifier_label = entry.classifier_label ?? "";
     fields.classifier_confidence_bucket = entry.classifier_confidence_bucket ?? "";
   }
+  // Any version: an approval of arguments a reviewer edited says so, and its hash covers them.
+  if (entry.approved_args_hash) fields.approved_args_hash = entry.approved_args_hash;
   return encodeCbor(fields);
 }
 

@@ -26,6 +26,8 @@ export interface LedgerEntry {
   classifier_label?: string | null;
   matched_rule_ids?: string[] | null;
   classifier_confidence_bucket?: string | null;
+  /** Set only when a reviewer edited the call before approving it: hex SHA-256 of the JCS form of the approved arguments. */
+  approved_args_hash?: string;
   accepted_at: string;
   canonical_version: number;
   event_hash: string;
@@ -61,6 +63,7 @@ export type EventFields = Pick<
   | "classifier_label"
   | "matched_rule_ids"
   | "classifier_confidence_bucket"
+  | "approved_args_hash"
   | "accepted_at"
   | "canonical_version"
 >;
