@@ -269,11 +269,15 @@ instructions: Refunds up to 100 are allowed. Larger refunds are denied.
     const report = await replay(prisma(), tenant, replayBodySchema.parse({ last: 10, policy: draft }), (done) => progress.push(done));
     expect(report.replayed).toBe(4);
     expect(progress).toEqual([1, 2, 3, 4]);
-    // 20: approved → approved (rule). 80: approved → approved (judge). 150: reviewer approved → judge denies. 900: denied → denied.
-    expect(report.agreed).toBe(3);
-    expect(report.agreement_rate).toBe(0.75);
-    expect(report.changed).toEqual([expect.objectContaining({ request_id: ids[150], was: "approved", would_be: "denied", decided_by: "operator:ana", reason_code: "judge_denied" })]);
-    expect(report.transitions).toEqual({ "approved->denied": 1 });
+    // Compared with what the policy decided: 20 and 80 approved → approved (rule, judge); 150 and
+    // 900, which it sent to a person, → denied by the judge, whatever the person then decided.
+    expect(report.agreed).toBe(2);
+    expect(report.agreement_rate).toBe(0.5);
+    expect(report.changed).toEqual([
+      expect.objectContaining({ request_id: ids[900], was: "pending_review", final_status: "denied", would_be: "denied", decided_by: "operator:ana", reason_code: "judge_denied" }),
+      expect.objectContaining({ request_id: ids[150], was: "pending_review", final_status: "approved", would_be: "denied", decided_by: "operator:ana", reason_code: "judge_denied" }),
+    ]);
+    expect(report.transitions).toEqual({ "pending_review->denied": 2 });
     expect(report.human_decisions).toEqual({ total: 2, agreed: 1, agreement_rate: 0.5 });
     expect(report.judge_vs_human).toEqual({ total: 2, agreed: 1, agreement_rate: 0.5 });
     expect(await counts(tenant.id)).toEqual(before);
