@@ -1,6 +1,6 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
-import { Check, CircleCheckBig, Keyboard, X } from "lucide-react";
+import { Check, CircleCheckBig, Keyboard, Pencil, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -14,6 +14,8 @@ import { RelativeTime } from "@/components/ui/time";
 import { usePendingReviews, type PendingReviewsPage } from "@/components/dashboard/use-pending-reviews";
 import { grantOptions } from "@/lib/grants/grant-spec";
 import { decideReviewAction } from "@/lib/review/actions";
+import { readArgsText } from "@/lib/review/args-diff";
+import { ArgsEditor } from "./args-editor";
 import { cn } from "@/lib/utils";
 
 const KEYS = [["j / k", "next / previous request"], ["a", "approve the selected request"], ["d", "deny (asks for a reason)"], ["Enter", "open its full timeline"], ["?", "show these keys"]];
@@ -28,6 +30,8 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   const [busy, setBusy] = useState(false);
   // The size chosen for one request: "" is "just this once", else a grantOptions key.
   const [grantChoice, setGrantChoice] = useState<{ requestId?: string; key: string }>({ key: "" });
+  // Edit, then approve: the reviewer's text for one request while its editor is open.
+  const [editing, setEditing] = useState<{ requestId: string; text: string }>();
   const listRef = useRef<HTMLUListElement>(null);
   const router = useRouter();
 
@@ -36,21 +40,26 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   const selected = items[index];
   const sizes = useMemo(() => (selected ? grantOptions(selected) : []), [selected]);
   const grantKey = grantChoice.requestId === selected?.id ? grantChoice.key : "";
+  const editText = editing?.requestId === selected?.id ? editing?.text : undefined;
+  const edited = editText === undefined ? undefined : readArgsText(editText);
 
   const decide = useCallback(async (approve: boolean, reason?: string) => {
     if (!selected || busy) return;
     setBusy(true);
-    const grant = approve ? sizes.find((s) => s.key === grantKey)?.spec : undefined;
-    const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant });
+    // An open editor sends its text: the server parses and checks it, whatever the preview said.
+    const args = approve ? editText : undefined;
+    const grant = approve && args === undefined ? sizes.find((s) => s.key === grantKey)?.spec : undefined;
+    const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant, ...(args !== undefined && { args }) });
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.error });
     setDenying(false);
-    setMessage({ tone: "ok", text: `${selected.toolName} ${result.status}.` });
+    setEditing(undefined);
+    setMessage({ tone: "ok", text: `${selected.toolName} ${result.status}${args !== undefined ? " with edited arguments" : ""}.` });
     // Move to the next request and drop this one without waiting for the next poll.
     setSelectedId(items[index + 1]?.id ?? items[index - 1]?.id);
     queryClient.setQueryData<PendingReviewsPage>(["pending-reviews"], (old) => old && { ...old, pendingCount: old.pendingCount - 1, items: old.items.filter((i) => i.id !== selected.id) });
     void queryClient.invalidateQueries({ queryKey: ["pending-reviews"] });
-  }, [selected, busy, items, index, queryClient, sizes, grantKey]);
+  }, [selected, busy, items, index, queryClient, sizes, grantKey, editText]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -114,8 +123,17 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
             ))}
             <div><dt className="text-xs text-zinc-500">Waiting</dt><dd><RelativeTime date={selected.createdAt} /></dd></div>
           </dl>
-          <h3 className="mt-5 mb-1 text-xs font-medium text-zinc-500">Arguments</h3>
-          <JsonView value={selected.toolArgs} />
+          <div className="mt-5 mb-1 flex items-center justify-between gap-2">
+            <h3 className="text-xs font-medium text-zinc-500">
+              {editText !== undefined ? "Arguments, as you will approve them" : selected.argsEdited ? "Arguments, as another reviewer edited them" : "Arguments"}
+            </h3>
+            {canDecide && (editText === undefined
+              ? <Button variant="ghost" size="sm" onClick={() => setEditing({ requestId: selected.id, text: JSON.stringify(selected.toolArgs, null, 2) })}><Pencil />Edit arguments</Button>
+              : <Button variant="ghost" size="sm" onClick={() => setEditing(undefined)}>Cancel edit</Button>)}
+          </div>
+          {editText === undefined
+            ? <JsonView value={selected.toolArgs} />
+            : <ArgsEditor original={selected.toolArgs as Record<string, unknown>} text={editText} onChange={(text) => setEditing({ requestId: selected.id, text })} />}
           <h3 className="mt-5 mb-1 text-xs font-medium text-zinc-500">Why it needs a person</h3>
           <p className="text-sm">{selected.reason}</p>
           <div className="mt-2 flex flex-wrap gap-2">
@@ -132,11 +150,11 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
           {canDecide ? (
             <div className="mt-6 flex flex-wrap items-center gap-3">
               <Label htmlFor="grant-size" className="sr-only">Approve for</Label>
-              <Select id="grant-size" className="w-full sm:w-auto sm:max-w-md" value={grantKey} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
+              <Select id="grant-size" className="w-full sm:w-auto sm:max-w-md" value={editText === undefined ? grantKey : ""} disabled={editText !== undefined} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
                 <option value="">Just this once</option>
                 {sizes.map((size) => <option key={size.key} value={size.key}>{size.label}</option>)}
               </Select>
-              <Button variant="approve" size="lg" disabled={busy} onClick={() => void decide(true)}><Check />Approve <kbd className="ml-1 text-xs opacity-70">a</kbd></Button>
+              <Button variant="approve" size="lg" disabled={busy || (edited !== undefined && "problem" in edited)} onClick={() => void decide(true)}><Check />{editText === undefined ? "Approve" : "Approve edited call"} <kbd className="ml-1 text-xs opacity-70">a</kbd></Button>
               <Button variant="deny" size="lg" disabled={busy} onClick={() => setDenying(true)}><X />Deny <kbd className="ml-1 text-xs opacity-70">d</kbd></Button>
             </div>
           ) : (

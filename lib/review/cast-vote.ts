@@ -6,7 +6,8 @@ import { newId } from "@/lib/ids";
 import { settleReview } from "./decide-review";
 import { decidedByReviewers, type ReviewChannel } from "./decided-by";
 import { eligibleReviewers, fourEyesForbids } from "@/lib/members/reviewers";
-import { checkArgsEdit, type ArgsEdit, type ToolArgs } from "./edit-args";
+import type { ToolArgs } from "./args-diff";
+import { checkArgsEdit, type ArgsEdit } from "./edit-args";
 
 export interface Vote {
   reviewer: { userId: string | null; email: string; label: string };

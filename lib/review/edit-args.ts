@@ -1,6 +1,6 @@
 import { parseBody } from "@/lib/api/body";
 import { ApiError } from "@/lib/api/errors";
-import { jcs } from "@/lib/canonical-json";
+import { argsDiff, type ToolArgs } from "./args-diff";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest } from "@/lib/db/generated/client";
 import { approvedArgsHashOf, approvedArgsOf, toolArgsHash } from "@/lib/clearance/args-hash";
@@ -9,7 +9,6 @@ import { policyVersion } from "@/lib/policy/resolve-policy";
 import { jsonObject } from "@/lib/policy/request-body";
 import { decideUnder } from "@/lib/policy/simulate";
 
-export type ToolArgs = Record<string, unknown>;
 
 /** An accepted edit: the arguments to approve instead, and their hash (the token's `tool_args_hash`). */
 export interface ArgsEdit {
@@ -31,12 +30,6 @@ export function parseEditedArgs(text: string): ToolArgs {
   return parseBody(text, jsonObject);
 }
 
-/** Top-level fields whose values differ, or that only one side has. */
-export function changedFields(before: ToolArgs, after: ToolArgs): string[] {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((key) => !(key in before) || !(key in after) || jcs(before[key]) !== jcs(after[key])).sort();
-}
-
 /** The rule that sent the request to review, in the policy version that decided it (null: no rule did). */
 async function reviewingRule(prisma: PrismaClient, request: ClearanceRequest) {
   if (!request.policyVersionId || !request.matchedRuleId) return null;
@@ -54,7 +47,7 @@ export async function checkArgsEdit(prisma: PrismaClient, request: ClearanceRequ
   const replaces = approvedArgsHashOf(request);
   const hash = toolArgsHash(args);
   if (hash === replaces) return null;
-  const changed = changedFields(approvedArgsOf(request) as ToolArgs, args);
+  const changed = argsDiff(approvedArgsOf(request) as ToolArgs, args).map((change) => change.field);
   const rule = await reviewingRule(prisma, request);
   if (rule?.editable === false) throw new ApiError("args_not_editable", `Rule ${rule.id} does not let reviewers edit the arguments; approve or deny them as asked.`);
   const locked = Array.isArray(rule?.editable) ? changed.filter((field) => !(rule.editable as string[]).includes(field)) : [];

@@ -1,3 +1,4 @@
+import { approvedArgsOf } from "@/lib/clearance/args-hash";
 import type { PrismaClient } from "@/lib/db";
 
 export const REVIEW_PAGE_SIZE = 50;
@@ -5,7 +6,7 @@ export const REVIEW_PAGE_SIZE = 50;
 const pendingSelect = {
   id: true, toolName: true, toolArgs: true, agentId: true, sessionId: true, humanPrincipal: true, reason: true, reasonCode: true,
   matchedRuleId: true, confidenceBucket: true, policySlug: true, createdAt: true, reviewTimeoutSeconds: true,
-  reviewQuorum: true, reviewerGroups: true, reviewDeadline: true,
+  reviewQuorum: true, reviewerGroups: true, reviewDeadline: true, approvedArgs: true, approvedArgsHash: true,
 } as const;
 
 export type PendingReview = Awaited<ReturnType<typeof listPendingReviews>>["items"][number];
@@ -18,5 +19,9 @@ export async function listPendingReviews(prisma: PrismaClient, tenantId: string)
     prisma.clearanceRequest.count({ where }),
     prisma.clearanceRequest.findFirst({ where: { tenantId, reasonCode: { in: ["review_approved", "review_denied"] } }, orderBy: { decidedAt: "desc" }, select: { decidedAt: true } }),
   ]);
-  return { items, pendingCount, lastDecidedAt: last?.decidedAt ?? null };
+  // Reviewers see, and approve, the arguments up for approval: another reviewer's edit, if any.
+  const shown = items.map(({ approvedArgs, approvedArgsHash, ...item }) => ({
+    ...item, toolArgs: approvedArgsOf({ ...item, approvedArgs, approvedArgsHash }), argsEdited: approvedArgsHash !== null,
+  }));
+  return { items: shown, pendingCount, lastDecidedAt: last?.decidedAt ?? null };
 }
