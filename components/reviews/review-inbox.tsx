@@ -49,7 +49,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
     // An open editor sends its text: the server parses and checks it, whatever the preview said.
     const args = approve ? editText : undefined;
     const grant = approve && args === undefined ? sizes.find((s) => s.key === grantKey)?.spec : undefined;
-    const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant, ...(args !== undefined && { args }) });
+    const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant, seenArgsHash: selected.argsHash, ...(args !== undefined && { args }) });
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.error });
     setDenying(false);

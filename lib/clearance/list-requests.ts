@@ -59,7 +59,7 @@ export async function getRequestTimeline(prisma: PrismaClient, tenantId: string,
   // Every vote of a review, a quorum's individual approvals included.
   const votes = await prisma.reviewVote.findMany({
     where: { tenantId, requestId: id }, orderBy: { createdAt: "asc" },
-    select: { reviewerEmail: true, reviewerLabel: true, approve: true, channel: true, reason: true, createdAt: true },
+    select: { reviewerEmail: true, reviewerLabel: true, approve: true, channel: true, reason: true, createdAt: true, editedArgs: true },
   });
   const uses = await tokenUsesOfRequest(prisma, tenantId, id);
   return { request, ledger, checkpoint, votes, uses };

@@ -17,6 +17,8 @@ const decisionSchema = z.strictObject({
   grant: grantSpecSchema.optional(),
   /** Edit, then approve: the arguments to approve instead, as the reviewer typed them (JSON text). */
   args: z.string().optional(),
+  /** The hash of the arguments the reviewer was shown (see Vote.seenArgsHash). */
+  seenArgsHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 }).refine((d) => d.approve || (d.reason ?? "").length > 0, { path: ["reason"], message: "Say why you deny it" })
   .refine((d) => d.approve || !d.grant, { path: ["grant"], message: "Only an approval can grant a standing approval" })
   .refine((d) => d.args === undefined || (d.approve && !d.grant), { path: ["args"], message: "Edited arguments go with an approval just this once" });
@@ -39,7 +41,7 @@ export const decideReviewAction = memberAction(
     const args = parsed.data.args === undefined ? undefined : parseEditedArgs(parsed.data.args);
     const { user } = member;
     const vote = async (approved: boolean, text: string | null) =>
-      castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard", args });
+      castVote(client, request, { reviewer: { userId: user.id, email: user.email, label: user.name ?? user.email }, approve: approved, reason: text, channel: "dashboard", args, seenArgsHash: parsed.data.seenArgsHash });
     // The grant is made only once the approval settled the request (approveWithGrant): one vote of a quorum grants nothing.
     const row = grant
       ? (await approveWithGrant(client, request, { spec: grant, grantedBy: `reviewer:${user.email}`, reason }, async (text) => (await vote(true, text)).request)).row

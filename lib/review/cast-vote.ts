@@ -16,6 +16,11 @@ export interface Vote {
   channel: ReviewChannel;
   /** Approve these arguments instead of the ones up for approval (edit, then approve). */
   args?: ToolArgs;
+  /**
+   * The hash of the arguments the reviewer was shown. An approval (or an edit) counts only if they
+   * are still the ones up for approval: nobody approves arguments they have not seen.
+   */
+  seenArgsHash?: string;
 }
 
 export type VoteOutcome = "recorded" | "approved" | "denied";
@@ -37,7 +42,7 @@ export async function castVote(prisma: PrismaClient, request: ClearanceRequest, 
     throw new ApiError("not_a_reviewer", `${email} is not a reviewer of this tenant${groups}; the vote is not counted.`);
   }
   if (vote.approve) await checkFourEyes(prisma, request, reviewer);
-  const edit = vote.args ? await checkArgsEdit(prisma, request, vote.args) : null;
+  const edit = vote.args ? await checkArgsEdit(prisma, request, vote.args, vote.seenArgsHash) : null;
 
   const candidate = await recordVote(prisma, request, { ...vote, reviewer: { ...vote.reviewer, userId: reviewer.userId, email: reviewer.email } }, edit);
   if (!candidate) throw notPending(await prisma.clearanceRequest.findUniqueOrThrow({ where: { id: request.id } }));
@@ -96,8 +101,11 @@ async function recordVote(prisma: PrismaClient, request: ClearanceRequest, vote:
     let candidate: Candidate = row.approvedArgsHash === null
       ? { hash: request.toolArgsHash, edited: false, args: request.toolArgs as Prisma.InputJsonObject }
       : { hash: row.approvedArgsHash, edited: true, args: row.approvedArgs as Prisma.InputJsonObject };
+    const seen = edit?.replaces ?? vote.seenArgsHash;
+    if (vote.approve && seen !== undefined && seen !== candidate.hash) {
+      throw new ApiError("review_args_changed", `Another reviewer edited the arguments of ${request.id} meanwhile; read them again before you approve.`);
+    }
     if (edit) {
-      if (edit.replaces !== candidate.hash) throw new ApiError("review_args_changed", `Another reviewer edited the arguments of ${request.id} meanwhile; read them again before you approve.`);
       candidate = { hash: edit.hash, edited: edit.hash !== request.toolArgsHash, args: edit.args as Prisma.InputJsonObject };
       await tx.clearanceRequest.update({
         where: { id: request.id },

@@ -41,10 +41,11 @@ async function reviewingRule(prisma: PrismaClient, request: ClearanceRequest) {
  * Checks a reviewer's edit of a pending call before their approval counts for it: the rule
  * that sent it to review allows editing these fields, and the edited call, decided again under
  * the active policy, is not denied and needs no more approvals, nor other reviewers, than
- * the review under way. Null when the arguments are the ones already up for approval.
+ * the review under way. Null when the arguments are the ones the reviewer was shown (`seenArgsHash`,
+ * by default those up for approval now).
  */
-export async function checkArgsEdit(prisma: PrismaClient, request: ClearanceRequest, args: ToolArgs): Promise<ArgsEdit | null> {
-  const replaces = approvedArgsHashOf(request);
+export async function checkArgsEdit(prisma: PrismaClient, request: ClearanceRequest, args: ToolArgs, seenArgsHash?: string): Promise<ArgsEdit | null> {
+  const replaces = seenArgsHash ?? approvedArgsHashOf(request);
   const hash = toolArgsHash(args);
   if (hash === replaces) return null;
   const changed = argsDiff(approvedArgsOf(request) as ToolArgs, args).map((change) => change.field);

@@ -4,6 +4,7 @@ import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
 import { isSameOrigin } from "@/lib/auth/same-origin";
 import { prisma } from "@/lib/db";
 import { consume } from "@/lib/rate-limit/rate-limit";
+import { parseEditedArgs } from "./edit-args";
 import { redeemReviewLink, REVIEW_LINK_LIMIT } from "./review-links";
 
 const plain = (status: number, text: string, headers: Record<string, string> = {}) =>
@@ -25,9 +26,14 @@ export async function postReviewLinkDecision(req: NextRequest, { params }: { par
   const decision = form?.get("decision");
   if (decision !== "approve" && decision !== "deny") return plain(400, "Choose Approve or Deny.");
   const reason = String(form?.get("reason") ?? "").trim().slice(0, 500) || null;
+  // The arguments the page showed, and (approving) the editor's text: unchanged text is no edit.
+  const seen = String(form?.get("args_hash") ?? "");
+  const edited = decision === "approve" ? String(form?.get("args") ?? "") : "";
   let problem = "";
   try {
-    await redeemReviewLink(client, token, { approve: decision === "approve", reason });
+    const seenArgsHash = /^[0-9a-f]{64}$/.test(seen) ? seen : undefined;
+    const args = edited.trim() === "" ? undefined : parseEditedArgs(edited);
+    await redeemReviewLink(client, token, { approve: decision === "approve", reason, args, seenArgsHash });
   } catch (error) {
     // The page says why (used, expired, decided, not valid, or the vote's rule); nothing was counted.
     if (!(error instanceof ApiError)) throw error;

@@ -6,7 +6,7 @@ export const REVIEW_PAGE_SIZE = 50;
 const pendingSelect = {
   id: true, toolName: true, toolArgs: true, agentId: true, sessionId: true, humanPrincipal: true, reason: true, reasonCode: true,
   matchedRuleId: true, confidenceBucket: true, policySlug: true, createdAt: true, reviewTimeoutSeconds: true,
-  reviewQuorum: true, reviewerGroups: true, reviewDeadline: true, approvedArgs: true, approvedArgsHash: true,
+  reviewQuorum: true, reviewerGroups: true, reviewDeadline: true, toolArgsHash: true, approvedArgs: true, approvedArgsHash: true,
 } as const;
 
 export type PendingReview = Awaited<ReturnType<typeof listPendingReviews>>["items"][number];
@@ -20,8 +20,12 @@ export async function listPendingReviews(prisma: PrismaClient, tenantId: string)
     prisma.clearanceRequest.findFirst({ where: { tenantId, reasonCode: { in: ["review_approved", "review_denied"] } }, orderBy: { decidedAt: "desc" }, select: { decidedAt: true } }),
   ]);
   // Reviewers see, and approve, the arguments up for approval: another reviewer's edit, if any.
-  const shown = items.map(({ approvedArgs, approvedArgsHash, ...item }) => ({
-    ...item, toolArgs: approvedArgsOf({ ...item, approvedArgs, approvedArgsHash }), argsEdited: approvedArgsHash !== null,
+  const shown = items.map(({ approvedArgs, approvedArgsHash, toolArgsHash, ...item }) => ({
+    ...item,
+    toolArgs: approvedArgsOf({ ...item, approvedArgs, approvedArgsHash }),
+    argsEdited: approvedArgsHash !== null,
+    /** Sent back with a decision: it counts only if these are still the arguments up for approval. */
+    argsHash: approvedArgsHash ?? toolArgsHash,
   }));
   return { items: shown, pendingCount, lastDecidedAt: last?.decidedAt ?? null };
 }

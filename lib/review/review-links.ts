@@ -3,7 +3,7 @@ import { ApiError, type ErrorCode } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import type { ClearanceRequest, ReviewLink } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
-import { castVote } from "./cast-vote";
+import { castVote, type Vote } from "./cast-vote";
 import type { RateLimit } from "@/lib/rate-limit/rate-limit";
 import type { Reviewer } from "@/lib/members/reviewers";
 
@@ -63,7 +63,7 @@ const REFUSALS: Record<Exclude<LinkState, "open">, [ErrorCode, string]> = {
  * four eyes). The link is claimed first (single use, under a conditional update), so two
  * clicks in flight vote at most once; a vote the rules refuse gives the claim back.
  */
-export async function redeemReviewLink(prisma: PrismaClient, token: string, vote: { approve: boolean; reason?: string | null }) {
+export async function redeemReviewLink(prisma: PrismaClient, token: string, vote: Pick<Vote, "approve" | "reason" | "args" | "seenArgsHash">) {
   const view = await viewReviewLink(prisma, token);
   if (!view) throw new ApiError("review_link_invalid", "This link is not valid.");
   if (view.state !== "open") throw new ApiError(...REFUSALS[view.state]);
@@ -76,8 +76,7 @@ export async function redeemReviewLink(prisma: PrismaClient, token: string, vote
   try {
     return await castVote(prisma, view.request, {
       reviewer: { userId: link.userId, email: link.email, label: link.email },
-      approve: vote.approve,
-      reason: vote.reason,
+      ...vote,
       channel: "email",
     });
   } catch (error) {

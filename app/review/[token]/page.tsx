@@ -4,6 +4,7 @@ import { CheckCircle2, Clock, Info, XCircle } from "lucide-react";
 import { BrandMark } from "@/components/ui/brand-mark";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
+import { approvedArgsHashOf, approvedArgsOf } from "@/lib/clearance/args-hash";
 import { JsonView } from "@/components/ui/json-view";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/api/handler";
 import { prisma } from "@/lib/db";
@@ -89,6 +90,14 @@ const PROBLEMS: Record<string, string> = {
   four_eyes_violation: "You may not approve a request attributed to yourself; another reviewer must. You may still deny it.",
   already_voted: "You already voted on this request (through another channel).",
   not_a_reviewer: "You are no longer a reviewer of this request, so your vote was not counted.",
+  review_args_changed: "Another reviewer edited the arguments after this page was opened. Read them again below; nothing was counted.",
+  args_not_editable: "The policy does not let reviewers change these arguments (or these fields of them). Approve or deny the call as asked.",
+  edit_denied: "The policy denies the call as you edited it; nothing was counted. Change it again, or approve or deny it as asked.",
+  edit_needs_other_review: "The call as you edited it needs other reviewers or more approvals than this review; nothing was counted.",
+  validation_failed: "The edited arguments are not a JSON object PostgreSQL can store; nothing was counted.",
+  malformed_json: "The edited arguments are not valid JSON; nothing was counted.",
+  duplicate_json_key: "The edited arguments name a field twice; nothing was counted.",
+  invalid_request: "Only an approval can edit the arguments; nothing was counted.",
 };
 
 export default async function ReviewLinkPage({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<{ problem?: string }> }) {
@@ -101,6 +110,7 @@ export default async function ReviewLinkPage({ params, searchParams }: { params:
   if (!view) return <Notice title="This link is not valid">Check that you opened the whole link from the email. Nothing was decided.</Notice>;
   if (view.state !== "open") return closedNotice(view);
   const { request, link } = view;
+  const editable = JSON.stringify(approvedArgsOf(request), null, 2);
   return (
     <Shell>
       <h1 className="text-xl font-semibold">Review: {request.toolName}</h1>
@@ -108,13 +118,21 @@ export default async function ReviewLinkPage({ params, searchParams }: { params:
       <Card>
         <CardHeader><CardTitle>Agent {request.agentId} asks to run {request.toolName}</CardTitle></CardHeader>
         <div className="space-y-3 p-4 text-sm">
-          <JsonView value={request.toolArgs} />
+          {request.approvedArgsHash !== null && <p className="text-zinc-500">Another reviewer edited these arguments; approving approves them as shown.</p>}
+          <JsonView value={approvedArgsOf(request)} />
           <p><b>Why it needs a person:</b> {request.reason}</p>
           <p><b>Decide before:</b> {link.expiresAt.toUTCString()}. After that the request is denied as expired.</p>
           <p className="text-zinc-500">Request {request.id} · this link is for {link.email} and works once.</p>
         </div>
       </Card>
       <form method="post" action={`/review/${token}/decide`} className="space-y-3">
+        <input type="hidden" name="args_hash" value={approvedArgsHashOf(request)} />
+        <details className="text-sm">
+          <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Edit the arguments before approving</summary>
+          <p className="mt-2 text-zinc-500">The tool stays {request.toolName}. The policy checks the edited call again; the agent then runs exactly what you approve.</p>
+          <textarea name="args" aria-label="Arguments to approve (JSON)" rows={Math.min(14, editable.split("\n").length + 1)} defaultValue={editable} spellCheck={false}
+            className="mt-1 block w-full rounded-md border border-zinc-300 p-2 font-mono text-[13px] dark:border-zinc-700 dark:bg-zinc-900" />
+        </details>
         <label className="block text-sm">Reason (optional)
           <textarea name="reason" rows={2} maxLength={500} className="mt-1 block w-full rounded-md border border-zinc-300 p-2 dark:border-zinc-700 dark:bg-zinc-900" />
         </label>

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { BellRing, CheckCircle2, Circle, FileCheck2, Inbox, KeyRound, Play, Scale, ShieldAlert, Stamp, UserCheck, Vote } from "lucide-react";
 import type { ReactNode } from "react";
 import { ExplanationView } from "@/components/requests/explanation-view";
+import { ArgsDiffView } from "@/components/reviews/args-editor";
 import { Card } from "@/components/ui/card";
 import { JsonView } from "@/components/ui/json-view";
 import { PageHeader } from "@/components/ui/page-header";
@@ -13,6 +14,7 @@ import { getRequestTimeline } from "@/lib/clearance/list-requests";
 import { prisma } from "@/lib/db";
 import { grantsFromRequest } from "@/lib/grants/grants";
 import type { Explanation } from "@/lib/policy/explanation";
+import { argsDiff, type ToolArgs } from "@/lib/review/args-diff";
 import { breakGlassReason, channelName, describeDecidedBy } from "@/lib/review/decided-by";
 import type { TokenUse } from "@/lib/tokens/token-uses";
 
@@ -46,9 +48,10 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
             </div>
             {r.explanation && <ExplanationView explanation={r.explanation as unknown as Explanation} />}
           </Step>
-          {votes.map((v) => (
-            <Step key={v.reviewerEmail} icon={<Vote />} title={v.approve ? "Approval" : "Denial"} done at={v.createdAt}>
+          {withEdits(r.toolArgs as ToolArgs, votes).map(({ vote: v, changes }) => (
+            <Step key={v.reviewerEmail} icon={<Vote />} title={v.approve ? (changes ? "Edited and approved" : "Approval") : "Denial"} done at={v.createdAt}>
               <p className="text-sm">By <span className="font-medium">{v.reviewerLabel}</span>{v.reviewerLabel !== v.reviewerEmail && ` (${v.reviewerEmail})`} through {channelName(v.channel)}{v.reason ? `: ${v.reason}` : "."}</p>
+              {changes && <div className="mt-2"><ArgsDiffView changes={changes} /></div>}
             </Step>
           ))}
           {r.reviewEscalatedAt && (
@@ -74,7 +77,7 @@ export default async function RequestPage({ params }: { params: Promise<{ reques
             </Step>
           )}
           <Step icon={<KeyRound />} title="Token issued" done={r.tokenIssuedAt !== null} at={r.tokenIssuedAt ? new Date(r.tokenIssuedAt * 1000) : null}>
-            <p className="text-sm">{r.tokenJti ? <>A-JWT <code className="font-mono text-xs">{r.tokenJti}</code>, expires {new Date(r.tokenExpiresAt! * 1000).toISOString()}</> : r.status === "approved" ? "Issued when the agent next polls." : "No token for this decision."}</p>
+            <p className="text-sm">{r.tokenJti ? <>A-JWT <code className="font-mono text-xs">{r.tokenJti}</code>, expires {new Date(r.tokenExpiresAt! * 1000).toISOString()}{r.approvedArgsHash && ", bound to the edited arguments"}</> : r.status === "approved" ? "Issued when the agent next polls." : "No token for this decision."}</p>
           </Step>
           <Step icon={<FileCheck2 />} title="Ledger entry" done={Boolean(ledger)} at={ledger?.createdAt}>
             <p className="text-sm">
@@ -116,6 +119,17 @@ function TokenUseLine({ use }: { use: TokenUse }) {
 /** The decision's reason, unless it is only the default a break-glass decision gets (the line already says that). */
 const ownReason = (r: { decidedBy: string | null; reason: string; status: string }) =>
   !r.decidedBy || r.reason !== breakGlassReason(r.decidedBy, r.status === "approved");
+
+/** Each vote with what it changed, if it edited the arguments: each edit is diffed against the one before it. */
+function withEdits<V extends { editedArgs: unknown }>(asked: ToolArgs, votes: V[]) {
+  let current = asked;
+  return votes.map((vote) => {
+    if (vote.editedArgs === null) return { vote, changes: null };
+    const changes = argsDiff(current, vote.editedArgs as ToolArgs);
+    current = vote.editedArgs as ToolArgs;
+    return { vote, changes };
+  });
+}
 
 const shortHash = (h: string) => (h.length > 20 ? `${h.slice(0, 14)}…${h.slice(-6)}` : h);
 
