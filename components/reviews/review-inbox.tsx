@@ -26,7 +26,9 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   const [selectedId, setSelectedId] = useState<string | undefined>(initial.items[0]?.id);
   const [denying, setDenying] = useState(false);
   const [help, setHelp] = useState(false);
-  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string }>();
+  // A refusal stays in the card of the request it is about; a confirmation names its request
+  // above the inbox, since the card it was decided in has moved on to the next request.
+  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string; requestId: string }>();
   const [busy, setBusy] = useState(false);
   // The size chosen for one request: "" is "just this once", else a grantOptions key.
   const [grantChoice, setGrantChoice] = useState<{ requestId?: string; key: string }>({ key: "" });
@@ -51,10 +53,10 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
     const grant = approve && args === undefined ? sizes.find((s) => s.key === grantKey)?.spec : undefined;
     const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant, seenArgsHash: selected.argsHash, ...(args !== undefined && { args }) });
     setBusy(false);
-    if (!result.ok) return setMessage({ tone: "error", text: result.error });
+    if (!result.ok) return setMessage({ tone: "error", text: result.error, requestId: selected.id });
     setDenying(false);
     setEditing(undefined);
-    setMessage({ tone: "ok", text: `${selected.toolName} ${result.status}${args !== undefined ? " with edited arguments" : ""}.` });
+    setMessage({ tone: "ok", text: `${selected.toolName} (${selected.id}) ${result.status}${args !== undefined ? " with edited arguments" : ""}.`, requestId: selected.id });
     // Move to the next request and drop this one without waiting for the next poll.
     setSelectedId(items[index + 1]?.id ?? items[index - 1]?.id);
     queryClient.setQueryData<PendingReviewsPage>(["pending-reviews"], (old) => old && { ...old, pendingCount: old.pendingCount - 1, items: old.items.filter((i) => i.id !== selected.id) });
@@ -78,8 +80,11 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
     return () => window.removeEventListener("keydown", onKey);
   }, [items, index, selected, canDecide, denying, decide, router]);
 
+  const confirmation = message?.tone === "ok" && <p role="status" className="mb-3 text-sm text-emerald-600 dark:text-emerald-400">{message.text}</p>;
   if (items.length === 0) {
     return (
+      <>
+      {confirmation}
       <Card className="flex flex-col items-center py-16 text-center" data-testid="review-empty">
         <CircleCheckBig className="mb-3 size-10 text-emerald-500" />
         <h2 className="font-semibold">Nothing waits for you</h2>
@@ -87,10 +92,13 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
           {data.lastDecidedAt ? <>The last review was decided <RelativeTime date={data.lastDecidedAt} />.</> : "No request has needed a person yet."} New requests appear here by themselves.
         </p>
       </Card>
+      </>
     );
   }
 
   return (
+    <>
+    {confirmation}
     <div className="grid grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-[minmax(300px,380px)_minmax(0,1fr)]">
       <div>
         <p className="mb-2 text-xs text-zinc-500" aria-live="polite">{data.pendingCount} pending{data.pendingCount > items.length ? `, oldest ${items.length} shown` : ""}</p>
@@ -133,7 +141,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
           </div>
           {editText === undefined
             ? <JsonView value={selected.toolArgs} />
-            : <ArgsEditor original={selected.toolArgs as Record<string, unknown>} text={editText} onChange={(text) => setEditing({ requestId: selected.id, text })} />}
+            : <ArgsEditor original={selected.toolArgs as Record<string, unknown>} text={editText} onChange={(text) => { setEditing({ requestId: selected.id, text }); if (message?.tone === "error") setMessage(undefined); }} />}
           <h3 className="mt-5 mb-1 text-xs font-medium text-zinc-500">Why it needs a person</h3>
           <p className="text-sm">{selected.reason}</p>
           <div className="mt-2 flex flex-wrap gap-2">
@@ -146,7 +154,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
             {/* Silence is never consent: at the deadline the request is denied (review_expired). */}
             {selected.reviewDeadline && <Badge>denied if undecided at {new Date(selected.reviewDeadline).toISOString().replace("T", " ").slice(0, 19)} UTC</Badge>}
           </div>
-          {message && <p role="status" className={cn("mt-4 text-sm", message.tone === "error" ? "text-red-600" : "text-emerald-600")}>{message.text}</p>}
+          {message?.tone === "error" && message.requestId === selected.id && <p role="alert" className="mt-4 text-sm text-red-600 dark:text-red-400">{message.text}</p>}
           {canDecide ? (
             <div className="mt-6 flex flex-wrap items-center gap-3">
               <Label htmlFor="grant-size" className="sr-only">Approve for</Label>
@@ -172,6 +180,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
         </DialogContent>
       </Dialog>
     </div>
+    </>
   );
 }
 

@@ -71,3 +71,13 @@ rules:
     effect: review
     reason: Every refund needs a person
 `;
+
+/** An outbox email to `address` whose subject starts with `subject` (and whose text has `containing`), once the job has sent it. */
+export async function awaitEmail(address: string, subject: string, containing = "") {
+  const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
+  const find = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
+    .filter((f) => f.includes(address) && f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(outbox, f), "utf8")) as { subject: string; text: string })
+    .find((e) => e.subject.startsWith(subject) && e.text.includes(containing));
+  await expect.poll(find, { timeout: 30_000 }).toBeTruthy();
+  return find()!;
+}

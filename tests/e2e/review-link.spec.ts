@@ -1,17 +1,5 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, REVIEW_EVERY_REFUND, screenshots, screenshotsAtBothWidths } from "./helpers";
-
-/** The newest outbox email to `address` whose subject starts with `subject`, once the job has sent it. */
-async function awaitEmail(address: string, subject: string) {
-  const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
-  const find = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
-    .filter((f) => f.includes(address) && f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(outbox, f), "utf8")) as { subject: string; text: string })
-    .find((e) => e.subject.startsWith(subject));
-  await expect.poll(find, { timeout: 30_000 }).toBeTruthy();
-  return find()!;
-}
+import { applyPolicy, awaitEmail, ledgix, REVIEW_EVERY_REFUND, screenshots, screenshotsAtBothWidths } from "./helpers";
 
 test("review by email link: opening decides nothing, Approve on the page does, and the page then says what the reviewer did and when", async ({ page, request }) => {
   ledgix(["tenant", "create", "wayne"]);
