@@ -1,6 +1,7 @@
 import { canonicalJson } from "./canonical-json";
 import { resolveConfig, type LedgixConfig } from "./config";
 import { counterpartyHints, type CounterpartyHints } from "./counterparty";
+import { approvedArgsOf, editWarning } from "./edited-call";
 import { ClearanceDeniedError, ManualReviewTimeoutError, PolicyRegistrationError, ReviewPendingError } from "./errors";
 import { PendingApproval } from "./pending-approval";
 import {
@@ -55,7 +56,9 @@ export class LedgixClient {
 
   /**
    * Asks for a decision and, in block mode, polls `processing` and `pending_review`
-   * until it ends. Returns an approval; throws ClearanceDeniedError on a denial.
+   * until it ends. Returns an approval; throws ClearanceDeniedError on a denial. When a
+   * reviewer edited the arguments, the approval says so (`argsEdited`, `toolArgs`), its token
+   * is checked to bind the approved arguments, and a warning names the changed fields.
    */
   async requestClearance(request: ClearanceRequest): Promise<ClearanceResponse> {
     const cacheKey = this.cacheKeyOf(request);
@@ -68,7 +71,7 @@ export class LedgixClient {
       if (this.config.reviewMode === "detach") throw new ReviewPendingError(new PendingApproval(this, response.requestId, response));
       response = await this.waitForDecision(response.requestId);
     }
-    return this.settle(response, cacheKey);
+    return this.settle(response, cacheKey, request);
   }
 
   /** Polls `GET /clearance-status/{id}` until the decision is final; `signal` stops polling (it rejects with the signal's reason). */
@@ -101,6 +104,15 @@ export class LedgixClient {
       path: `/reviews/${encodeURIComponent(requestId)}/decision`,
       body: { approved: false, review_reason: reason },
     });
+  }
+
+  /**
+   * Verifies a decision's token (as `verifyToken`) and, when a reviewer edited the call, that
+   * the token binds the approved `toolArgs`: the arguments the caller must run with.
+   */
+  async verifyClearance(response: ClearanceResponse): Promise<ClearanceClaims | null> {
+    if (!response.token) return null;
+    return this.verifyToken(response.token, response.argsEdited ? { toolArgs: approvedArgsOf(response, {}) } : {});
   }
 
   async fetchJwks() {
@@ -179,10 +191,14 @@ export class LedgixClient {
     return new ClearanceDeniedError(response.reason || "denied", { requestId: response.requestId, reasonCode: response.reasonCode });
   }
 
-  private async settle(response: ClearanceResponse, cacheKey: string | null): Promise<ClearanceResponse> {
+  private async settle(response: ClearanceResponse, cacheKey: string | null, request: ClearanceRequest): Promise<ClearanceResponse> {
     if (response.decisionStatus === "denied") throw this.denial(response);
-    if (this.config.verifyJwt && response.token) await this.verifyToken(response.token);
-    if (cacheKey && response.status === "approved" && response.decisionStatus === "approved" && response.policyVersionId && response.token) {
+    // An edit that does not say what was approved is refused, whether tokens are verified or not.
+    if (response.argsEdited) approvedArgsOf(response, {});
+    if (this.config.verifyJwt) await this.verifyClearance(response);
+    if (response.argsEdited) console.warn(editWarning(request.toolName, response, request.toolArgs ?? {}));
+    // A reviewer's edit approves one call; a repeat of the call as first asked goes to the vault again.
+    if (cacheKey && !response.argsEdited && response.status === "approved" && response.decisionStatus === "approved" && response.policyVersionId && response.token) {
       if (this.approvals.size >= this.config.decisionCacheMaxEntries) this.approvals.delete(this.approvals.keys().next().value!);
       this.approvals.set(cacheKey, { response, until: Date.now() + this.config.decisionCacheTtlMs });
     }

@@ -67,6 +67,13 @@ export class WebhookVerificationError extends LedgixError {
   }
 }
 
+/**
+ * A reviewer edited the call, and the approved arguments cannot be passed to the wrapped
+ * function exactly as approved (a key that is not one of its parameters, say): the function
+ * does not run, neither with the approved arguments nor with the ones it was called with.
+ */
+export class EditedArgsError extends LedgixError {}
+
 /** `registerPolicy` got a non-2xx answer. */
 export class PolicyRegistrationError extends LedgixError {}
 

@@ -10,6 +10,7 @@ export {
   ReplayDetectedError,
   PolicyRegistrationError,
   ReviewPendingError,
+  EditedArgsError,
   WebhookVerificationError,
   type WebhookRejection,
 } from "./errors";

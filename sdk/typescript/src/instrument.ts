@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LedgixClient } from "./client";
 import type { LedgixConfig } from "./config";
+import { approvedArgsOf } from "./edited-call";
+import { EditedArgsError } from "./errors";
 import { findManifest, loadManifest, matchRule, parseManifest, type Manifest } from "./manifest";
 import type { ClearanceResponse } from "./schemas";
 
@@ -60,28 +62,73 @@ export function parameterNames(fn: (...args: never[]) => unknown): string[] | nu
   return names.every((name) => /^[A-Za-z_$][\w$]*$/.test(name)) ? names : null;
 }
 
+type CallShape = "none" | "object" | "named" | "list";
+
+// How a call's arguments became its `tool_args`; an edited call is mapped back the same way.
+function shapeOf(names: string[] | null, args: unknown[]): CallShape {
+  if (args.length === 0) return "none";
+  if (args.length === 1 && isPlainObject(args[0])) return "object";
+  return names && names.length >= args.length ? "named" : "list";
+}
+
 /**
  * The `tool_args` of a call: one plain object is sent as it is; positional arguments
  * by parameter name where the names can be read, else as `{"args": [...]}`.
  */
 export function toolArgsOf(fn: (...args: never[]) => unknown, args: unknown[]): Record<string, unknown> {
-  if (args.length === 0) return {};
-  if (args.length === 1 && isPlainObject(args[0])) return args[0];
   const names = parameterNames(fn);
-  if (names && names.length >= args.length) return Object.fromEntries(args.map((value, i) => [names[i]!, value]));
-  return { args };
+  switch (shapeOf(names, args)) {
+    case "none":
+      return {};
+    case "object":
+      return args[0] as Record<string, unknown>;
+    case "named":
+      return Object.fromEntries(args.map((value, i) => [names![i]!, value]));
+    case "list":
+      return { args };
+  }
+}
+
+/**
+ * The arguments to call `fn` with so that its `tool_args` are exactly `approved`, for a call
+ * first made with `args` and edited by a reviewer: the one plain object replaced, positional
+ * arguments placed by parameter name (a removed one is passed as `undefined`, JavaScript's
+ * "not given"), `{"args": [...]}` spread. Throws EditedArgsError when that cannot be done.
+ */
+export function argumentsFor(fn: (...args: never[]) => unknown, args: unknown[], approved: Record<string, unknown>, requestId: string | null = null): unknown[] {
+  const refuse = (why: string): never => {
+    throw new EditedArgsError(`A reviewer edited the call (request ${requestId}), and ${why}; it does not run`, { requestId, reason: why });
+  };
+  const names = parameterNames(fn);
+  const shape = shapeOf(names, args);
+  if (shape === "object") return [approved];
+  if (shape === "list") {
+    const keys = Object.keys(approved);
+    if (keys.length !== 1 || keys[0] !== "args" || !Array.isArray(approved.args)) refuse(`the approved arguments are not {"args": [...]} as asked`);
+    return approved.args as unknown[];
+  }
+  const keys = Object.keys(approved);
+  if (keys.length === 0) return [];
+  if (!names) return refuse(`the function's parameter names cannot be read to pass ${keys.join(", ")}`);
+  const unknown = keys.filter((key) => !names.includes(key));
+  if (unknown.length) refuse(`${unknown.join(", ")} ${unknown.length === 1 ? "is not a parameter" : "are not parameters"} of the function`);
+  const placed = names.map((name) => (Object.hasOwn(approved, name) ? approved[name] : undefined));
+  while (placed.length && placed[placed.length - 1] === undefined && !Object.hasOwn(approved, names[placed.length - 1]!)) placed.pop();
+  return placed;
 }
 
 /**
  * Asks the vault about one call and runs `run` only when it is approved, with
  * `currentToken()`/`currentClearance()` set; any refusal or failure throws before `run`.
+ * `run` gets the arguments to run with: `toolArgs`, or the approved arguments when a reviewer
+ * edited the call (`clearance.argsEdited`); it must run exactly those, or throw.
  * The framework adapters are built on this.
  */
 export async function clearThenRun<T>(
   toolName: string,
   toolArgs: Record<string, unknown>,
   options: Omit<ToolOptions, "name">,
-  run: () => T,
+  run: (approvedArgs: Record<string, unknown>, clearance: ClearanceResponse) => T,
 ): Promise<Awaited<T>> {
   const scope = contextStorage.getStore() ?? {};
   const context = { ...options.context, ...scope.context, ...(options.policy ? { policy_id: options.policy } : {}) };
@@ -92,7 +139,8 @@ export async function clearThenRun<T>(
     sessionId: scope.sessionId,
     context,
   });
-  return callStorage.run({ token: clearance.token, clearance }, async (): Promise<Awaited<T>> => await run());
+  const approved = approvedArgsOf(clearance, toolArgs);
+  return callStorage.run({ token: clearance.token, clearance }, async (): Promise<Awaited<T>> => await run(approved, clearance));
 }
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -102,12 +150,16 @@ type Cleared<F extends AnyFunction> = (...args: Parameters<F>) => Promise<Awaite
  * Wraps one function: every call first asks the vault for clearance and runs the
  * function only when approved (a denial throws ClearanceDeniedError and the function
  * never runs). Inside it, `currentToken()` and `currentClearance()` describe the call.
+ * When a reviewer edited the call, the function runs with the approved arguments, mapped back
+ * as `argumentsFor` says, or not at all.
  */
 export function tool<F extends AnyFunction>(fn: F, options: ToolOptions = {}): Cleared<F> {
   const toolName = options.name ?? fn.name;
   if (!toolName) throw new TypeError("tool(): an anonymous function needs options.name");
   const wrapped = async function (this: unknown, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
-    return (await clearThenRun(toolName, toolArgsOf(fn, args), options, () => fn.apply(this, args as never))) as Awaited<ReturnType<F>>;
+    const run = (approved: Record<string, unknown>, clearance: ClearanceResponse) =>
+      fn.apply(this, (clearance.argsEdited ? argumentsFor(fn, args, approved, clearance.requestId) : args) as never);
+    return (await clearThenRun(toolName, toolArgsOf(fn, args), options, run)) as Awaited<ReturnType<F>>;
   };
   Object.defineProperty(wrapped, "name", { value: fn.name });
   return wrapped;

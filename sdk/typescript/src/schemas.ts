@@ -18,6 +18,9 @@ export const clearanceResponseSchema = z
     minimum_confidence_bucket: bucket.nullish(),
     policy_version_id: z.string().nullish(),
     policy_content_hash: z.string().nullish(),
+    // Status answers: the arguments the approval covers, and whether a reviewer edited them.
+    tool_args: z.record(z.string(), z.unknown()).nullish(),
+    args_edited: z.boolean().default(false),
   })
   .transform((r) => ({
     status: r.status,
@@ -31,6 +34,10 @@ export const clearanceResponseSchema = z
     minimumConfidenceBucket: r.minimum_confidence_bucket ?? null,
     policyVersionId: r.policy_version_id ?? null,
     policyContentHash: r.policy_content_hash ?? null,
+    /** The arguments the approval covers: a reviewer's edit, else the ones asked with; null when the vault did not say. */
+    toolArgs: r.tool_args ?? null,
+    /** True when a reviewer edited the arguments before approving: the token binds `toolArgs`, not the call as asked. */
+    argsEdited: r.args_edited,
   }));
 
 export type ClearanceResponse = z.output<typeof clearanceResponseSchema>;

@@ -22,6 +22,7 @@ import { decodeJwt } from "jose";
 import { LedgixClient } from "../client";
 import { LedgixError, ManualReviewTimeoutError, ReviewPendingError } from "../errors";
 import type { PendingApproval } from "../pending-approval";
+import { approvedArgsOf, editWarning } from "../edited-call";
 import type { ClearanceResponse } from "../schemas";
 import { vaultApiKeyOf, type GatewayConfig, type McpToolRule } from "./config";
 import { fnmatchRegExp } from "../fnmatch";
@@ -166,7 +167,9 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     } catch (error) {
       if (!(error instanceof ReviewPendingError)) throw error;
       const decided = await awaitReview(error.pending, waiter);
-      if (decided.token) await ledgix.verifyToken(decided.token);
+      // A reviewer's edit: the token must bind the approved arguments, the ones the upstream gets.
+      await ledgix.verifyClearance(decided);
+      if (decided.argsEdited) console.error(`ledgix-gateway: ${editWarning(name, decided, args)}`);
       return decided;
     }
   }
@@ -184,8 +187,10 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     }
     if (rule?.action === "pass") return (await upstream.callTool(call)) as CallToolResult;
     let approved: ClearanceResponse;
+    let approvedArgs: Record<string, unknown>;
     try {
       approved = await clearance(name, args, waiter);
+      approvedArgs = approvedArgsOf(approved, args);
     } catch (error) {
       // Denied, review timed out, vault unreachable, bad token: the tool never runs.
       const reason = error instanceof LedgixError ? error.reason : error instanceof Error ? error.message : String(error);
@@ -197,7 +202,8 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     if (waiter.signal.aborted) return toolError(`${name} was cancelled by the client; not run`);
     const consumed = await vault.consume(approved.token);
     if (!consumed.ok) return toolError(`Ledgix refused ${name}: ${consumed.message}`);
-    const result = (await upstream.callTool(call)) as CallToolResult;
+    // The upstream runs what was approved: a reviewer's edit replaces the arguments (never the tool).
+    const result = (await upstream.callTool({ ...call, arguments: approvedArgs })) as CallToolResult;
     void vault.reportExecution(decodeJwt(approved.token).jti!, result.isError ? 500 : 200);
     return result;
   }

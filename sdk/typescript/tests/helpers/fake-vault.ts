@@ -23,6 +23,12 @@ export interface FakeVault {
   /** Answers for a path (exact, or a prefix ending in `*`); checked before the defaults. */
   on(path: string, responder: Responder): void;
   sign(claims: Record<string, unknown>, options?: { kid?: string; key?: KeyObject }): Promise<string>;
+  /**
+   * Every clearance goes to review, and the reviewer approves `approved` instead of the call as
+   * asked: status answers carry `tool_args`, `args_edited: true` and a token bound to `approved`
+   * (or to `tokenArgs`, to play a vault whose token disagrees).
+   */
+  approveEdited(approved: Record<string, unknown> | null, options?: { requestId?: string; tokenArgs?: unknown }): void;
   /** Adds a second key to the JWKS (a rotation); returns its private half. */
   rotate(kid: string): KeyObject;
   close(): Promise<void>;
@@ -72,11 +78,23 @@ export async function startFakeVault(): Promise<FakeVault> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const on = (path: string, responder: Responder) => void responders.unshift([path.startsWith("/api") ? path : `/api${path}`, responder]);
   return {
     url: `http://127.0.0.1:${port}/api`,
     requests,
-    on: (path, responder) => void responders.unshift([path.startsWith("/api") ? path : `/api${path}`, responder]),
+    on,
     sign,
+    approveEdited(approved, { requestId = "req_edited", tokenArgs = approved } = {}) {
+      let asked: { tool_name: string } = { tool_name: "" };
+      on("/request-clearance", (req) => {
+        asked = req.body as { tool_name: string };
+        return { status: 200, body: { status: "pending_review", decision_status: "approved_pending_review", request_id: requestId } };
+      });
+      on("/clearance-status/*", async () => {
+        const token = await sign({ request_id: requestId, tool: asked.tool_name, tool_args_hash: toolArgsHash(tokenArgs ?? {}), tenant_id: "ten_test" });
+        return { status: 200, body: { status: "approved", decision_status: "approved", token, request_id: requestId, reason: "edited and approved", tool_args: approved, args_edited: true } };
+      });
+    },
     rotate(kid) {
       const { publicKey, privateKey } = generateKeyPairSync("ed25519");
       keys.set(kid, { jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "EdDSA", use: "sig" }, key: privateKey });

@@ -6,7 +6,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseGatewayConfig } from "../../src/gateway/config";
 import { startMcpGateway, type RunningMcpGateway } from "../../src/gateway/mcp-gateway";
 import { startFakeVault, type FakeVault } from "../helpers/fake-vault";
@@ -110,6 +110,32 @@ describe("MCP gateway over streamable HTTP", () => {
     expect(textOf(result)).toBe("refunded 45 USD");
     expect(progress[0]).toMatch(/Waiting for a reviewer.*req_r/);
     expect(polls).toBe(2);
+  });
+});
+
+describe("MCP gateway: a reviewer edits the call", () => {
+  const running = gatewayOverHttp();
+
+  it("runs the approved arguments upstream, never the ones asked, and logs the change", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      vault.approveEdited({ amount: 20, currency: "USD" }, { requestId: "req_mcp_edit" });
+      const result = await running.client.callTool(refund);
+      expect(textOf(result)).toBe("refunded 20 USD");
+      expect(runs()).toEqual(["20 USD"]);
+      expect(log.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/^ledgix-gateway: .*stripe_refund \(request req_mcp_edit\).*changed: amount\)$/));
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it("runs nothing when the token does not bind the approved arguments", async () => {
+    vault.approveEdited({ amount: 20, currency: "USD" }, { tokenArgs: refund.arguments });
+    const result = await running.client.callTool(refund);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Ledgix refused stripe_refund: tool_args_mismatch/);
+    expect(runs()).toEqual([]);
+    expect(vault.requests.some((r) => r.path === "/api/tokens/consume")).toBe(false);
   });
 });
 
