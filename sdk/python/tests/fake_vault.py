@@ -15,6 +15,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ledgix_python import tool_args_hash
+
 VECTORS_SEED = bytes.fromhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 
 
@@ -97,6 +99,27 @@ class FakeVault:
             if route == prefix or (prefix.endswith("*") and route.startswith(prefix[:-1])):
                 return handler(request)
         return Reply(404, {"error": {"code": "not_found", "message": route}})
+
+    def approve_edited(
+        self, approved: dict[str, Any] | None, request_id: str = "req_edited", token_args: Any = None
+    ) -> None:
+        """Every clearance goes to review, and the reviewer approves `approved` instead of the call
+        as asked: status answers carry `tool_args`, `args_edited: true` and a token bound to
+        `approved` (or to `token_args`, to play a vault whose token disagrees)."""
+        bound = approved if token_args is None else token_args
+        self.routes["POST /request-clearance"] = lambda _: Reply(
+            body={"status": "pending_review", "decision_status": "approved_pending_review", "request_id": request_id}
+        )
+
+        def decided(_: Recorded) -> Reply:
+            asked = self.sent("POST /request-clearance")[-1].body or {}
+            token = self.signer.token(
+                tool=asked.get("tool_name", ""), request_id=request_id, tool_args_hash=tool_args_hash(bound or {})
+            )
+            body = {"status": "approved", "decision_status": "approved", "token": token, "request_id": request_id}
+            return Reply(body={**body, "reason": "edited and approved", "tool_args": approved, "args_edited": True})
+
+        self.routes["GET /clearance-status/*"] = decided
 
     def sent(self, route: str) -> list[Recorded]:
         method, path = route.split(" ", 1)

@@ -11,6 +11,7 @@ from .client import LedgixClient
 from .config import VaultConfig
 from .exceptions import (
     ClearanceDeniedError,
+    EditedArgsError,
     LedgixError,
     ManualReviewTimeoutError,
     PolicyRegistrationError,
@@ -58,6 +59,7 @@ __all__ = [
     "ClearanceRequest",
     "ClearanceResponse",
     "ConsistencyProof",
+    "EditedArgsError",
     "InclusionProof",
     "LedgerCheckpoint",
     "LedgerEntry",

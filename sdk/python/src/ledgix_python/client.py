@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 import rfc8785
 
-from . import _context
+from . import _context, _edited
 from ._cache import ExpiringCache
 from ._flow import AsyncDriver, Flow, RetryPolicy, Send, Sleep, SyncDriver, T, require_success, send_with_retries
 from ._version import __version__
@@ -147,7 +147,11 @@ class LedgixClient:
     def request_clearance(self, request: ClearanceRequest, *, idempotency_key: str | None = None) -> ClearanceResponse:
         """Ask for a decision. Returns an approval (token verified unless `verify_jwt` is
         off); raises `ClearanceDeniedError`, `ReviewPendingError` (detach mode),
-        `ManualReviewTimeoutError`, `VaultConnectionError`, `TokenVerificationError`."""
+        `ManualReviewTimeoutError`, `VaultConnectionError`, `TokenVerificationError`.
+
+        When a reviewer edited the arguments, the approval says so (`args_edited`, `tool_args`),
+        its token is checked to bind the approved arguments, and a warning on the
+        `ledgix_python` logger names the changed fields."""
         return self._run(self._clearance(request, idempotency_key))
 
     async def arequest_clearance(
@@ -210,8 +214,14 @@ class LedgixClient:
                 raise ReviewPendingError(PendingApproval(self, clearance))
             clearance = yield from self._poll(clearance.request_id, self.config.review_timeout)
         raise_if_denied(clearance)
+        # An edit that does not say what was approved is refused, whether tokens are verified or not.
+        _edited.approved_args(clearance, request.tool_args)
         if self.config.verify_jwt and clearance.token:
-            yield from self._verify(clearance.token)
+            claims = yield from self._verify(clearance.token)
+            if clearance.args_edited:
+                _edited.check_token_binds(claims, clearance)
+        if clearance.args_edited:
+            _edited.warn_edited(request.tool_name, clearance, request.tool_args)
         if cache_key and self._decisions is not None and _cacheable(clearance):
             self._decisions.put(cache_key, clearance)
         return clearance
@@ -451,7 +461,10 @@ class LedgixClient:
 
 
 def _cacheable(clearance: ClearanceResponse) -> bool:
-    return clearance.approved and bool(clearance.policy_version_id) and bool(clearance.token)
+    # A reviewer's edit approves one call; a repeat of the call as first asked goes to the vault again.
+    return (
+        clearance.approved and not clearance.args_edited and bool(clearance.policy_version_id) and bool(clearance.token)
+    )
 
 
 def _checkpoint_ids(

@@ -92,6 +92,17 @@ class WebhookVerificationError(LedgixError):
         super().__init__(message)
 
 
+class EditedArgsError(LedgixError):
+    """A reviewer edited the call, and the approved arguments cannot be passed to the wrapped
+    function exactly as approved (a key that is not one of its parameters, say): the function
+    does not run, neither with the approved arguments nor with the ones it was called with."""
+
+    def __init__(self, request_id: str | None, reason: str) -> None:
+        self.request_id = request_id
+        self.reason = reason
+        super().__init__(f"A reviewer edited the call (request {request_id}), and {reason}; it does not run")
+
+
 class PolicyRegistrationError(LedgixError):
     """`POST /register-policy` failed."""
 

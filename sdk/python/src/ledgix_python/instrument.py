@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast, overload
 
-from . import _context
+from . import _context, _edited
 from .client import LedgixClient
 from .config import VaultConfig
 from .exceptions import ReviewPendingError
@@ -113,13 +113,16 @@ class Guard:
 
 
 def guard(func: F, spec: Guard) -> F:
-    """Wraps `func` so that it runs only once the vault approved this exact call. The
-    wrapper keeps `func`'s signature (`inspect.signature` follows `__wrapped__`)."""
+    """Wraps `func` so that it runs only once the vault approved this exact call, or the call
+    a reviewer edited it into (then with the approved arguments, or not at all). The wrapper
+    keeps `func`'s signature (`inspect.signature` follows `__wrapped__`)."""
     if inspect.iscoroutinefunction(func):
 
         @functools.wraps(func)
         async def async_guarded(*args: Any, **kwargs: Any) -> Any:
-            clearance = await spec.aclear(tool_args_of(func, args, kwargs))
+            asked = tool_args_of(func, args, kwargs)
+            clearance = await spec.aclear(asked)
+            args, kwargs = approved_call(func, args, kwargs, asked, clearance)
             if spec.inject_clearance:
                 kwargs["_clearance"] = clearance
             token = _context.current.set(clearance)
@@ -133,7 +136,9 @@ def guard(func: F, spec: Guard) -> F:
 
         @functools.wraps(func)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            clearance = spec.clear(tool_args_of(func, args, kwargs))
+            asked = tool_args_of(func, args, kwargs)
+            clearance = spec.clear(asked)
+            args, kwargs = approved_call(func, args, kwargs, asked, clearance)
             if spec.inject_clearance:
                 kwargs["_clearance"] = clearance
             token = _context.current.set(clearance)
@@ -145,6 +150,21 @@ def guard(func: F, spec: Guard) -> F:
         wrapped = guarded
     setattr(wrapped, _GUARDED, spec)
     return cast(F, wrapped)
+
+
+def approved_call(
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    asked: dict[str, Any],
+    clearance: ClearanceResponse,
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The call to run: as made, or, when a reviewer edited it, with exactly the approved
+    arguments (`EditedArgsError` when they cannot be passed to `func`)."""
+    if not clearance.args_edited:
+        return args, kwargs
+    approved = _edited.approved_args(clearance, asked)
+    return _edited.keyword_call(func, args, kwargs, approved, clearance.request_id)
 
 
 def tool_args_of(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -312,7 +332,8 @@ class VaultContext:
     makes every clearance inside the block use them.
 
     Given a tool name (`VaultContext(client, "stripe_refund", {"amount": 45})`) it also
-    clears that call on entry; `ctx.clearance` holds the approval.
+    clears that call on entry; `ctx.clearance` holds the approval. When a reviewer edited the
+    call (`ctx.clearance.args_edited`), run it with `ctx.clearance.tool_args`.
     """
 
     def __init__(

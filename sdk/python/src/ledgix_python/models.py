@@ -46,6 +46,11 @@ class ClearanceResponse(BaseModel):
     policy_version_id: str | None = None
     policy_content_hash: str | None = None
     reason_code: str | None = None
+    tool_args: dict[str, Any] | None = None
+    """The arguments the approval covers (status answers): a reviewer's edit, else the ones the
+    agent asked with; None when the vault did not say."""
+    args_edited: bool = False
+    """True when a reviewer edited the arguments before approving: the token binds `tool_args`."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

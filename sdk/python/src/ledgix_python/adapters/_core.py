@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from .. import _context
+from .. import _context, _edited
 from ..client import LedgixClient
 from ..instrument import Guard
 from ..models import ClearanceResponse
@@ -37,3 +37,18 @@ def cleared(clearance: ClearanceResponse) -> Iterator[None]:
         yield
     finally:
         _context.current.reset(token)
+
+
+def approved_input(clearance: ClearanceResponse, asked: dict[str, Any], known: Iterable[str] | None) -> dict[str, Any]:
+    """The tool's arguments to run: `asked`, or the approved ones when a reviewer edited the
+    call, which must all be among `known` (the tool schema's fields, None when it has none)."""
+    approved = _edited.approved_args(clearance, asked)
+    if clearance.args_edited:
+        _edited.check_known(clearance.request_id, approved, known)
+    return approved
+
+
+def schema_fields(schema: Any) -> list[str] | None:
+    """The field names of a pydantic model class, None for anything else (no schema)."""
+    fields = getattr(schema, "model_fields", None)
+    return list(fields) if isinstance(fields, dict) else None

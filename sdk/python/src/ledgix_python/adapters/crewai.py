@@ -12,7 +12,7 @@ from pydantic import PrivateAttr
 from ..client import LedgixClient
 from ..exceptions import ClearanceDeniedError
 from ..instrument import Guard
-from ._core import cleared, client_and_tool, tool_guard
+from ._core import approved_input, cleared, client_and_tool, schema_fields, tool_guard
 
 try:
     from crewai.tools import BaseTool
@@ -55,5 +55,6 @@ class LedgixCrewAITool(BaseTool):
             clearance = self._guard.clear(kwargs)
         except ClearanceDeniedError as denied:
             return f"BLOCKED: the vault denied this action: {denied.reason}"
+        approved = approved_input(clearance, kwargs, schema_fields(self._inner.args_schema))
         with cleared(clearance):
-            return self._inner._run(**kwargs)
+            return self._inner._run(**approved)

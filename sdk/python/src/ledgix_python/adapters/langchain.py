@@ -8,9 +8,11 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
+from .. import _edited
 from ..client import LedgixClient
-from ..exceptions import ClearanceDeniedError
+from ..exceptions import ClearanceDeniedError, EditedArgsError
 from ..instrument import Guard
+from ..models import ClearanceResponse
 from ._core import cleared, client_and_tool, tool_guard
 
 try:
@@ -25,7 +27,23 @@ def _tool_input(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str
         return kwargs, kwargs
     if args:
         return {"input": args[0]}, args[0]
-    return {}, {}
+    return kwargs, kwargs
+
+
+def _approved_tool_input(
+    clearance: ClearanceResponse, cleared_args: dict[str, Any], tool_input: Any, inner: BaseTool
+) -> Any:
+    """The wrapped tool's input for the approved arguments: the approved dict, or `input` back
+    out of `{"input": …}` for a tool called with one positional input."""
+    if not clearance.args_edited:
+        return tool_input
+    approved = _edited.approved_args(clearance, cleared_args)
+    if tool_input is cleared_args:
+        _edited.check_known(clearance.request_id, approved, inner.args)
+        return approved
+    if set(approved) != {"input"}:
+        raise EditedArgsError(clearance.request_id, 'the approved arguments are not {"input": …} as asked')
+    return approved["input"]
 
 
 class LedgixTool(BaseTool):
@@ -69,6 +87,7 @@ class LedgixTool(BaseTool):
             clearance = self._guard.clear(cleared_args)
         except ClearanceDeniedError as denied:
             raise ToolException(f"Vault denied: {denied.reason}") from denied
+        tool_input = _approved_tool_input(clearance, cleared_args, tool_input, self._inner)
         with cleared(clearance):
             return self._inner.invoke(tool_input)
 
@@ -78,5 +97,6 @@ class LedgixTool(BaseTool):
             clearance = await self._guard.aclear(cleared_args)
         except ClearanceDeniedError as denied:
             raise ToolException(f"Vault denied: {denied.reason}") from denied
+        tool_input = _approved_tool_input(clearance, cleared_args, tool_input, self._inner)
         with cleared(clearance):
             return await self._inner.ainvoke(tool_input)

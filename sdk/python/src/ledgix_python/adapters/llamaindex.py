@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..client import LedgixClient
-from ._core import cleared, client_and_tool, tool_guard
+from ._core import approved_input, cleared, client_and_tool, schema_fields, tool_guard
 
 try:
     from llama_index.core.tools import FunctionTool
@@ -45,13 +45,15 @@ class LedgixToolWrapper:
 
     def _call(self, **kwargs: Any) -> Any:
         clearance = self._guard.clear(kwargs)
+        approved = approved_input(clearance, kwargs, schema_fields(self._inner.metadata.fn_schema))
         with cleared(clearance):
-            return self._inner(**kwargs).raw_output
+            return self._inner(**approved).raw_output
 
     async def _acall(self, **kwargs: Any) -> Any:
         clearance = await self._guard.aclear(kwargs)
+        approved = approved_input(clearance, kwargs, schema_fields(self._inner.metadata.fn_schema))
         with cleared(clearance):
-            return (await adapt_to_async_tool(self._inner).acall(**kwargs)).raw_output
+            return (await adapt_to_async_tool(self._inner).acall(**approved)).raw_output
 
 
 def wrap_tool(
