@@ -113,6 +113,9 @@ class LedgerEntry(BaseModel):
     eval_trace_hash: str | None = None
     classifier_label: str | None = None
     classifier_confidence_bucket: str | None = None
+    approved_args_hash: str = ""
+    """Set only on an approval whose arguments a reviewer edited: hex SHA-256 of the JCS form of
+    the approved arguments (`tool_args` and `intent_hash` stay the request's)."""
     policy_version_id: str = ""
     policy_content_hash: str = ""
     accepted_at: str = Field(validation_alias=AliasChoices("accepted_at", "decided_at"))
@@ -138,7 +141,7 @@ class LedgerEntry(BaseModel):
     def _null_lists(cls, value: Any) -> Any:
         return _empty_if_null(value, [])
 
-    @field_validator("policy_version_id", "policy_content_hash", mode="before")
+    @field_validator("policy_version_id", "policy_content_hash", "approved_args_hash", mode="before")
     @classmethod
     def _null_strings(cls, value: Any) -> Any:
         return _empty_if_null(value, "")

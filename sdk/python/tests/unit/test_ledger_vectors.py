@@ -3,19 +3,24 @@ included, and a naive reference tree for every size up to 33."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ledgix_python import LedgerCheckpoint, LedgerEntry, LedgerProofBundle
+from ledgix_python import LedgerCheckpoint, LedgerEntry, LedgerProofBundle, tool_args_hash
 from ledgix_python.ledger import cbor, merkle, payloads
 from ledgix_python.ledger.verify import keys_from_jwks, verify_bundle, verify_log
 
 from ..conftest import protocol_file
 
 VECTORS = protocol_file("test-vectors.json")
+# Approvals a reviewer edited (sdk/typescript/scripts/edited-ledger-vector.ts writes it).
+EDITED = json.loads((Path(__file__).resolve().parents[3] / "ledger-edited-vector.json").read_text())
 MERKLE = protocol_file("merkle-vectors.json")
 KEYS = keys_from_jwks({"keys": [VECTORS["key"]["jwk"]]})
 
@@ -43,6 +48,31 @@ def test_canonical_version_3_layout() -> None:
     row = LedgerEntry.model_validate({**d["fields"], "event_hash": d["event_hash"], "leaf_hash": ""})
     assert payloads.event_payload(row).hex() == d["event_payload_hex"]
     assert payloads.event_hash(payloads.event_payload(row)) == d["event_hash"]
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["version-1", "version-3"])
+def test_an_edited_approval_hashes_approved_args_hash_as_an_extra_key(index: int) -> None:
+    raw = EDITED["entries"][index]
+    row = LedgerEntry.model_validate(raw)
+    assert row.approved_args_hash == tool_args_hash(EDITED["approved_args"])
+    assert row.tool_args != EDITED["approved_args"]  # the request as asked
+    payload = payloads.event_payload(row)
+    assert payload.hex() == raw["event_payload_hex"]
+    assert b"approved_args_hash" in payload
+    assert payloads.event_hash(payload) == row.event_hash
+    assert payloads.receipt_payload(row) == base64.urlsafe_b64decode(raw["receipt_payload"] + "==")
+
+
+def test_edited_approvals_verify_and_their_approved_args_hash_is_bound() -> None:
+    entries = [LedgerEntry.model_validate(e) for e in EDITED["entries"]]
+    checkpoints = [LedgerCheckpoint.model_validate(c) for c in EDITED["checkpoints"]]
+    result = verify_log(entries, checkpoints, KEYS)
+    assert result.intact, result.error
+    assert (result.verified_entries, result.verified_checkpoints) == (2, 1)
+    for changes in ({"approved_args_hash": ""}, {"approved_args_hash": tool_args_hash({"amount": 4500})}):
+        tampered = [entries[0].model_copy(update=changes), entries[1]]
+        result = verify_log(tampered, checkpoints, KEYS)
+        assert (result.intact, result.failed_check) == (False, "event_hash"), changes
 
 
 def test_confidence_zero_is_hashed_as_a_binary64_float() -> None:

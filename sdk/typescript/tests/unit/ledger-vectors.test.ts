@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { toolArgsHash } from "../../src/canonical-json";
 import { TokenVerificationError } from "../../src/errors";
 import { verifyLedgerProof, verifyProofBundle } from "../../src/ledger/fetch";
+import { eventPayload } from "../../src/ledger/payloads";
+import type { Checkpoint, JsonObject, LedgerEntry } from "../../src/ledger/types";
 import { ProofError, verifyConsistency, verifyInclusion } from "../../src/ledger/merkle";
 import { loadMerkleVectors, loadVectors } from "../helpers/vectors";
 
@@ -40,6 +44,36 @@ describe("ledger verification against the shared vectors", () => {
   it("refuses a checkpoint list that does not start at genesis", () => {
     const v = loadVectors();
     expect(() => verifyLedgerProof([v.B], [v.CP2], jwks())).toThrow(/checkpoint_chain/);
+  });
+});
+
+// Approvals a reviewer edited (scripts/edited-ledger-vector.ts writes the file; Python checks it too).
+type EditedVector = { approved_args: JsonObject; entries: (LedgerEntry & { event_payload_hex: string })[]; checkpoints: Checkpoint[] };
+const loadEdited = (): EditedVector => JSON.parse(readFileSync(new URL("../../../ledger-edited-vector.json", import.meta.url), "utf8"));
+
+describe("ledger entries of approvals a reviewer edited", () => {
+  it.each([0, 1])("entry %i: approved_args_hash is the approved arguments' hash and an extra key of the event payload", (index) => {
+    const v = loadEdited();
+    const entry = v.entries[index]!;
+    expect(entry.approved_args_hash).toBe(toolArgsHash(v.approved_args));
+    expect(entry.tool_args).not.toEqual(v.approved_args);
+    const payload = Buffer.from(eventPayload(entry));
+    expect(payload.toString("hex")).toBe(entry.event_payload_hex);
+    expect(payload.includes("approved_args_hash")).toBe(true);
+  });
+
+  it("verifies both entries (canonical versions 1 and 3) and their checkpoint", () => {
+    const v = loadEdited();
+    expect(verifyLedgerProof(v.entries, v.checkpoints, jwks()).ok).toBe(true);
+  });
+
+  it.each([
+    { name: "dropped", change: { approved_args_hash: undefined } },
+    { name: "replaced by the hash of the arguments asked", change: { approved_args_hash: toolArgsHash({ amount: 4500 }) } },
+  ])("refuses an entry whose approved_args_hash was $name, naming event_hash", ({ change }) => {
+    const v = loadEdited();
+    const tampered = [{ ...v.entries[0]!, ...change }, v.entries[1]!];
+    expect(() => verifyLedgerProof(tampered, v.checkpoints, jwks())).toThrow(/event_hash/);
   });
 });
 

@@ -41,6 +41,9 @@ def event_payload(entry: LedgerEntry) -> bytes:
         fields["eval_trace_hash"] = entry.eval_trace_hash or ""
         fields["classifier_label"] = entry.classifier_label or ""
         fields["classifier_confidence_bucket"] = entry.classifier_confidence_bucket or ""
+    # Any version: an approval of arguments a reviewer edited says so, and its hash covers them.
+    if entry.approved_args_hash:
+        fields["approved_args_hash"] = entry.approved_args_hash
     return cbor.encode(fields)
 
 
