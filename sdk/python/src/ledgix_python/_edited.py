@@ -61,6 +61,17 @@ def warn_edited(tool_name: str, clearance: ClearanceResponse, asked: Mapping[str
     )
 
 
+def tool_parameters(signature: inspect.Signature) -> list[str]:
+    """The parameters whose values are a call's tool arguments: all but `self`, `_private`
+    ones and the `*args`/`**kwargs` catch-alls."""
+    catch_alls = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [
+        name
+        for name, parameter in signature.parameters.items()
+        if not name.startswith("_") and name != "self" and parameter.kind not in catch_alls
+    ]
+
+
 def keyword_call(
     func: Callable[..., Any],
     args: tuple[Any, ...],
@@ -80,12 +91,7 @@ def keyword_call(
         bound = signature.bind_partial(*args, **kwargs)
     except (TypeError, ValueError) as error:
         raise EditedArgsError(request_id, f"the function's parameters cannot be read ({error})") from error
-    catch_alls = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    tool_params = [
-        name
-        for name, parameter in signature.parameters.items()
-        if not name.startswith("_") and name != "self" and parameter.kind not in catch_alls
-    ]
+    tool_params = tool_parameters(signature)
     unknown = sorted(set(approved) - set(tool_params))
     if unknown:
         raise EditedArgsError(request_id, f"{', '.join(unknown)} not among the function's parameters")

@@ -176,12 +176,8 @@ def tool_args_of(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[s
     except (TypeError, ValueError):
         return {k: v for k, v in kwargs.items() if not k.startswith("_")}
     bound.apply_defaults()
-    skipped = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    return {
-        name: value
-        for name, value in bound.arguments.items()
-        if not name.startswith("_") and name != "self" and signature.parameters[name].kind not in skipped
-    }
+    names = _edited.tool_parameters(signature)
+    return {name: value for name, value in bound.arguments.items() if name in names}
 
 
 @overload

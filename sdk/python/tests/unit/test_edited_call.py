@@ -119,30 +119,31 @@ def test_a_positional_only_parameter_after_a_removed_one_fails_closed(fake_vault
     assert runs == []
 
 
-def test_a_token_bound_to_other_arguments_fails_closed(fake_vault: FakeVault) -> None:
+@pytest.mark.parametrize(
+    ("desc", "approved", "token_args", "error", "message"),
+    [
+        ("a token bound to other arguments", APPROVED, ASKED, TokenVerificationError, "for other arguments"),
+        ("an edit that does not say what was approved", None, None, EditedArgsError, "did not say which arguments"),
+    ],
+)
+def test_a_vault_answer_that_does_not_bind_the_approved_call_fails_closed(
+    fake_vault: FakeVault,
+    desc: str,
+    approved: dict[str, Any] | None,
+    token_args: dict[str, Any] | None,
+    error: type[Exception],
+    message: str,
+) -> None:
     runs: list[int] = []
 
     @ledgix.vault_enforce(client(fake_vault))
     def stripe_refund(amount: int, currency: str, **_clearance: Any) -> None:
         runs.append(amount)
 
-    fake_vault.approve_edited(APPROVED, token_args={"amount": 45, "currency": "USD"})
-    with pytest.raises(TokenVerificationError, match="other arguments than the approved ones"):
+    fake_vault.approve_edited(approved, token_args=token_args)
+    with pytest.raises(error, match=message):
         stripe_refund(45, "USD")
-    assert runs == []
-
-
-def test_an_edit_that_does_not_say_what_was_approved_fails_closed(fake_vault: FakeVault) -> None:
-    runs: list[int] = []
-
-    @ledgix.vault_enforce(client(fake_vault))
-    def stripe_refund(amount: int, currency: str, **_clearance: Any) -> None:
-        runs.append(amount)
-
-    fake_vault.approve_edited(None)
-    with pytest.raises(EditedArgsError, match="did not say which arguments were approved"):
-        stripe_refund(45, "USD")
-    assert runs == []
+    assert runs == [], desc
 
 
 def test_an_edited_approval_is_not_cached(fake_vault: FakeVault) -> None:
