@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
 
 import httpx
+import jwt
 import pytest
 
+import ledgix_python as ledgix
 from ledgix_python import (
     ClearanceDeniedError,
     LedgixClient,
@@ -82,6 +86,50 @@ def test_pending_review_decided_by_a_reviewer(vault: VaultServer, tenant: Tenant
                 assert raised.value.reason_code == "review_denied" and raised.value.request_id == found[0]
         finally:
             reviewer.join()
+
+
+def test_a_reviewer_edits_the_amount_down_and_the_tool_runs_with_it(
+    vault: VaultServer, tenant: Tenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    reviewer = "rita@py-edit.test"
+    vault.command("member.add", tenant=tenant.name, email=reviewer, role="reviewer")
+    approved = {"amount": 250, "currency": "USD"}
+
+    def edit_when_pending() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            waiting = vault.command("review.list", tenant=tenant.name)
+            found = [r["id"] for r in waiting if r["toolArgs"].get("memo") == "order 7"]
+            if found:
+                vault.cli("review", "decide", found[0], "--approve", "--as", reviewer, "--args", json.dumps(approved))
+                return
+            time.sleep(0.1)
+
+    runs: list[tuple[object, ...]] = []
+    with LedgixClient(config_for(vault, tenant)) as sdk:
+
+        @ledgix.vault_enforce(sdk, tool_name="stripe_refund", policy_id="refunds")
+        def refund_charge(
+            amount: float, currency: str, memo: str = "", _clearance: ledgix.ClearanceResponse | None = None
+        ) -> str | None:
+            assert _clearance is not None
+            runs.append((amount, currency, memo, _clearance.args_edited, _clearance.request_id))
+            return _clearance.token
+
+        reviewer_thread = threading.Thread(target=edit_when_pending)
+        reviewer_thread.start()
+        try:
+            token = refund_charge(500, "USD", memo="order 7")
+        finally:
+            reviewer_thread.join()
+    [(amount, currency, memo, edited, request_id)] = runs
+    assert (amount, currency, memo, edited) == (250, "USD", "", True)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "ledgix_python" and r.levelno == logging.WARNING]
+    assert any(f"(request {request_id})" in w and w.endswith("(changed: amount, memo)") for w in warnings), warnings
+    # The token binds the edited call, not the one asked for: a gateway would refuse the original.
+    claims = jwt.decode(token or "", options={"verify_signature": False})
+    assert claims["tool_args_hash"] == tool_args_hash(approved)
+    assert claims["tool_args_hash"] != tool_args_hash({"amount": 500, "currency": "USD", "memo": "order 7"})
 
 
 def test_detached_review_then_wait_and_cancel(vault: VaultServer, tenant: Tenant) -> None:

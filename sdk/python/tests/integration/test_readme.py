@@ -4,10 +4,13 @@ and the tools module of the quick start); every other Python block runs as a pro
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,7 @@ EXPECTED = {
     ("Explicit client", 1): ["approved True req_", "stripe_refund "],
     ("Async", 1): ["True\nTrue"],
     ("Status handling", 1): ["waiting for a person: req_", "review_cancelled_by_agent"],
+    ("When a reviewer edits the call", 1): ["refunded 300 USD (edited: True)"],
     ("Adapters", 1): ["refunded 45"],
     ("Adapters", 2): ["refunded 45"],
     ("Adapters", 3): ["refunded 45", "BLOCKED"],
@@ -83,9 +87,34 @@ def test_readme_sample_runs(block: Block, vault: VaultServer, tenant: Tenant, tm
         LEDGIX_REVIEW_TIMEOUT="30",
         PYTHONPATH=str(tmp_path),
     )
+    editor = _edit_the_refund_of_750(vault, tenant) if block.section == "When a reviewer edits the call" else None
     done = subprocess.run(
         [sys.executable, "sample.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False
     )
+    if editor is not None:
+        editor.join()
     assert done.returncode == 0, f"{block.section} sample {block.number} failed:\n{done.stdout}\n{done.stderr}"
     for expected in EXPECTED[(block.section, block.number)]:
         assert expected in done.stdout, f"{expected!r} not in the output:\n{done.stdout}"
+
+
+def _edit_the_refund_of_750(vault: VaultServer, tenant: Tenant) -> threading.Thread:
+    """The reviewer of "When a reviewer edits the call": edits the pending refund of 750 down
+    to 300 with `ledgix review decide --as --args`, then approves it."""
+    reviewer = "rex@py-readme.test"
+    vault.command("member.add", tenant=tenant.name, email=reviewer, role="reviewer")
+
+    def edit() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            pending = vault.command("review.list", tenant=tenant.name)
+            found = [r["id"] for r in pending if r["toolArgs"].get("amount") == 750]
+            if found:
+                edited = json.dumps({"amount": 300, "currency": "USD"})
+                vault.cli("review", "decide", found[0], "--approve", "--as", reviewer, "--args", edited)
+                return
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=edit)
+    thread.start()
+    return thread

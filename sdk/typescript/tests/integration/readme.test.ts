@@ -28,14 +28,18 @@ const files = blocks.filter((b) => b.code.startsWith("# file: ")).map((b) => ({ 
 const samples = blocks.filter((b) => b.lang === "ts" && b.section !== "The gateway");
 
 // A reviewer who approves every pending refund of the tenant (the README's detached review
-// sample waits for one); other tools stay pending, as with no reviewer around.
+// sample waits for one); other tools stay pending, as with no reviewer around. A refund of 750
+// is edited down to 300 before it is approved, by a named reviewer (the sample of "When a
+// reviewer edits the call").
+const REVIEWER = "rita@readme.test";
 let reviewing = true;
 async function reviewRefunds(tenantId: string) {
   while (reviewing) {
-    const pending = (await asOperator(vault, (run) => run("review.list", { tenant: tenantId }))) as { id: string; toolName: string }[];
+    const pending = (await asOperator(vault, (run) => run("review.list", { tenant: tenantId }))) as { id: string; toolName: string; toolArgs: { amount?: unknown } }[];
     // Deciding signs with the server's keys: the CLI, given the server's environment, does it.
     for (const request of pending.filter((r) => r.toolName === "stripe_refund")) {
-      await cliOk(["review", "decide", request.id, "--approve", "--reason", "checked"], vault.env);
+      const edit = request.toolArgs.amount === 750 ? ["--as", REVIEWER, "--args", JSON.stringify({ amount: 300, currency: "USD" })] : ["--reason", "checked"];
+      await cliOk(["review", "decide", request.id, "--approve", ...edit], vault.env);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
@@ -44,6 +48,7 @@ async function reviewRefunds(tenantId: string) {
 let reviewer: Promise<void> | null = null;
 beforeAll(async () => {
   const tenant = await createTenant(vault);
+  await asOperator(vault, (run) => run("member.add", { tenant: tenant.id, email: REVIEWER, role: "reviewer" }));
   Object.assign(process.env, { LEDGIX_VAULT_URL: `${vault.url}/api`, LEDGIX_VAULT_API_KEY: tenant.key, LEDGIX_REVIEW_POLL_INTERVAL: "100", LEDGIX_REVIEW_TIMEOUT: "30000" });
   reviewer = reviewRefunds(tenant.id);
   fs.rmSync(sampleDir, { recursive: true, force: true });
@@ -58,7 +63,7 @@ const asPattern = (line: string) => new RegExp(`^${line.split("…").map((part) 
 
 describe("README TypeScript samples against the real vault", () => {
   it("has its samples and the manifest file", () => {
-    expect(samples.length).toBeGreaterThanOrEqual(11);
+    expect(samples.length).toBeGreaterThanOrEqual(12);
     expect(files.map((f) => f.name)).toEqual(["ledgix.yaml"]);
   });
 

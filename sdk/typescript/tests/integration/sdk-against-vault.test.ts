@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { asOperator } from "../../../../tests/fixtures/admin";
 import { cliOk } from "../../../../tests/fixtures/cli";
 import { createTenant, type TestTenant } from "../../../../tests/fixtures/tenant";
 import {
   ClearanceDeniedError,
+  currentClearance,
   currentToken,
   LedgixClient,
   ManualReviewTimeoutError,
@@ -10,6 +12,7 @@ import {
   ReviewPendingError,
   TokenVerificationError,
   tool,
+  toolArgsHash,
   verifyLedgerProof,
   type LedgixConfig,
 } from "../../src/index";
@@ -64,6 +67,48 @@ describe("the SDK against the real vault", () => {
     const decided = await waiting;
     expect(decided).toMatchObject({ status: "approved", decisionStatus: "approved", requestId: pending.requestId });
     expect((await client.verifyToken(decided.token!)).request_id).toBe(pending.requestId);
+  });
+
+  it("a reviewer edits the amount down with `ledgix review decide --args`: the tool runs with the edited amount", async () => {
+    const reviewer = "rita@sdk-edit.test";
+    await asOperator(vault, (run) => run("member.add", { tenant: tenant.id, email: reviewer, role: "reviewer" }));
+    const client = clientFor(tenant);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const ran: unknown[][] = [];
+    const stripe_refund = tool(
+      async (amount: number, currency: string, memo?: string) => {
+        ran.push([amount, currency, memo, currentClearance()?.argsEdited]);
+        return currentToken();
+      },
+      { name: "stripe_refund", policy: "refunds", client },
+    );
+    try {
+      const running = stripe_refund(500, "USD", "order 7");
+      let requestId: string | undefined;
+      for (let i = 0; i < 100 && !requestId; i++) {
+        const waiting = (await asOperator(vault, (run) => run("review.list", { tenant: tenant.id }))) as { id: string; toolArgs: { memo?: string } }[];
+        requestId = waiting.find((r) => r.toolArgs.memo === "order 7")?.id;
+        if (!requestId) await new Promise((r) => setTimeout(r, 100));
+      }
+      await cliOk(["review", "decide", requestId!, "--approve", "--as", reviewer, "--args", JSON.stringify({ amount: 250, currency: "USD" })], vault.env);
+      const token = await running;
+      expect(ran).toEqual([[250, "USD", undefined, true]]);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(new RegExp(`stripe_refund \\(request ${requestId}\\).*changed: amount, memo\\)$`));
+      // The token binds the edited call: a gateway checking the arguments asked for refuses it.
+      const verifier = new LedgixClient({ vaultUrl: `${vault.url}/api` });
+      await expect(verifier.verifyToken(token!, { toolArgs: { amount: 500, currency: "USD", memo: "order 7" } })).rejects.toThrow(/other arguments/);
+      // The server's ledger entry carries approved_args_hash, and this SDK's verifier accepts it.
+      let verified;
+      for (let i = 0; i < 100 && !verified; i++) {
+        verified = await client.verifyDecision(requestId!).catch((e) => (e.status === 404 || e.status === 409 ? null : Promise.reject(e)));
+        if (!verified) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(verified?.ok).toBe(true);
+      const bundle = await client.getProofBundle(requestId!);
+      expect(bundle.event).toMatchObject({ approved_args_hash: toolArgsHash({ amount: 250, currency: "USD" }), tool_args: { amount: 500, currency: "USD", memo: "order 7" } });
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("pending_review in block mode: a review timeout raises ManualReviewTimeoutError", async () => {
