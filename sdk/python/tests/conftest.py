@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +51,25 @@ def fast_config(url: str, **overrides: Any) -> ledgix.VaultConfig:
     }
     settings.update(overrides)
     return ledgix.VaultConfig(**settings)
+
+
+def crewai_refund_tool(run: Callable[[float, str], str]) -> Any:
+    """A CrewAI tool `stripe_refund(amount, currency="USD")` that records each call as (amount, currency)."""
+    from crewai.tools import BaseTool
+    from pydantic import BaseModel, Field
+
+    class RefundArgs(BaseModel):
+        amount: float
+        currency: str = "USD"
+
+    class RefundTool(BaseTool):
+        name: str = "stripe_refund"
+        description: str = "Refund a charge"
+        args_schema: type[BaseModel] = RefundArgs
+        calls: list[tuple[float, str]] = Field(default_factory=list)
+
+        def _run(self, amount: float, currency: str = "USD") -> str:
+            self.calls.append((amount, currency))
+            return run(amount, currency)
+
+    return RefundTool()

@@ -13,6 +13,7 @@ import pytest
 
 import ledgix_python as ledgix
 
+from ..conftest import crewai_refund_tool
 from .conftest import config_for
 from .vault_server import Tenant, VaultServer
 
@@ -120,30 +121,13 @@ def test_llamaindex_adapter(vault: VaultServer, tenant: Tenant) -> None:
 
 
 def test_crewai_adapter(vault: VaultServer, tenant: Tenant) -> None:
-    from crewai.tools import BaseTool
-    from pydantic import BaseModel, Field
-
-    class RefundArgs(BaseModel):
-        amount: float
-        currency: str = "USD"
-
-    class RefundTool(BaseTool):
-        name: str = "stripe_refund"
-        description: str = "Refund a charge"
-        args_schema: type[BaseModel] = RefundArgs
-        calls: list[float] = Field(default_factory=list)
-
-        def _run(self, amount: float, currency: str = "USD") -> str:
-            self.calls.append(amount)
-            return refund_impl(amount, currency)
-
     from ledgix_python.adapters.crewai import LedgixCrewAITool
 
-    inner = RefundTool()
+    inner = crewai_refund_tool(refund_impl)
     ledgix.configure(config_for(vault, tenant))
     guarded = LedgixCrewAITool.wrap(inner, policy_id="refunds")
     assert guarded.name == "stripe_refund"
     assert guarded.run(amount=45, currency="USD") == "refunded 45 USD token=True"
     blocked = guarded.run(amount=4500, currency="USD")
     assert blocked.startswith("BLOCKED") and "1,000" in blocked
-    assert inner.calls == [45]
+    assert inner.calls == [(45, "USD")]

@@ -13,7 +13,7 @@ import pytest
 import ledgix_python as ledgix
 from ledgix_python import ClearanceRequest, EditedArgsError, LedgixClient, TokenVerificationError
 
-from ..conftest import fast_config
+from ..conftest import crewai_refund_tool, fast_config
 from ..fake_vault import FakeVault
 
 ASKED = {"amount": 45, "currency": "USD", "memo": "double charge"}
@@ -196,26 +196,9 @@ def test_llamaindex_runs_the_approved_input_and_refuses_unknown_keys(fake_vault:
 
 
 def test_crewai_runs_the_approved_input_and_refuses_unknown_keys(fake_vault: FakeVault) -> None:
-    from crewai.tools import BaseTool
-    from pydantic import BaseModel, Field
-
     from ledgix_python.adapters.crewai import LedgixCrewAITool
 
-    class RefundArgs(BaseModel):
-        amount: float
-        currency: str = "USD"
-
-    class RefundTool(BaseTool):
-        name: str = "stripe_refund"
-        description: str = "Refund a charge"
-        args_schema: type[BaseModel] = RefundArgs
-        calls: list[tuple[float, str]] = Field(default_factory=list)
-
-        def _run(self, amount: float, currency: str = "USD") -> str:
-            self.calls.append((amount, currency))
-            return refund_impl(amount, currency)
-
-    inner = RefundTool()
+    inner = crewai_refund_tool(refund_impl)
     guarded = LedgixCrewAITool.wrap(client(fake_vault), inner)
     fake_vault.approve_edited(APPROVED)
     assert guarded.run(amount=45, currency="GBP") == "refunded 20 USD"
