@@ -95,6 +95,23 @@ describe("two gateways sharing one vault, in front of a sample service", () => {
     expect(performed.length - before).toBe(1);
   });
 
+  it("a reviewer's edit: the gateway runs only the edited call, and refuses the call as first asked", async () => {
+    const reviewer = `edits-${tenant.id}@example.com`;
+    await cliOk(["member", "add", "--tenant", tenant.name, "--email", reviewer, "--role", "reviewer"], vault.env);
+    const asked = (await (await tenant.post("/api/clearance", { tool_name: "stripe_refund", tool_args: { amount: 500, currency: "USD" }, context: { policy_id: "refunds" } })).json()) as { status: string; request_id: string };
+    expect(asked.status).toBe("pending_review");
+    const requestId = asked.request_id;
+    await cliOk(["review", "decide", requestId, "--approve", "--as", reviewer, "--args", '{"amount":250,"currency":"USD"}'], vault.env);
+    const { token } = (await (await tenant.call(`/api/clearance-status/${requestId}`)).json()) as { token: string };
+    const before = performed.length;
+
+    const asFirstAsked = await through(gateways[0]!, token, '{"amount":500,"currency":"USD"}');
+    expect(asFirstAsked.status).toBe(403);
+    expect(await asFirstAsked.json()).toMatchObject({ error: { code: "tool_args_mismatch" } });
+    expect((await through(gateways[0]!, token, '{"amount":250,"currency":"USD"}')).status).toBe(201);
+    expect(performed.slice(before)).toEqual([{ amount: 250, currency: "USD" }]);
+  });
+
   // The token-misuse table (issue 7) at the tool boundary: forgeries built from a genuine
   // token never reach the service, and never use up the genuine token.
   const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
