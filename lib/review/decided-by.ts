@@ -1,4 +1,4 @@
-export const REVIEW_CHANNELS = ["dashboard", "email", "slack", "cli", "api"] as const;
+export const REVIEW_CHANNELS = ["dashboard", "email", "push", "slack", "cli", "api"] as const;
 export type ReviewChannel = (typeof REVIEW_CHANNELS)[number];
 
 /** The decidedBy of a review settled by votes: who decided (all approvers of a quorum) and through which channel. */
@@ -6,7 +6,7 @@ export const decidedByReviewers = (emails: string[], channel: ReviewChannel) => 
 
 export const EXPIRY_DECIDER = "system:expiry";
 
-const CHANNEL_NAMES: Record<string, string> = { dashboard: "the dashboard", email: "an email link", slack: "Slack", cli: "the CLI", api: "the API" };
+const CHANNEL_NAMES: Record<string, string> = { dashboard: "the dashboard", email: "an email link", push: "a push notification's link", slack: "Slack", cli: "the CLI", api: "the API" };
 
 /** An operator's decision from the CLI without `--as`: one person, outside the review rules. */
 export const breakGlassDecider = (operator: string) => `operator:${operator}`;

@@ -15,21 +15,24 @@ const hashToken = (token: string) => createHash("sha256").update(token).digest("
 const linkExpiry = (request: Pick<ClearanceRequest, "createdAt" | "reviewDeadline">) =>
   request.reviewDeadline ?? new Date(request.createdAt.getTime() + DEFAULT_LIFETIME_SECONDS * 1000);
 
+/** What carries a link: the email, or one device's push subscription. */
+export type LinkChannel = "email" | `push:${string}`;
+
 /**
- * A new token for one reviewer's link to one request: 32 random bytes, of which only the
- * SHA-256 is stored. Issuing again (a retried email) replaces the earlier token, so only
- * the link last sent works. Null once the reviewer has used their link.
+ * A new token for one reviewer's link to one request through one channel: 32 random bytes,
+ * of which only the SHA-256 is stored. Issuing again on the same channel (a retried email or
+ * push) replaces the earlier token, so only the link last sent that way works; the links of
+ * other channels stay valid. Null once the reviewer has used any of their links.
  */
-export async function issueReviewLink(prisma: PrismaClient, request: ClearanceRequest, reviewer: Reviewer): Promise<{ token: string; expiresAt: Date } | null> {
+export async function issueReviewLink(prisma: PrismaClient, request: ClearanceRequest, reviewer: Reviewer, channel: LinkChannel = "email"): Promise<{ token: string; expiresAt: Date } | null> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = linkExpiry(request);
   const tokenHash = hashToken(token);
-  const where = { requestId_userId: { requestId: request.id, userId: reviewer.userId } };
-  const existing = await prisma.reviewLink.findUnique({ where, select: { usedAt: true } });
-  if (existing?.usedAt) return null;
+  const used = await prisma.reviewLink.findFirst({ where: { requestId: request.id, userId: reviewer.userId, usedAt: { not: null } }, select: { id: true } });
+  if (used) return null;
   await prisma.reviewLink.upsert({
-    where,
-    create: { id: newId("rvl"), tenantId: request.tenantId, requestId: request.id, userId: reviewer.userId, email: reviewer.email, tokenHash, expiresAt },
+    where: { requestId_userId_channel: { requestId: request.id, userId: reviewer.userId, channel } },
+    create: { id: newId("rvl"), tenantId: request.tenantId, requestId: request.id, userId: reviewer.userId, email: reviewer.email, tokenHash, expiresAt, channel },
     update: { tokenHash, expiresAt },
   });
   return { token, expiresAt };
@@ -59,9 +62,10 @@ const REFUSALS: Record<Exclude<LinkState, "open">, [ErrorCode, string]> = {
 };
 
 /**
- * A reviewer's vote through their link (channel "email"), under castVote's rules (quorum,
- * four eyes). The link is claimed first (single use, under a conditional update), so two
- * clicks in flight vote at most once; a vote the rules refuse gives the claim back.
+ * A reviewer's vote through their link (channel "email", or "push" for a link a push carried),
+ * under castVote's rules (quorum, four eyes). The link is claimed first (single use, under a
+ * conditional update), so two clicks in flight vote at most once; a vote the rules refuse gives
+ * the claim back. A counted vote closes the reviewer's other links to the request too.
  */
 export async function redeemReviewLink(prisma: PrismaClient, token: string, vote: Pick<Vote, "approve" | "reason" | "args" | "seenArgsHash">) {
   const view = await viewReviewLink(prisma, token);
@@ -74,11 +78,16 @@ export async function redeemReviewLink(prisma: PrismaClient, token: string, vote
   });
   if (claimed.count !== 1) throw new ApiError(...REFUSALS.used);
   try {
-    return await castVote(prisma, view.request, {
+    const counted = await castVote(prisma, view.request, {
       reviewer: { userId: link.userId, email: link.email, label: link.email },
       ...vote,
-      channel: "email",
+      channel: link.channel.startsWith("push:") ? "push" : "email",
     });
+    await prisma.reviewLink.updateMany({
+      where: { requestId: link.requestId, userId: link.userId, usedAt: null },
+      data: { usedAt: new Date(), outcome: vote.approve ? "approve" : "deny" },
+    });
+    return counted;
   } catch (error) {
     if (error instanceof ApiError && error.code !== "review_not_pending") await prisma.reviewLink.update({ where: { id: link.id }, data: { usedAt: null, outcome: null } });
     throw error;
