@@ -12,6 +12,8 @@ import { startChangeListener, stopChangeListener } from "@/lib/db/change-cache";
 import { deliverEmail } from "@/lib/channels/deliver-email";
 import { fanOut } from "@/lib/channels/fan-out";
 import { deliverSlack } from "@/lib/channels/slack-message";
+import { deliverPush } from "@/lib/push/deliver-push";
+import { vapidKeys } from "@/lib/push/vapid-keys";
 import { deliverWebhook } from "@/lib/webhooks/deliver";
 import { escalateReview, expireReview } from "@/lib/review/expiry";
 
@@ -22,13 +24,14 @@ export interface Running {
 /**
  * The background work every app process runs, whether started by `server.ts` (npm start)
  * or by Next's instrumentation hook (npm run dev): migrations (on opening the database),
- * signing keys, job workers, the ledger sequencer, and resuming `processing` requests.
+ * signing and VAPID keys, job workers, the ledger sequencer, and resuming `processing` requests.
  */
 async function start(): Promise<Running> {
   const config = env();
   const database = await db();
   await activeSigningKey(database.prisma, "token");
   await activeSigningKey(database.prisma, "ledger");
+  await vapidKeys(database.prisma);
 
   const handlers: JobHandlers = {
     "clearance:resume-processing": async () => {
@@ -46,6 +49,7 @@ async function start(): Promise<Running> {
     },
     "notify:event": (payload) => fanOut(database.prisma, payload),
     "notify:email": ({ deliveryId, userId }) => deliverEmail(database.prisma, deliveryId, userId),
+    "notify:push": ({ deliveryId, subscriptionId }) => deliverPush(database.prisma, deliveryId, subscriptionId),
     "notify:slack": ({ deliveryId, setting }) => deliverSlack(database.prisma, deliveryId, setting),
     "webhook:deliver": ({ deliveryId }) => deliverWebhook(database.prisma, deliveryId),
   };

@@ -6,6 +6,7 @@ import type { Channel } from "@/lib/deliveries/deliveries";
 import { newId } from "@/lib/ids";
 import { addJobStatement } from "@/lib/jobs/enqueue";
 import { eligibleReviewers, escalationReviewers } from "@/lib/members/reviewers";
+import { pushDevicesOf } from "@/lib/push/subscriptions";
 import { WEBHOOK_MAX_ATTEMPTS, webhookJobKey } from "@/lib/webhooks/deliver";
 import { webhookBody } from "./messages";
 import { settingFor, type NotifyEventPayload } from "@/lib/notify/notify-event";
@@ -25,9 +26,9 @@ interface Planned {
 
 /**
  * The `notify:event` job: reads the tenant's channels and plans one delivery per recipient
- * (each reviewer's link email, each listed address, the Slack channel, each webhook
- * endpoint), each sent by its own job so one failing channel neither blocks nor repeats
- * another. Deliveries are keyed: a re-run finds them and sends nothing twice.
+ * (each reviewer's link email and a push to each of their devices, each listed address, the
+ * Slack channel, each webhook endpoint), each sent by its own job so one failing channel
+ * neither blocks nor repeats another. Deliveries are keyed: a re-run finds them and sends nothing twice.
  */
 export async function fanOut(prisma: PrismaClient, payload: NotifyEventPayload): Promise<void> {
   const { tenantId, event } = payload;
@@ -56,6 +57,15 @@ export async function fanOut(prisma: PrismaClient, payload: NotifyEventPayload):
     planned.push({
       key: `email-link:${request!.id}:${reviewer.userId}${linkKey}`, channel: "email-link", target: reviewer.email,
       job: (deliveryId) => addJobStatement("notify:email", { deliveryId, userId: reviewer.userId }, { jobKey: `email:${deliveryId}` }),
+    });
+  }
+
+  // Each of those reviewers' devices gets a push, with a review link of its own.
+  for (const device of await pushDevicesOf(prisma, reviewers.map((r) => r.userId))) {
+    const reviewer = reviewers.find((r) => r.userId === device.userId)!;
+    planned.push({
+      key: `push:${request!.id}:${device.id}${linkKey}`, channel: "push", target: `${reviewer.email} (${device.label})`,
+      job: (deliveryId) => addJobStatement("notify:push", { deliveryId, subscriptionId: device.id }, { jobKey: `push:${deliveryId}` }),
     });
   }
 

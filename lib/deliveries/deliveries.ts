@@ -2,11 +2,11 @@ import type { PrismaClient } from "@/lib/db";
 import type { NotificationDelivery } from "@/lib/db/generated/client";
 
 /**
- * The delivery log: one row per outbound message (email, Slack, webhook), keyed by
+ * The delivery log: one row per outbound message (email, push, Slack, webhook), keyed by
  * channel, event and recipient so a retried fan-out never creates a second one. A job
  * sends each; an attempt is recorded before the job succeeds or throws for a retry.
  */
-export type Channel = "email-link" | "email" | "slack" | "webhook";
+export type Channel = "email-link" | "email" | "push" | "slack" | "webhook";
 
 /** A delivery still to send, or null when it was delivered (a re-run job does nothing). */
 export async function pendingDelivery(prisma: PrismaClient, id: string): Promise<NotificationDelivery | null> {
@@ -28,6 +28,14 @@ export async function recordFailed(prisma: PrismaClient, id: string, error: stri
     data: { status: "failed", attempts: { increment: 1 }, lastStatusCode: statusCode, lastError: error.slice(0, 500) },
   });
   throw new Error(error);
+}
+
+/** Records a failed attempt that no retry can mend (the recipient is gone): logged, not thrown, so the job ends. */
+export async function recordGone(prisma: PrismaClient, id: string, error: string, statusCode: number) {
+  await prisma.notificationDelivery.update({
+    where: { id },
+    data: { status: "failed", attempts: { increment: 1 }, lastStatusCode: statusCode, lastError: error.slice(0, 500) },
+  });
 }
 
 /** Ends a delivery that no longer has anything to send (the request moved on, the endpoint was removed). */

@@ -23,6 +23,8 @@ export const jobPayloads = {
   "notify:event": z.object({ tenantId: z.string(), event: z.enum(NOTIFY_EVENTS), requestId: z.string().optional(), grantId: z.string().optional() }),
   /** Sends one email (a reviewer's link, or a notice to a listed recipient). */
   "notify:email": delivery.extend({ userId: z.string().optional() }),
+  /** Sends one Web Push to one reviewer's device (its own review link inside). */
+  "notify:push": delivery.extend({ subscriptionId: z.string() }),
   /** Posts one Slack incoming-webhook message. */
   "notify:slack": delivery.extend({ setting: z.string() }),
   /** Posts one signed event to one customer endpoint. */

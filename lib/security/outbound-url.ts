@@ -66,11 +66,12 @@ const TIMEOUT_MS = 10_000;
 const MAX_ANSWER_BYTES = 4096;
 
 /**
- * POSTs to a customer-given URL (webhooks, Slack) through the SSRF guard: the address is
- * checked when the socket connects, redirects are not followed, the answer is cut short.
+ * POSTs to a customer-given URL (webhooks, Slack, a browser's push endpoint) through the SSRF
+ * guard: the address is checked when the socket connects, redirects are not followed, the
+ * answer is cut short.
  * Node's fetch cannot take a lookup function, hence the http module.
  */
-export function postOutbound(raw: string, body: string, headers: Record<string, string>): Promise<OutboundResponse> {
+export function postOutbound(raw: string, body: string | Buffer, headers: Record<string, string>): Promise<OutboundResponse> {
   const refused = refusedOutboundUrl(raw);
   if (refused) return Promise.reject(Object.assign(new Error(`Refused: ${refused}`), { code: REFUSED_ADDRESS }));
   const url = new URL(raw);
