@@ -68,10 +68,11 @@ export function Sidebar({ items, tenant, tenants, user, role }: Props) {
           })}
         </nav>
         <div className="flex items-center gap-1 border-t border-zinc-200 p-3 dark:border-zinc-800">
-          <div className="min-w-0 flex-1">
-            <p className="truncate text-sm font-medium" title={user.email}>{user.email}</p>
-            <p className="text-xs text-zinc-500">{role}</p>
-          </div>
+          <Link href="/profile" onClick={() => setOpen(false)} aria-current={pathname === "/profile" ? "page" : undefined} title="Your profile and notifications"
+            className="min-w-0 flex-1 rounded-md px-1 py-0.5 hover:bg-zinc-200/60 dark:hover:bg-zinc-800">
+            <p className="truncate text-sm font-medium">{user.email}</p>
+            <p className="text-xs text-zinc-500">{role} · profile</p>
+          </Link>
           <ThemeToggle />
           <form action={signOutAction}>
             <Button variant="ghost" size="icon" aria-label="Sign out" title="Sign out"><LogOut /></Button>
