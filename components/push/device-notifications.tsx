@@ -151,7 +151,7 @@ export function DeviceList({ devices }: { devices: PushDevice[] }) {
                   {device.label}
                   {device.id === thisDevice && <span className="ml-2 rounded bg-zinc-100 px-1.5 py-0.5 text-xs font-normal text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">This device</span>}
                 </p>
-                <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">
                   via {device.endpointHost} · added <RelativeTime date={device.createdAt} /> · {device.lastPushedAt ? <>last notified <RelativeTime date={device.lastPushedAt} /></> : "not notified yet"}
                 </p>
               </div>

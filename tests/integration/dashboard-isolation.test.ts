@@ -4,7 +4,7 @@
 // the documented refusal, mentions nothing of the victim, and the victim's rows are unchanged.
 // A second table runs each action as every role, expecting what lib/auth/access.ts allows.
 // The tables must name every "use server" export, page and route handler (checked below).
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -39,6 +39,8 @@ interface World {
   grantId: string;
   webhookId: string;
   deliveryId: string;
+  /** The owner's push device (theirs alone, not the tenant's), with the subscription its browser sent. */
+  pushDevice: { id: string; subscription: { endpoint: string; keys: { p256dh: string; auth: string } } };
 }
 
 const policySource = fs.readFileSync(examplePolicy, "utf8");
@@ -100,7 +102,14 @@ async function furnish(server: ServerInfo, db: pg.Client, tenant: World["tenant"
   expect(notified).toEqual({ ok: true });
   const member = `bob-${randomBytes(4).toString("hex")}@example.com`;
   expect(await run(owner, "lib/members/actions.ts#inviteMemberAction", [{ email: member, role: "reviewer" }])).toMatchObject({ ok: true });
-  return { tenant, owner, apiKey: key, keyId, versions: [v1, v2], member, approved, pending, decided, grantId, webhookId, deliveryId };
+  const browserKey = createECDH("prime256v1");
+  browserKey.generateKeys();
+  const subscription = {
+    endpoint: `https://fcm.googleapis.com/fcm/send/${randomBytes(12).toString("base64url")}`,
+    keys: { p256dh: browserKey.getPublicKey().toString("base64url"), auth: randomBytes(16).toString("base64url") },
+  };
+  const pushDevice = { id: (await run(owner, "lib/push/actions.ts#savePushSubscriptionAction", [subscription])).id as string, subscription };
+  return { tenant, owner, apiKey: key, keyId, versions: [v1, v2], member, approved, pending, decided, grantId, webhookId, deliveryId, pushDevice };
 }
 
 const TENANT_TABLES = [
@@ -117,7 +126,9 @@ async function tenantState(db: pg.Client, tenantId: string): Promise<string[]> {
   }
   const tenant = await db.query<{ row: unknown }>(`SELECT to_jsonb(t) AS row FROM tenants t WHERE id = $1`, [tenantId]);
   const sessions = await db.query<{ row: unknown }>(`SELECT to_jsonb(s) AS row FROM sessions s JOIN memberships m ON m."userId" = s."userId" WHERE m."tenantId" = $1`, [tenantId]);
-  rows.push(...tenant.rows.map((r) => `tenants ${JSON.stringify(r.row)}`), ...sessions.rows.map((r) => `sessions ${JSON.stringify(r.row)}`));
+  const devices = await db.query<{ row: unknown }>(`SELECT to_jsonb(p) AS row FROM push_subscriptions p JOIN memberships m ON m."userId" = p."userId" WHERE m."tenantId" = $1`, [tenantId]);
+  rows.push(...tenant.rows.map((r) => `tenants ${JSON.stringify(r.row)}`), ...sessions.rows.map((r) => `sessions ${JSON.stringify(r.row)}`),
+    ...devices.rows.map((r) => `push_subscriptions ${JSON.stringify(r.row)}`));
   return rows.sort();
 }
 
@@ -254,6 +265,19 @@ const ACTION_ROWS: ActionRow[] = [
     own: (o) => [form({ id: o.deliveryId })],
   },
   {
+    action: "lib/push/actions.ts#savePushSubscriptionAction", permission: "view", denied: "result",
+    // The victim's own endpoint and keys: the attacker gets a device of its own; the victim's stays as it was.
+    attack: (v) => [v.pushDevice.subscription], expected: { status: 200, result: { ok: true, id: expect.stringMatching(/^push_/) } },
+    own: (o) => [o.pushDevice.subscription],
+    probe: { args: (o) => [{ ...o.pushDevice.subscription, keys: { p256dh: "AAAA", auth: o.pushDevice.subscription.keys.auth } }], says: /keys.p256dh must be 65 bytes/ },
+  },
+  {
+    action: "lib/push/actions.ts#removePushSubscriptionAction", permission: "view", denied: "result",
+    attack: (v) => [v.pushDevice.id], expected: { status: 200, says: /No such device among yours/ },
+    own: (o) => [o.pushDevice.id],
+    probe: { args: () => ["push_00000000000000000000000000"], says: /No such device among yours/ },
+  },
+  {
     action: "lib/tenants/settings-actions.ts#saveSettingsAction", permission: "manageSettings", denied: "result",
     attack: () => [{}, form({ minimumConfidenceBucket: "low", tokenTtlSeconds: "31", ledgerCanonicalVersion: "1", reviewTimeoutSeconds: "900" })],
     expected: { status: 200, result: { ok: true } },
@@ -278,6 +302,7 @@ const PAGE_ROWS: { file: string; urls: (v: World) => string[]; byId?: boolean }[
   { file: "app/(dashboard)/settings/page.tsx", urls: () => ["/settings"] },
   { file: "app/(dashboard)/members/page.tsx", urls: () => ["/members"] },
   { file: "app/(dashboard)/api-reference/page.tsx", urls: () => ["/api-reference"] },
+  { file: "app/(dashboard)/profile/page.tsx", urls: () => ["/profile"] },
 ];
 
 /** Dashboard route handlers: the attacker's request at the victim, and the answer. */
@@ -344,7 +369,7 @@ describe.each(inject("servers"))("dashboard isolation on the $kind database", (s
 
   /** Nothing of the victim beyond what the attacker itself sent. */
   const expectNothingOfVictim = (text: string, sent: string) => {
-    const secrets = [victim.tenant.id, victim.tenant.name, victim.apiKey, victim.keyId, victim.owner.email, victim.member, victim.approved, victim.pending, victim.decided, victim.grantId, victim.webhookId, victim.deliveryId, ...victim.versions];
+    const secrets = [victim.tenant.id, victim.tenant.name, victim.apiKey, victim.keyId, victim.owner.email, victim.member, victim.approved, victim.pending, victim.decided, victim.grantId, victim.webhookId, victim.deliveryId, victim.pushDevice.id, ...victim.versions];
     for (const secret of secrets.filter((s) => !sent.includes(s))) expect(text, `the answer mentions ${secret}`).not.toContain(secret);
   };
 
