@@ -63,7 +63,7 @@ const envSchema = z.object({
   LEDGIX_POLICY_IMPORT_ALLOW_LOOPBACK: z.stringbool().default(false)
     .describe("Let imports reach loopback addresses (tests, local development); private and link-local stay refused"),
   LEDGIX_ALLOW_PRIVATE_URLS: z.stringbool().default(false)
-    .describe("Let webhooks and Slack messages reach private, loopback and link-local addresses (tests, local development)"),
+    .describe("Let webhooks, Slack messages and push endpoints reach private, loopback and link-local addresses (tests, local development)"),
   SLACK_SIGNING_SECRET: z.string().min(1).optional().describe("Slack app signing secret: turns on Approve/Deny buttons in Slack messages"),
   SLACK_BOT_TOKEN: z.string().min(1).optional().describe("Slack bot token (users:read.email), to map a Slack user to a member by email"),
   SLACK_API_URL: z.url().optional().describe("Slack Web API base URL (tests point it at a local server)"),
