@@ -75,7 +75,8 @@ export function DeviceNotificationsCard({ vapidPublicKey, devices }: { vapidPubl
       if (!saved.ok) return setError(saved.error);
       writeDevice(saved.id);
       router.refresh();
-      await registration.showNotification("Notifications are on", { body: "Ledgix will tell this device when a review needs you.", icon: "/icons/icon-192.png", tag: "ledgix-enabled" }).catch(() => undefined);
+      // A first notification proves it works; the card does not wait for it.
+      void registration.showNotification("Notifications are on", { body: "Ledgix will tell this device when a review needs you.", icon: "/icons/icon-192.png", tag: "ledgix-enabled" }).catch(() => undefined);
     } catch (failure) {
       setError(`This browser could not subscribe (${failure instanceof Error ? failure.message : String(failure)}). Try again, or use another browser.`);
     }

@@ -65,6 +65,8 @@ test("a reviewer turns on notifications for this device on Profile, sees it list
   await expect(list).toContainText("Chrome on Linux");
   await expect(list).toContainText("This device");
   await expect(list).toContainText("via fcm.googleapis.com");
+  await expect(card.getByRole("button", { name: "Turn off on this device" })).toBeEnabled();
+  await expect(list.getByRole("button", { name: "Remove Chrome on Linux" })).toBeEnabled();
   await screenshotsAtBothWidths(page, "profile-push-on");
 
   page.once("dialog", (dialog) => void dialog.accept());
