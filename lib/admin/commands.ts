@@ -23,7 +23,7 @@ import { listLiveGrants, revokeGrant } from "@/lib/grants/grants";
 import { parseEditedArgs } from "@/lib/review/edit-args";
 import { castVote } from "@/lib/review/cast-vote";
 import { breakGlassDecider } from "@/lib/review/decided-by";
-import { addToReviewerGroup, createReviewerGroup, groupNameSchema, listReviewerGroups, removeFromReviewerGroup } from "@/lib/members/reviewer-groups";
+import { addToReviewerGroup, createReviewerGroup, deleteReviewerGroup, groupNameSchema, listReviewerGroups, removeFromReviewerGroup } from "@/lib/members/reviewer-groups";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
 import { listDeliveries } from "@/lib/deliveries/deliveries";
 import { NOTIFICATION_EVENTS, type NotificationEvent } from "@/lib/notify/events";
@@ -179,6 +179,9 @@ export const COMMANDS = {
   ),
   "member.group.remove": command(z.object({ tenant: tenantRef, name: groupNameSchema, email: emailSchema }), async (prisma, { tenant, name, email }) =>
     removeFromReviewerGroup(prisma, (await findTenantOrThrow(prisma, tenant)).id, name, email),
+  ),
+  "member.group.delete": command(z.object({ tenant: tenantRef, name: groupNameSchema }), async (prisma, { tenant, name }) =>
+    deleteReviewerGroup(prisma, (await findTenantOrThrow(prisma, tenant)).id, name),
   ),
   "member.group.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) =>
     listReviewerGroups(prisma, (await findTenantOrThrow(prisma, tenant)).id),

@@ -252,6 +252,8 @@ export function buildProgram(): Command {
     .requiredOption("--email <address>", "the member's email"),
   "member.group.remove", (name: string, opts: { tenant: string; email: string }) => ({ tenant: opts.tenant, name, email: opts.email }),
   (r) => { const g = r as { group: string; email: string }; return `removed ${g.email} from ${g.group}`; });
+  action(group.command("delete").description("delete a reviewer group (refused while an active rule names it)").argument("<name>").requiredOption("--tenant <name|id>", "the tenant"),
+    "member.group.delete", (name: string, opts: { tenant: string }) => ({ tenant: opts.tenant, name }), (r) => `deleted ${(r as { group: string }).group}`);
   action(group.command("list").description("list a tenant's reviewer groups and their members").requiredOption("--tenant <name|id>", "the tenant"),
     "member.group.list", (opts: { tenant: string }) => opts,
     (r) => table((r as { name: string; members: string[] }[]).map(({ name, members }) => ({ name, members: members.join(",") }))));

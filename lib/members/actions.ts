@@ -10,6 +10,7 @@ import { prisma } from "@/lib/db";
 import { usesOutbox } from "@/lib/email/outbox";
 import { outboxDir, sendEmail } from "@/lib/email/send-email";
 import { addMember, changeRole, removeMember, roleSchema } from "./members";
+import { addToReviewerGroup, createReviewerGroup, deleteReviewerGroup, groupNameSchema, removeFromReviewerGroup } from "./reviewer-groups";
 
 export type MemberActionResult = { ok: true; message: string } | { ok: false; error: string };
 
@@ -70,6 +71,44 @@ export const removeMemberAction = change(idArgs, async (actor, email) => {
   if (current?.role === "owner" && actor.role !== "owner") throw new ApiError("forbidden", "Only an owner can remove an owner.");
   await removeMember(client, actor.tenant.id, email);
   return `Removed ${email}.`;
+});
+
+/** A group's name as typed: the refusal says what a name may hold, as a rule's `reviewers` needs it. */
+function groupName(name: string) {
+  const parsed = groupNameSchema.safeParse(name.trim());
+  if (!parsed.success) throw new ApiError("invalid_request", `A group's name is ${parsed.error.issues[0]!.message}, as a rule's reviewers: [name] names it.`);
+  return parsed.data;
+}
+
+/** A group and a member's email, as the group's form sends them. */
+const groupMemberArgs = z.tuple([z.object({ group: z.string().max(200), email: z.string().max(400) })]);
+
+function groupMember(input: { group: string; email: string }) {
+  const email = emailSchema.safeParse(input.email.trim());
+  if (!email.success) throw new ApiError("invalid_request", `Check the email: ${email.error.issues[0]!.message}`);
+  return { group: groupName(input.group), email: email.data };
+}
+
+export const createReviewerGroupAction = change(idArgs, async (actor, name) => {
+  const { name: created } = await createReviewerGroup(await prisma(), actor.tenant.id, groupName(name));
+  return `Created reviewer group ${created}.`;
+});
+
+export const deleteReviewerGroupAction = change(idArgs, async (actor, name) => {
+  await deleteReviewerGroup(await prisma(), actor.tenant.id, groupName(name));
+  return `Deleted reviewer group ${name}.`;
+});
+
+export const addToReviewerGroupAction = change(groupMemberArgs, async (actor, input) => {
+  const { group, email } = groupMember(input);
+  await addToReviewerGroup(await prisma(), actor.tenant.id, group, email);
+  return `Added ${email} to ${group}.`;
+});
+
+export const removeFromReviewerGroupAction = change(groupMemberArgs, async (actor, input) => {
+  const { group, email } = groupMember(input);
+  await removeFromReviewerGroup(await prisma(), actor.tenant.id, group, email);
+  return `Removed ${email} from ${group}.`;
 });
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
