@@ -5,7 +5,7 @@ import { FieldError, Input, Label, Select } from "@/components/ui/input";
 import type { Role } from "@/lib/auth/access";
 import { changeRoleAction, inviteMemberAction, removeMemberAction, type MemberActionResult } from "@/lib/members/actions";
 
-const Outcome = ({ result }: { result?: MemberActionResult }) =>
+export const Outcome = ({ result }: { result?: MemberActionResult }) =>
   result && (result.ok ? <p role="status" className="text-sm text-emerald-600">{result.message}</p> : <FieldError>{result.error}</FieldError>);
 
 /** Invite by email: the person is a member at once and gets a one-time sign-in link. */

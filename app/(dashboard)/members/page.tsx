@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { OutboxNotice } from "@/components/email/outbox-notice";
 import { InviteForm, MemberRowControls } from "@/components/members/member-controls";
+import { CreateGroupForm, GroupMemberControls } from "@/components/members/reviewer-group-controls";
 import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Badge } from "@/components/ui/status-badge";
@@ -9,14 +11,14 @@ import { can, ROLE_DESCRIPTIONS, ROLES, isRole } from "@/lib/auth/access";
 import { requireMember } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listMembers } from "@/lib/members/members";
-import { listReviewerGroups } from "@/lib/members/reviewer-groups";
+import { listReviewerGroups, rulesNamingGroups } from "@/lib/members/reviewer-groups";
 
 export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage() {
   const member = await requireMember("view");
   const client = await prisma();
-  const [members, groups] = await Promise.all([listMembers(client, member.tenant.id), listReviewerGroups(client, member.tenant.id)]);
+  const [members, groups, usedBy] = await Promise.all([listMembers(client, member.tenant.id), listReviewerGroups(client, member.tenant.id), rulesNamingGroups(client, member.tenant.id)]);
   const manage = can(member.role, "manageMembers");
   return (
     <>
@@ -46,23 +48,26 @@ export default async function MembersPage() {
         </table>
       </Card>
       <h2 className="mt-8 mb-1 text-sm font-semibold">Reviewer groups</h2>
-      <p className="mb-3 text-sm text-zinc-500">A policy rule&apos;s <code className="font-mono">reviewers: [group]</code> lets only these members vote on its reviews (viewers never vote). Manage them with: npx ledgix member group create|add|remove --tenant {member.tenant.name} …</p>
-      <Card className="overflow-hidden" data-testid="reviewer-groups">
-        {groups.length === 0 ? <p className="p-4 text-sm text-zinc-500">No reviewer groups: any reviewer may decide any review.</p> : (
-          <table className="w-full text-sm">
-            <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
-              <tr><th className="px-4 py-2 font-medium">Group</th><th className="px-4 py-2 font-medium">Members</th></tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={g.name} className="border-b border-zinc-100 last:border-0 dark:border-zinc-800/60">
-                  <td className="px-4 py-2 font-mono">{g.name}</td>
-                  <td className="px-4 py-2">{g.members.length > 0 ? g.members.join(", ") : <span className="text-zinc-500">nobody yet</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <p className="mb-3 text-sm text-zinc-500">A policy rule&apos;s <code className="font-mono">reviewers: [group]</code> lets only these members vote on its reviews (viewers never vote). With no group named, any reviewer may decide.</p>
+      <Card className="divide-y divide-zinc-100 dark:divide-zinc-800/60" data-testid="reviewer-groups">
+        {manage && <div className="p-4"><CreateGroupForm /></div>}
+        {groups.length === 0 && <p className="p-4 text-sm text-zinc-500">No reviewer groups: any reviewer may decide any review.</p>}
+        {groups.map((g) => {
+          const rules = usedBy.get(g.name) ?? [];
+          return (
+            <div key={g.name} className="space-y-2 p-4" data-testid="reviewer-group" aria-label={`Reviewer group ${g.name}`} role="group">
+              <div className="flex flex-wrap items-baseline gap-x-3">
+                <h3 className="font-mono font-medium">{g.name}</h3>
+                <p className="text-xs text-zinc-500" data-testid="group-rules">
+                  {rules.length === 0 ? "No active rule names it" : <>Reviewers of {rules.map((r, i) => <span key={`${r.policy}/${r.rule}`}>{i > 0 && ", "}<Link href="/policies" className="font-mono hover:underline">{r.policy}/{r.rule}</Link></span>)}</>}
+                </p>
+              </div>
+              {manage
+                ? <GroupMemberControls group={g.name} members={g.members} candidates={members.map((m) => m.email)} />
+                : <p className="text-sm">{g.members.length > 0 ? g.members.join(", ") : <span className="text-zinc-500">nobody yet</span>}</p>}
+            </div>
+          );
+        })}
       </Card>
     </>
   );
