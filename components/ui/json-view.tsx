@@ -1,8 +1,6 @@
 import type { ReactNode } from "react";
+import { EMPHASISED } from "@/lib/review/args-summary";
 import { cn } from "@/lib/utils";
-
-// Keys whose values a reviewer must not misread: money and identifiers are emphasised.
-const EMPHASISED = /amount|currency|price|total|_id$|^id$|account|iban|email|recipient/i;
 
 /** Formatted JSON with amounts, currencies and identifiers easy to read. */
 export function JsonView({ value, className }: { value: unknown; className?: string }) {
