@@ -1,6 +1,6 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
-import { Check, CircleCheckBig, Keyboard, Pencil, X } from "lucide-react";
+import { Check, CircleCheckBig, Keyboard, Pencil, Undo2, X } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -15,10 +15,15 @@ import { usePendingReviews, type PendingReviewsPage } from "@/components/dashboa
 import { grantOptions } from "@/lib/grants/grant-spec";
 import { decideReviewAction } from "@/lib/review/actions";
 import { readArgsText } from "@/lib/review/args-diff";
+import { differingArgs } from "@/lib/review/args-summary";
 import { ArgsEditor } from "./args-editor";
+import { useUndoableVote, type HeldVote, type UnsentVote } from "./use-undoable-vote";
 import { cn } from "@/lib/utils";
 
-const KEYS = [["j / k", "next / previous request"], ["a", "approve the selected request"], ["d", "deny (asks for a reason)"], ["Enter", "open its full timeline"], ["?", "show these keys"]];
+const KEYS = [
+  ["j / k", "next / previous request"], ["a", "approve the selected request"], ["d", "deny (asks for a reason)"],
+  ["u / z", "undo a vote in its 5 seconds, before it is sent"], ["Enter", "open its full timeline"], ["?", "show these keys"],
+];
 
 export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPage; canDecide: boolean }) {
   const { data = initial } = usePendingReviews(initial);
@@ -29,7 +34,8 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   // A refusal stays in the card of the request it is about; a confirmation names its request
   // above the inbox, since the card it was decided in has moved on to the next request.
   const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string; requestId: string }>();
-  const [busy, setBusy] = useState(false);
+  // Votes on their way to the server: their requests stay out of the list until the answer.
+  const [sending, setSending] = useState<string[]>([]);
   // The size chosen for one request: "" is "just this once", else a grantOptions key.
   const [grantChoice, setGrantChoice] = useState<{ requestId?: string; key: string }>({ key: "" });
   // Edit, then approve: the reviewer's text for one request while its editor is open.
@@ -37,7 +43,26 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   const listRef = useRef<HTMLUListElement>(null);
   const router = useRouter();
 
-  const items = data.items;
+  const send = useCallback(async (vote: HeldVote) => {
+    setSending((ids) => [...ids, vote.requestId]);
+    const { requestId, approve, reason, grant, args, seenArgsHash } = vote;
+    // An open editor sends its text: the server parses and checks it, whatever the preview said.
+    const result = await decideReviewAction({ requestId, approve, reason, grant, seenArgsHash, ...(args !== undefined && { args }) });
+    setSending((ids) => ids.filter((id) => id !== requestId));
+    // A refusal brings the request back, selected, with the reviewer's edit still open.
+    if (!result.ok) { setSelectedId(requestId); return setMessage({ tone: "error", text: result.error, requestId }); }
+    setEditing((e) => (e?.requestId === requestId ? undefined : e));
+    setMessage({ tone: "ok", text: `${vote.toolName} (${requestId}) ${result.status}${args !== undefined ? " with edited arguments" : ""}.`, requestId });
+    // Drop it without waiting for the next poll.
+    queryClient.setQueryData<PendingReviewsPage>(["pending-reviews"], (old) => old && { ...old, pendingCount: old.pendingCount - 1, items: old.items.filter((i) => i.id !== requestId) });
+    void queryClient.invalidateQueries({ queryKey: ["pending-reviews"] });
+  }, [queryClient]);
+  const vote = useUndoableVote((held) => void send(held));
+
+  // A held vote's request leaves the list at once (the decision is optimistic) and comes back on undo.
+  const items = useMemo(() => data.items.filter((i) => i.id !== vote.held?.requestId && !sending.includes(i.id)), [data.items, vote.held, sending]);
+  const summaries = useMemo(() => differingArgs(items.map((i) => i.toolArgs)), [items]);
+  const agentsDiffer = new Set(items.map((i) => i.agentId)).size > 1;
   const index = Math.max(0, items.findIndex((i) => i.id === selectedId));
   const selected = items[index];
   const sizes = useMemo(() => (selected ? grantOptions(selected) : []), [selected]);
@@ -45,23 +70,21 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   const editText = editing?.requestId === selected?.id ? editing?.text : undefined;
   const edited = editText === undefined ? undefined : readArgsText(editText);
 
-  const decide = useCallback(async (approve: boolean, reason?: string) => {
-    if (!selected || busy) return;
-    setBusy(true);
-    // An open editor sends its text: the server parses and checks it, whatever the preview said.
+  /** Holds the selected request's vote for its undo window and moves on to the next request. */
+  const decide = useCallback((approve: boolean, reason?: string) => {
+    if (!selected || (approve && edited !== undefined && "problem" in edited)) return;
     const args = approve ? editText : undefined;
     const grant = approve && args === undefined ? sizes.find((s) => s.key === grantKey)?.spec : undefined;
-    const result = await decideReviewAction({ requestId: selected.id, approve, reason, grant, seenArgsHash: selected.argsHash, ...(args !== undefined && { args }) });
-    setBusy(false);
-    if (!result.ok) return setMessage({ tone: "error", text: result.error, requestId: selected.id });
+    vote.hold({ requestId: selected.id, toolName: selected.toolName, approve, reason, grant, args, seenArgsHash: selected.argsHash });
     setDenying(false);
-    setEditing(undefined);
-    setMessage({ tone: "ok", text: `${selected.toolName} (${selected.id}) ${result.status}${args !== undefined ? " with edited arguments" : ""}.`, requestId: selected.id });
-    // Move to the next request and drop this one without waiting for the next poll.
+    setMessage(undefined);
     setSelectedId(items[index + 1]?.id ?? items[index - 1]?.id);
-    queryClient.setQueryData<PendingReviewsPage>(["pending-reviews"], (old) => old && { ...old, pendingCount: old.pendingCount - 1, items: old.items.filter((i) => i.id !== selected.id) });
-    void queryClient.invalidateQueries({ queryKey: ["pending-reviews"] });
-  }, [selected, busy, items, index, queryClient, sizes, grantKey, editText]);
+  }, [selected, edited, editText, sizes, grantKey, vote, items, index]);
+
+  const undo = useCallback(() => {
+    const taken = vote.undo();
+    if (taken) setSelectedId(taken.requestId);
+  }, [vote]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -69,8 +92,9 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
       if (e.key === "j" || e.key === "k") {
         const next = items[Math.min(items.length - 1, Math.max(0, index + (e.key === "j" ? 1 : -1)))];
         if (next) { setSelectedId(next.id); document.getElementById(`review-${next.id}`)?.scrollIntoView({ block: "nearest" }); }
-      } else if (e.key === "a" && canDecide) void decide(true);
+      } else if (e.key === "a" && canDecide) decide(true);
       else if (e.key === "d" && canDecide && selected) setDenying(true);
+      else if ((e.key === "u" || e.key === "z") && vote.held) undo();
       else if (e.key === "Enter" && selected) router.push(`/requests/${selected.id}`);
       else if (e.key === "?") setHelp(true);
       else return;
@@ -78,9 +102,17 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [items, index, selected, canDecide, denying, decide, router]);
+  }, [items, index, selected, canDecide, denying, decide, router, vote.held, undo]);
 
-  const confirmation = message?.tone === "ok" && <p role="status" className="mb-3 text-sm text-emerald-600 dark:text-emerald-400">{message.text}</p>;
+  // Above the inbox: the vote in its undo window, else the last confirmation (the card has moved on).
+  const confirmation = (
+    <>
+      {vote.unsent.length > 0 && <UnsentNotice votes={vote.unsent} pending={data.items} onDismiss={vote.dismissUnsent} />}
+      {vote.held
+        ? <UndoBar vote={vote.held} secondsLeft={vote.secondsLeft} fraction={vote.fraction} onUndo={undo} />
+        : message?.tone === "ok" && <p role="status" className="mb-3 text-sm text-emerald-600 dark:text-emerald-400">{message.text}</p>}
+    </>
+  );
   if (items.length === 0) {
     return (
       <>
@@ -101,9 +133,9 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
     {confirmation}
     <div className="grid grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-[minmax(300px,380px)_minmax(0,1fr)]">
       <div>
-        <p className="mb-2 text-xs text-zinc-500" aria-live="polite">{data.pendingCount} pending{data.pendingCount > items.length ? `, oldest ${items.length} shown` : ""}</p>
+        <p className="mb-2 text-xs text-zinc-500" aria-live="polite">{data.pendingCount} pending{data.pendingCount > data.items.length ? `, oldest ${data.items.length} shown` : ""}</p>
         <ul ref={listRef} role="listbox" aria-label="Pending requests" className="max-h-[40vh] space-y-1 overflow-y-auto pr-1 lg:max-h-[calc(100vh-12rem)]">
-          {items.map((item) => (
+          {items.map((item, i) => (
             <li key={item.id} id={`review-${item.id}`} role="option" aria-selected={item.id === selected?.id} data-testid="review-item"
               onClick={() => setSelectedId(item.id)}
               className={cn("cursor-pointer rounded-md border px-3 py-2 text-sm", item.id === selected?.id ? "border-accent bg-accent/5 ring-1 ring-accent" : "border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-900")}>
@@ -111,7 +143,11 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
                 <span className="truncate font-mono font-medium">{item.toolName}</span>
                 <span className="shrink-0 text-xs text-zinc-500"><RelativeTime date={item.createdAt} /></span>
               </div>
-              <p className="truncate text-xs text-zinc-500">{item.agentId} · {item.reason}</p>
+              {/* What tells this request from the others; the reason only when nothing does. */}
+              <p className="truncate text-xs text-zinc-500" data-testid="review-item-summary" title={summaries[i] ? JSON.stringify(item.toolArgs) : undefined}>
+                {agentsDiffer && <>{item.agentId} · </>}
+                {summaries[i] ? <span className="font-mono text-zinc-700 dark:text-zinc-300">{summaries[i]}</span> : item.reason}
+              </p>
             </li>
           ))}
         </ul>
@@ -156,21 +192,26 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
           </div>
           {message?.tone === "error" && message.requestId === selected.id && <p role="alert" className="mt-4 text-sm text-red-600 dark:text-red-400">{message.text}</p>}
           {canDecide ? (
-            <div className="mt-6 flex flex-wrap items-center gap-3">
+            // The grant size has its own row, however long its labels: Approve and Deny stay side by side.
+            <div className="mt-6 space-y-3">
               <Label htmlFor="grant-size" className="sr-only">Approve for</Label>
-              <Select id="grant-size" className="w-full sm:w-auto sm:max-w-md" value={editText === undefined ? grantKey : ""} disabled={editText !== undefined} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
+              <Select id="grant-size" className="w-full" value={editText === undefined ? grantKey : ""} disabled={editText !== undefined} onChange={(e) => setGrantChoice({ requestId: selected.id, key: e.target.value })} data-testid="grant-size">
                 <option value="">Just this once</option>
                 {sizes.map((size) => <option key={size.key} value={size.key}>{size.label}</option>)}
               </Select>
-              <Button variant="approve" size="lg" disabled={busy || (edited !== undefined && "problem" in edited)} onClick={() => void decide(true)}><Check />{editText === undefined ? "Approve" : "Approve edited call"} <kbd className="ml-1 text-xs opacity-70">a</kbd></Button>
-              <Button variant="deny" size="lg" disabled={busy} onClick={() => setDenying(true)}><X />Deny <kbd className="ml-1 text-xs opacity-70">d</kbd></Button>
+              <div className="flex gap-3" data-testid="decision-buttons">
+                <Button variant="approve" size="lg" className="min-w-0 flex-1 px-4 text-sm sm:flex-none sm:px-6 sm:text-base" disabled={edited !== undefined && "problem" in edited} onClick={() => decide(true)}>
+                  <Check /><span className="truncate">{editText === undefined ? "Approve" : "Approve edited call"}</span> <kbd className="ml-1 hidden text-xs opacity-70 sm:inline">a</kbd>
+                </Button>
+                <Button variant="deny" size="lg" className="px-4 text-sm sm:px-6 sm:text-base" onClick={() => setDenying(true)}><X />Deny <kbd className="ml-1 hidden text-xs opacity-70 sm:inline">d</kbd></Button>
+              </div>
             </div>
           ) : (
             <p className="mt-6 text-sm text-zinc-500" data-testid="cannot-decide">Your role can see reviews but not decide them.</p>
           )}
         </Card>
       )}
-      <DenyDialog open={denying} onOpenChange={setDenying} busy={busy} onDeny={(reason) => void decide(false, reason)} toolName={selected?.toolName ?? ""} />
+      <DenyDialog open={denying} onOpenChange={setDenying} onDeny={(reason) => decide(false, reason)} toolName={selected?.toolName ?? ""} />
       <Dialog open={help} onOpenChange={setHelp}>
         <DialogContent title="Keyboard shortcuts">
           <Keyboard className="mb-3 size-5 text-zinc-400" />
@@ -184,7 +225,7 @@ export function ReviewInbox({ initial, canDecide }: { initial: PendingReviewsPag
   );
 }
 
-function DenyDialog({ open, onOpenChange, onDeny, busy, toolName }: { open: boolean; onOpenChange: (o: boolean) => void; onDeny: (reason: string) => void; busy: boolean; toolName: string }) {
+function DenyDialog({ open, onOpenChange, onDeny, toolName }: { open: boolean; onOpenChange: (o: boolean) => void; onDeny: (reason: string) => void; toolName: string }) {
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string>();
   return (
@@ -194,9 +235,36 @@ function DenyDialog({ open, onOpenChange, onDeny, busy, toolName }: { open: bool
           <Label htmlFor="deny-reason">Reason</Label>
           <Textarea id="deny-reason" autoFocus rows={3} value={reason} onChange={(e) => { setReason(e.target.value); setError(undefined); }} aria-invalid={Boolean(error)} />
           {error && <FieldError>{error}</FieldError>}
-          <div className="flex justify-end"><Button type="submit" variant="deny" disabled={busy}>Deny request</Button></div>
+          <div className="flex justify-end"><Button type="submit" variant="deny">Deny request</Button></div>
         </form>
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** The vote in its undo window: what it does, a countdown, and the way back. */
+function UndoBar({ vote, secondsLeft, fraction, onUndo }: { vote: HeldVote; secondsLeft: number; fraction: number; onUndo: () => void }) {
+  const doing = vote.approve ? `Approving ${vote.toolName}${vote.args !== undefined ? " with edited arguments" : ""}…` : `Denying ${vote.toolName}…`;
+  return (
+    <div role="status" data-testid="undo-vote" className="relative mb-3 flex items-center justify-between gap-3 overflow-hidden rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <span className="min-w-0 truncate">{doing} <span className="font-mono text-xs text-zinc-500">{vote.requestId}</span></span>
+      <Button variant="outline" size="sm" onClick={onUndo}><Undo2 />Undo ({secondsLeft} s)</Button>
+      <span aria-hidden className={cn("absolute bottom-0 left-0 h-0.5 transition-[width] duration-200 ease-linear", vote.approve ? "bg-emerald-500" : "bg-red-500")} style={{ width: `${fraction * 100}%` }} />
+    </div>
+  );
+}
+
+/** Votes cancelled because the reviewer left the inbox during their undo window; named only while still in this queue. */
+function UnsentNotice({ votes, pending, onDismiss }: { votes: UnsentVote[]; pending: { id: string }[]; onDismiss: () => void }) {
+  const known = votes.filter((v) => pending.some((p) => p.id === v.requestId));
+  return (
+    <div role="alert" data-testid="unsent-votes" className="mb-3 flex items-start justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+      <p>
+        {known.length > 0
+          ? <>Not sent: your {known.map((v) => `${v.approve ? "approval" : "denial"} of ${v.toolName} (${v.requestId})`).join(", ")}. You left the inbox during its undo window, so nothing was recorded; it still waits below.</>
+          : <>A vote you cast was not sent: you left the inbox during its undo window. Its request is no longer in this queue.</>}
+      </p>
+      <Button variant="ghost" size="sm" onClick={onDismiss}>Dismiss</Button>
+    </div>
   );
 }

@@ -107,7 +107,10 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
   await page.keyboard.press("?");
   await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
   await page.keyboard.press("Escape");
+  // `a` holds the approval for its 5-second undo window (tests/e2e/review-inbox.spec.ts), then sends it.
   await page.keyboard.press("a");
+  await expect(page.getByTestId("undo-vote")).toContainText("Approving stripe_refund…");
+  await expect(page.getByRole("status")).toHaveText(`stripe_refund (${requestId}) approved.`);
   await expect(page.getByTestId("review-empty")).toBeVisible();
 
   const status = await (await request.get(`/api/clearance-status/${requestId}`, { headers: { "X-Vault-API-Key": key } })).json();
@@ -166,7 +169,8 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
 
   const openapi = await (await request.get("/api/openapi.json")).json();
   expect(openapi.paths["/clearance"].post.requestBody).toBeTruthy();
-  expect(openapi.components.schemas.ClearanceRequest.properties.tool_name.description).toBe("The tool the agent wants to run");
+  // Request bodies are inlined from the routes' zod schemas (lib/openapi/openapi.ts), not named components.
+  expect(openapi.paths["/clearance"].post.requestBody.content["application/json"].schema.properties.tool_name.description).toBe("The tool the agent wants to run");
   await nav(page, "API reference");
   await expect(page.getByText("/api/clearance-status/{requestId}")).toBeVisible();
   await screenshots(page, "api-reference");
@@ -187,6 +191,7 @@ test("a viewer sees the queue but cannot approve", async ({ page, request }) => 
   await expect(page.getByTestId("cannot-decide")).toBeVisible();
   await expect(page.getByRole("button", { name: /Approve/ })).toHaveCount(0);
   await page.keyboard.press("a");
+  await expect(page.getByTestId("undo-vote")).toHaveCount(0);
   await page.waitForTimeout(500);
   const status = await (await request.get(`/api/clearance-status/${asked.request_id}`, { headers: { "X-Vault-API-Key": key } })).json();
   expect(status.status).toBe("pending_review");

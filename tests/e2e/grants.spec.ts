@@ -39,6 +39,8 @@ test("reviewer: approve with a standing approval, see it used, revoke it", async
   await sizes.selectOption({ label: "payout by agent-pay while args.amount >= 0 && args.amount <= 150, for 1 h" });
   await screenshots(page, "reviews-grant-size");
   await page.getByRole("button", { name: /Approve/ }).click();
+  // Sent once its undo window has passed; only then does the standing approval exist.
+  await expect(page.getByRole("status")).toHaveText(/\) approved\.$/);
   await expect(page.getByTestId("review-empty")).toBeVisible();
 
   expect(await ask(120)).toMatchObject({ status: "approved", reason_code: "standing_approval" });

@@ -50,6 +50,8 @@ test("in the inbox: edit the amount down, see the diff, approve; a denied edit i
 
   await editor.fill(JSON.stringify({ ...ASKED, amount: 9000 }));
   await page.getByRole("button", { name: /Approve edited call/ }).click();
+  // The edited call waits out its undo window like any vote; the server's refusal brings the request back, editor open.
+  await expect(page.getByTestId("undo-vote")).toContainText("Approving stripe_refund with edited arguments…");
   await expect(page.getByTestId("review-detail").getByRole("alert")).toHaveText("The policy denies the edited call: Refunds above 5,000 are never made");
   expect((await status()).status).toBe("pending_review");
 
