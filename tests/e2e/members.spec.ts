@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
+import { applyPolicy, ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
 
 function outboxEmailTo(address: string) {
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
@@ -57,4 +57,70 @@ test("members: an admin invites by email, the invitee signs in from the link; ow
   await expect(page.getByRole("row", { name: /gavin@hooli\.test/ })).toHaveCount(0);
   await invitee.reload();
   await expect(invitee).toHaveURL(/\/sign-in/);
+});
+
+test("reviewer groups: an admin creates and deletes groups and changes their members on the Members page; a reviewer only reads them", async ({ page }) => {
+  ledgix(["tenant", "create", "initech"]);
+  for (const [email, role] of [["admin@initech.test", "admin"], ["milton@initech.test", "reviewer"]]) {
+    ledgix(["member", "add", "--tenant", "initech", "--email", email!, "--role", role!, "--password-stdin"], PASSWORD);
+  }
+  applyPolicy("initech", `policy_id: refunds
+rules:
+  - id: refund-big
+    tool: stripe_refund
+    when: args.amount > 1000
+    effect: review
+    reviewers: [finance]
+`);
+
+  await signIn(page, "admin@initech.test");
+  await nav(page, "Members");
+  const groups = page.getByTestId("reviewer-groups");
+  const create = async (name: string) => {
+    await groups.getByLabel("New group").fill(name);
+    await groups.getByRole("button", { name: "Create group" }).click();
+  };
+  await create("Finance Team");
+  await expect(groups.getByRole("alert")).toContainText("A group's name is lowercase letters, digits");
+  await create("finance");
+  await expect(groups.getByRole("status")).toHaveText("Created reviewer group finance.");
+  const finance = page.getByRole("group", { name: "Reviewer group finance" });
+  await expect(finance.getByTestId("group-rules")).toHaveText("Reviewers of refunds/refund-big");
+  await create("finance");
+  await expect(groups.getByRole("alert")).toHaveText("Reviewer group finance already exists.");
+  await create("temp");
+  const temp = page.getByRole("group", { name: "Reviewer group temp" });
+  await expect(temp.getByTestId("group-rules")).toHaveText("No active rule names it");
+
+  // Members are added by email (the field suggests the tenant's members); an address that is not one is refused there.
+  const add = async (email: string) => {
+    await finance.getByLabel("Add a member to finance").fill(email);
+    await finance.getByRole("button", { name: "Add", exact: true }).click();
+  };
+  await add("bob@initech.test");
+  await expect(finance.getByRole("alert")).toHaveText("bob@initech.test is not a member of this tenant.");
+  await add("milton@initech.test");
+  await expect(finance.getByRole("list", { name: "Members of finance" })).toHaveText("milton@initech.test");
+  await add("admin@initech.test");
+  await finance.getByRole("button", { name: "Remove admin@initech.test from finance" }).click();
+  await expect(finance.getByRole("list", { name: "Members of finance" })).toHaveText("milton@initech.test");
+  expect(ledgix(["member", "group", "list", "--tenant", "initech"])).toMatch(/finance\s+milton@initech\.test/);
+
+  // A group an active rule names stays; another goes, once its name is confirmed.
+  page.once("dialog", (dialog) => { expect(dialog.message()).toBe("Delete reviewer group finance?"); void dialog.accept(); });
+  await finance.getByRole("button", { name: "Delete group" }).click();
+  await expect(finance.getByRole("alert")).toHaveText("Active rules name finance as their reviewers (refunds/refund-big); change those rules first.");
+  page.once("dialog", (dialog) => void dialog.accept());
+  await temp.getByRole("button", { name: "Delete group" }).click();
+  await expect(temp).toHaveCount(0);
+  await screenshotsAtBothWidths(page, "members-reviewer-groups");
+
+  // A reviewer sees the groups and who is in them, and no control to change them.
+  await page.context().clearCookies();
+  await signIn(page, "milton@initech.test");
+  await nav(page, "Members");
+  await expect(finance).toContainText("milton@initech.test");
+  await expect(groups.getByRole("button")).toHaveCount(0);
+  await expect(groups.getByLabel("New group")).toHaveCount(0);
+  await screenshotsAtBothWidths(page, "members-reviewer-groups-read-only");
 });
