@@ -33,6 +33,8 @@ interface World {
   keyId: string;
   versions: [string, string];
   member: string;
+  /** A reviewer group with `member` in it, named for this tenant alone (names are per tenant, so the attack names the victim's). */
+  group: string;
   approved: string;
   pending: string;
   decided: string;
@@ -109,7 +111,10 @@ async function furnish(server: ServerInfo, db: pg.Client, tenant: World["tenant"
     keys: { p256dh: browserKey.getPublicKey().toString("base64url"), auth: randomBytes(16).toString("base64url") },
   };
   const pushDevice = { id: (await run(owner, "lib/push/actions.ts#savePushSubscriptionAction", [subscription])).id as string, subscription };
-  return { tenant, owner, apiKey: key, keyId, versions: [v1, v2], member, approved, pending, decided, grantId, webhookId, deliveryId, pushDevice };
+  const group = `reviewers-${randomBytes(4).toString("hex")}`;
+  expect(await run(owner, "lib/members/actions.ts#createReviewerGroupAction", [group])).toMatchObject({ ok: true });
+  expect(await run(owner, "lib/members/actions.ts#addToReviewerGroupAction", [{ group, email: member }])).toMatchObject({ ok: true });
+  return { tenant, owner, apiKey: key, keyId, versions: [v1, v2], member, group, approved, pending, decided, grantId, webhookId, deliveryId, pushDevice };
 }
 
 const TENANT_TABLES = [
@@ -127,8 +132,9 @@ async function tenantState(db: pg.Client, tenantId: string): Promise<string[]> {
   const tenant = await db.query<{ row: unknown }>(`SELECT to_jsonb(t) AS row FROM tenants t WHERE id = $1`, [tenantId]);
   const sessions = await db.query<{ row: unknown }>(`SELECT to_jsonb(s) AS row FROM sessions s JOIN memberships m ON m."userId" = s."userId" WHERE m."tenantId" = $1`, [tenantId]);
   const devices = await db.query<{ row: unknown }>(`SELECT to_jsonb(p) AS row FROM push_subscriptions p JOIN memberships m ON m."userId" = p."userId" WHERE m."tenantId" = $1`, [tenantId]);
+  const inGroups = await db.query<{ row: unknown }>(`SELECT to_jsonb(gm) AS row FROM reviewer_group_members gm JOIN reviewer_groups g ON g.id = gm."groupId" WHERE g."tenantId" = $1`, [tenantId]);
   rows.push(...tenant.rows.map((r) => `tenants ${JSON.stringify(r.row)}`), ...sessions.rows.map((r) => `sessions ${JSON.stringify(r.row)}`),
-    ...devices.rows.map((r) => `push_subscriptions ${JSON.stringify(r.row)}`));
+    ...devices.rows.map((r) => `push_subscriptions ${JSON.stringify(r.row)}`), ...inGroups.rows.map((r) => `reviewer_group_members ${JSON.stringify(r.row)}`));
   return rows.sort();
 }
 
@@ -241,6 +247,32 @@ const ACTION_ROWS: ActionRow[] = [
     attack: (v) => [v.owner.email], expected: { status: 200, says: /is not a member of this tenant/ },
     own: (o) => [o.member],
     probe: { args: () => [fresh()], says: /is not a member of this tenant/ },
+  },
+  {
+    action: "lib/members/actions.ts#createReviewerGroupAction", permission: "manageMembers", denied: "result",
+    // Names are per tenant: the victim's group name makes a group in the attacker's tenant only.
+    attack: (v) => [v.group], expected: { status: 200, result: expect.objectContaining({ ok: true }) },
+    own: () => [`viewers-${randomBytes(4).toString("hex")}`],
+    probe: { args: () => ["Not A Slug"], says: /A group's name is lowercase letters/ },
+  },
+  {
+    action: "lib/members/actions.ts#deleteReviewerGroupAction", permission: "manageMembers", denied: "result",
+    // Run after the create row above: the attacker's group of that name goes, the victim's stays.
+    attack: (v) => [v.group], expected: { status: 200, result: expect.objectContaining({ ok: true }) },
+    own: (o) => [o.group],
+    probe: { args: () => ["no-such-group"], says: /No reviewer group no-such-group/ },
+  },
+  {
+    action: "lib/members/actions.ts#addToReviewerGroupAction", permission: "manageMembers", denied: "result",
+    attack: (v) => [{ group: v.group, email: v.owner.email }], expected: { status: 200, says: /No reviewer group/ },
+    own: (o) => [{ group: o.group, email: o.owner.email }],
+    probe: { args: () => [{ group: "no-such-group", email: fresh() }], says: /No reviewer group no-such-group/ },
+  },
+  {
+    action: "lib/members/actions.ts#removeFromReviewerGroupAction", permission: "manageMembers", denied: "result",
+    attack: (v) => [{ group: v.group, email: v.member }], expected: { status: 200, says: /No reviewer group/ },
+    own: (o) => [{ group: o.group, email: o.member }],
+    probe: { args: () => [{ group: "no-such-group", email: fresh() }], says: /No reviewer group no-such-group/ },
   },
   {
     action: "lib/notify/actions.ts#saveNotificationAction", permission: "manageSettings", denied: "result",
@@ -369,7 +401,7 @@ describe.each(inject("servers"))("dashboard isolation on the $kind database", (s
 
   /** Nothing of the victim beyond what the attacker itself sent. */
   const expectNothingOfVictim = (text: string, sent: string) => {
-    const secrets = [victim.tenant.id, victim.tenant.name, victim.apiKey, victim.keyId, victim.owner.email, victim.member, victim.approved, victim.pending, victim.decided, victim.grantId, victim.webhookId, victim.deliveryId, victim.pushDevice.id, ...victim.versions];
+    const secrets = [victim.tenant.id, victim.tenant.name, victim.apiKey, victim.keyId, victim.owner.email, victim.member, victim.group, victim.approved, victim.pending, victim.decided, victim.grantId, victim.webhookId, victim.deliveryId, victim.pushDevice.id, ...victim.versions];
     for (const secret of secrets.filter((s) => !sent.includes(s))) expect(text, `the answer mentions ${secret}`).not.toContain(secret);
   };
 
