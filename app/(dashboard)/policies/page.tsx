@@ -41,7 +41,8 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
       <div className={manage ? "grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]" : ""}>
         {manage && (
           <div className="space-y-6">
-            <PolicyEditor key={startVersion?.id ?? "empty"} from={start ?? undefined} />
+            {/* A new start only when a person picks a version: the refresh after a save must not replace what they type next. */}
+            <PolicyEditor key={edit ?? "active"} from={start ?? undefined} />
             {replayable.length > 0 && <ReplayPanel versions={replayable} />}
           </div>
         )}
