@@ -71,7 +71,7 @@ export function Sidebar({ items, tenant, tenants, user, role }: Props) {
           <Link href="/profile" onClick={() => setOpen(false)} aria-current={pathname === "/profile" ? "page" : undefined} title="Your profile and notifications"
             className="min-w-0 flex-1 rounded-md px-1 py-0.5 hover:bg-zinc-200/60 dark:hover:bg-zinc-800">
             <p className="truncate text-sm font-medium">{user.email}</p>
-            <p className="text-xs text-zinc-500">{role} · profile</p>
+            <p className="text-xs text-zinc-500"><span>{role}</span> · profile</p>
           </Link>
           <ThemeToggle />
           <form action={signOutAction}>
