@@ -14,6 +14,8 @@ const INSTANCE_WIDE: Record<string, string> = {
   User: "a person may belong to tenants on different shards",
   Account: "a person's OAuth links, with the person",
   Session: "a person's sign-in sessions, with the person",
+  PushSubscription: "a person's devices for Web Push, across all their tenants, with the person",
+  PushVapidKey: "the instance's VAPID key pair, the one identity push services see, like SigningKey",
   VerificationToken: "sign-in links, before anyone is known",
   RateLimit: "counters per IP address and account, not per tenant",
 };
