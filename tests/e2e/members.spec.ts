@@ -60,11 +60,11 @@ test("members: an admin invites by email, the invitee signs in from the link; ow
 });
 
 test("reviewer groups: an admin creates and deletes groups and changes their members on the Members page; a reviewer only reads them", async ({ page }) => {
-  ledgix(["tenant", "create", "initech"]);
-  for (const [email, role] of [["admin@initech.test", "admin"], ["milton@initech.test", "reviewer"]]) {
-    ledgix(["member", "add", "--tenant", "initech", "--email", email!, "--role", role!, "--password-stdin"], PASSWORD);
+  ledgix(["tenant", "create", "globodyne"]);
+  for (const [email, role] of [["admin@globodyne.test", "admin"], ["milton@globodyne.test", "reviewer"]]) {
+    ledgix(["member", "add", "--tenant", "globodyne", "--email", email!, "--role", role!, "--password-stdin"], PASSWORD);
   }
-  applyPolicy("initech", `policy_id: refunds
+  applyPolicy("globodyne", `policy_id: refunds
 rules:
   - id: refund-big
     tool: stripe_refund
@@ -73,7 +73,7 @@ rules:
     reviewers: [finance]
 `);
 
-  await signIn(page, "admin@initech.test");
+  await signIn(page, "admin@globodyne.test");
   await nav(page, "Members");
   const groups = page.getByTestId("reviewer-groups");
   const create = async (name: string) => {
@@ -97,14 +97,14 @@ rules:
     await finance.getByLabel("Add a member to finance").fill(email);
     await finance.getByRole("button", { name: "Add", exact: true }).click();
   };
-  await add("bob@initech.test");
-  await expect(finance.getByRole("alert")).toHaveText("bob@initech.test is not a member of this tenant.");
-  await add("milton@initech.test");
-  await expect(finance.getByRole("list", { name: "Members of finance" })).toHaveText("milton@initech.test");
-  await add("admin@initech.test");
-  await finance.getByRole("button", { name: "Remove admin@initech.test from finance" }).click();
-  await expect(finance.getByRole("list", { name: "Members of finance" })).toHaveText("milton@initech.test");
-  expect(ledgix(["member", "group", "list", "--tenant", "initech"])).toMatch(/finance\s+milton@initech\.test/);
+  await add("bob@globodyne.test");
+  await expect(finance.getByRole("alert")).toHaveText("bob@globodyne.test is not a member of this tenant.");
+  await add("milton@globodyne.test");
+  await expect(finance.getByRole("list", { name: "Members of finance" })).toHaveText("milton@globodyne.test");
+  await add("admin@globodyne.test");
+  await finance.getByRole("button", { name: "Remove admin@globodyne.test from finance" }).click();
+  await expect(finance.getByRole("list", { name: "Members of finance" })).toHaveText("milton@globodyne.test");
+  expect(ledgix(["member", "group", "list", "--tenant", "globodyne"])).toMatch(/finance\s+milton@globodyne\.test/);
 
   // A group an active rule names stays; another goes, once its name is confirmed.
   page.once("dialog", (dialog) => { expect(dialog.message()).toBe("Delete reviewer group finance?"); void dialog.accept(); });
@@ -117,9 +117,9 @@ rules:
 
   // A reviewer sees the groups and who is in them, and no control to change them.
   await page.context().clearCookies();
-  await signIn(page, "milton@initech.test");
+  await signIn(page, "milton@globodyne.test");
   await nav(page, "Members");
-  await expect(finance).toContainText("milton@initech.test");
+  await expect(finance).toContainText("milton@globodyne.test");
   await expect(groups.getByRole("button")).toHaveCount(0);
   await expect(groups.getByLabel("New group")).toHaveCount(0);
   await screenshotsAtBothWidths(page, "members-reviewer-groups-read-only");
