@@ -2,6 +2,7 @@ import { ApiError } from "@/lib/api/errors";
 import { normalIdentity } from "@/lib/identity";
 import type { PrismaClient } from "@/lib/db";
 import { Prisma, type ClearanceRequest } from "@/lib/db/generated/client";
+import { approvedArgsHashOf, approvedArgsOf } from "@/lib/clearance/args-hash";
 import { newId } from "@/lib/ids";
 import { settleReview } from "./decide-review";
 import { decidedByReviewers, type ReviewChannel } from "./decided-by";
@@ -98,9 +99,8 @@ async function recordVote(prisma: PrismaClient, request: ClearanceRequest, vote:
     if (row?.status !== "pending_review") return null;
     const previous = await tx.reviewVote.findUnique({ where: { requestId_reviewerEmail: { requestId: request.id, reviewerEmail: vote.reviewer.email } } });
     if (previous) throw new ApiError("already_voted", `${vote.reviewer.email} already voted on ${request.id}; a quorum needs distinct people.`);
-    let candidate: Candidate = row.approvedArgsHash === null
-      ? { hash: request.toolArgsHash, edited: false, args: request.toolArgs as Prisma.InputJsonObject }
-      : { hash: row.approvedArgsHash, edited: true, args: row.approvedArgs as Prisma.InputJsonObject };
+    const locked = { ...request, approvedArgs: row.approvedArgs, approvedArgsHash: row.approvedArgsHash };
+    let candidate: Candidate = { hash: approvedArgsHashOf(locked), edited: row.approvedArgsHash !== null, args: approvedArgsOf(locked) as Prisma.InputJsonObject };
     const seen = edit?.replaces ?? vote.seenArgsHash;
     if (vote.approve && seen !== undefined && seen !== candidate.hash) {
       throw new ApiError("review_args_changed", `Another reviewer edited the arguments of ${request.id} meanwhile; read them again before you approve.`);

@@ -1,4 +1,4 @@
-import { approvedArgsOf } from "@/lib/clearance/args-hash";
+import { approvedArgsHashOf, approvedArgsOf } from "@/lib/clearance/args-hash";
 import type { PrismaClient } from "@/lib/db";
 
 export const REVIEW_PAGE_SIZE = 50;
@@ -20,12 +20,15 @@ export async function listPendingReviews(prisma: PrismaClient, tenantId: string)
     prisma.clearanceRequest.findFirst({ where: { tenantId, reasonCode: { in: ["review_approved", "review_denied"] } }, orderBy: { decidedAt: "desc" }, select: { decidedAt: true } }),
   ]);
   // Reviewers see, and approve, the arguments up for approval: another reviewer's edit, if any.
-  const shown = items.map(({ approvedArgs, approvedArgsHash, toolArgsHash, ...item }) => ({
-    ...item,
-    toolArgs: approvedArgsOf({ ...item, approvedArgs, approvedArgsHash }),
-    argsEdited: approvedArgsHash !== null,
-    /** Sent back with a decision: it counts only if these are still the arguments up for approval. */
-    argsHash: approvedArgsHash ?? toolArgsHash,
-  }));
+  const shown = items.map(({ approvedArgs, approvedArgsHash, toolArgsHash, ...item }) => {
+    const row = { ...item, toolArgsHash, approvedArgs, approvedArgsHash };
+    return {
+      ...item,
+      toolArgs: approvedArgsOf(row),
+      argsEdited: approvedArgsHash !== null,
+      /** Sent back with a decision: it counts only if these are still the arguments up for approval. */
+      argsHash: approvedArgsHashOf(row),
+    };
+  });
   return { items: shown, pendingCount, lastDecidedAt: last?.decidedAt ?? null };
 }
