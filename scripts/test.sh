@@ -22,23 +22,29 @@ lint_and_types() {
 stage "lint and types" lint_and_types
 # Alone: beside lint and tsc, the build took twice as long (it uses both cores itself).
 stage "build (app and CLI)" npm run --silent build
-stage "unit and integration tests (vitest)" npx vitest run "$@"
+vitest_args=("$@")
+unit_and_integration() { npx vitest run "${vitest_args[@]}"; }
 
-# The TypeScript SDK is its own package: its own lockfile, build and tests. Its
-# integration tests start the server built above, on the same PostgreSQL, and the gateway's
-# README runs the upstreams in examples/ (the MCP one needs its SDK).
-ts_sdk() {
+# The SDKs are packages of their own: their own lockfiles, checks and builds. These need no
+# server, so they run while vitest does; the SDKs' tests, which start the server built above
+# on the same PostgreSQL, run after it (the gateway's README runs the upstreams in examples/,
+# and the MCP one needs its SDK).
+sdk_packages() {
   npm ci --prefix sdk/typescript --no-audit --no-fund --silent
   npm ci --prefix examples --no-audit --no-fund --silent
   npm run --prefix sdk/typescript --silent typecheck
   npm run --prefix sdk/typescript --silent build
-  npm test --prefix sdk/typescript
+  # Python (sdk/python): ruff, mypy, build and installs; its own script, so it can also run alone.
+  LEDGIX_PYTHON_SDK_STEP=checks bash sdk/python/scripts/test.sh
 }
-# Python SDK (sdk/python): ruff, mypy, build, unit and integration tests against this build,
-# on the PostgreSQL above. Its own script, so it can also run alone.
-python_sdk() { bash sdk/python/scripts/test.sh; }
+stages_in_parallel \
+  "unit and integration tests (vitest)" unit_and_integration \
+  "SDK packages: install, types, lint, build" sdk_packages
+
+ts_sdk() { npm test --prefix sdk/typescript; }
+python_sdk() { LEDGIX_PYTHON_SDK_STEP=pytest bash sdk/python/scripts/test.sh; }
 browser() { npx playwright test; }
 stages_in_parallel \
-  "TypeScript SDK (sdk/typescript)" ts_sdk \
-  "Python SDK (sdk/python)" python_sdk \
+  "TypeScript SDK tests (sdk/typescript)" ts_sdk \
+  "Python SDK tests (sdk/python)" python_sdk \
   "dashboard in Chromium (Playwright)" browser
