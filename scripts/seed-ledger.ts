@@ -66,6 +66,7 @@ export function syntheticRequest(tenantId: string, i: number, decidedAt: Date): 
     rawBody: JSON.stringify({ tool_name: "stripe_refund", tool_args: toolArgs, agent_id: agentId, session_id: sessionId, context }),
     humanPrincipal: null,
     parentJti: null,
+    channel: "api",
     status: approved ? "approved" : "denied",
     decisionStatus: approved ? "approved" : "denied",
     confidenceBucket: "high",

@@ -17,6 +17,8 @@ export interface ClearanceCall {
   rawBody: string;
   /** The id to store it under (one derived from its Idempotency-Key); a new one otherwise. */
   requestId?: string;
+  /** The API it came through: the wire protocol's ("api", the default) or AuthZEN's. */
+  channel?: "api" | "authzen";
 }
 
 
@@ -57,6 +59,7 @@ export async function requestClearance(prisma: PrismaClient, call: ClearanceCall
     rawBody: call.rawBody,
     humanPrincipal: body.human_principal ?? null,
     parentJti: body.parent_jti ?? null,
+    channel: call.channel ?? "api",
     toolArgsHash: toolArgsHash(body.tool_args),
     policySlug: "policy" in resolved ? resolved.policy.slug : slug,
     policyVersionId: "policy" in resolved ? resolved.policy.versionId : null,

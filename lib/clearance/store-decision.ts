@@ -192,7 +192,7 @@ const DEFAULTS = {
   apiKeyId: null, humanPrincipal: null, parentJti: null, confidenceBucket: "none", reason: "", reasonCode: null,
   policySlug: null, policyVersionId: null, policyContentHash: null, matchedRuleId: null, limitAmounts: null,
   reviewQuorum: null, reviewTimeoutSeconds: null, reviewDeadline: null, reviewerGroups: [], reviewEscalateAt: null, reviewEscalatedAt: null, originalRequestId: null, decidedAt: null, decidedBy: null,
-  explanation: null, grantId: null, approvedArgs: null, approvedArgsHash: null, ...NO_TOKEN,
+  explanation: null, grantId: null, approvedArgs: null, approvedArgsHash: null, channel: "api", ...NO_TOKEN,
 } satisfies Omit<ClearanceRequest, keyof NewRequest | "status" | "decisionStatus" | "createdAt">;
 
 const defined = <T extends object>(values: T) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
