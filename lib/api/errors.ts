@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   invalid_request: 400,
   invalid_idempotency_key: 400,
   duplicate_json_key: 400,
+  unmappable_evaluation: 400,
   missing_api_key: 401,
   invalid_api_key: 401,
   api_key_revoked: 401,

@@ -10,6 +10,7 @@ import { judgeSettingsSchema } from "@/lib/policy/judge-settings";
 import { ledgerQuerySchemas } from "@/lib/ledger/routes";
 import { consumeTokenBodySchema, executionReportBodySchema } from "@/lib/tokens/schemas";
 import { interactionSchema } from "@/lib/channels/slack-interactions";
+import { decisionSchema, evaluationRequestSchema, evaluationsRequestSchema, evaluationsResponseSchema } from "@/lib/authzen/schemas";
 import { ERROR_CODES, type ErrorCode } from "@/lib/api/errors";
 import { responseSchemas } from "./responses";
 
@@ -38,10 +39,14 @@ interface Operation {
   ok: Record<number, { description: string; schema?: keyof typeof schemas; text?: string }>;
   /** The errors of this route beyond those of every route of its kind (authentication, body, limits). */
   errors?: ErrorCode[];
+  /** Errors of its kind that this route never answers (AuthZEN's bodies are 400s, never 422s). */
+  never?: ErrorCode[];
 }
 
 const schemas = {
   ClearanceResponse: clearanceResponseSchema,
+  AuthzenDecision: decisionSchema,
+  AuthzenDecisions: evaluationsResponseSchema,
   ...responseSchemas,
 };
 
@@ -63,6 +68,12 @@ const OPERATIONS: Operation[] = [
   { method: "post", path: "/mint-token", summary: "A fresh A-JWT for a client-cached approval", scope: "clearance", body: mintTokenBodySchema, idempotent: true, ok: { 200: decision },
     errors: ["request_not_found", "original_not_approved", "tool_mismatch", "agent_mismatch", "tool_args_mismatch", "policy_version_changed", "limit_exceeded", "token_limit_reached", "token_window_closed"] },
   { method: "post", path: "/reviews/{requestId}/decision", summary: "An agent cancels its own pending request", description: "`approved: true` is refused: an agent's key may cancel, never approve.", scope: "clearance", body: reviewDecisionBodySchema, ok: { 200: decision }, errors: ["forbidden", "request_not_found", "review_not_pending"] },
+  // AuthZEN Authorization API 1.0 (docs/authzen.md): the same decisions for gateways that speak it.
+  { method: "post", path: "/access/v1/evaluation", summary: "AuthZEN Access Evaluation: decide one tool call", scope: "clearance", body: evaluationRequestSchema, ok: { 200: { description: "The decision; a denial or a wait is `decision: false`", schema: "AuthzenDecision" } },
+    description: "Maps the AuthZEN MCP binding's `tools/call` request (subject = the person, `resource.id` = the tool, `resource.properties.arguments`, `context.agent`) to a clearance request, stored with channel `authzen`. The PEP's `X-Request-ID` is echoed.", errors: ["unmappable_evaluation", "overloaded"], never: ["validation_failed"] },
+  { method: "post", path: "/access/v1/evaluations", summary: "AuthZEN Access Evaluations: several tool calls in one request", scope: "clearance", body: evaluationsRequestSchema,
+    ok: { 200: { description: "`{evaluations: [...]}` in request order (a single decision when the request has no `evaluations`)", schema: "AuthzenDecisions" } },
+    description: "Decided in turn under `options.evaluations_semantic`: `execute_all` (default), `deny_on_first_deny` or `permit_on_first_permit`.", errors: ["unmappable_evaluation", "overloaded"], never: ["validation_failed"] },
   // Tokens: the gateway's side.
   { method: "post", path: "/tokens/consume", summary: "Use an A-JWT exactly once, where its action runs", scope: "clearance", body: consumeTokenBodySchema, idempotent: true, ok: { 200: { description: "The token's first and only use", schema: "ConsumedToken" } },
     errors: ["token_invalid", "token_expired", "token_tenant_mismatch", "token_already_consumed"] },
@@ -120,7 +131,8 @@ export const UNDOCUMENTED_ROUTES: Record<string, string> = {
 };
 
 function errorResponses(op: Operation) {
-  const codes = [...(op.scope === "none" ? [] : AUTH_ERRORS), ...(op.body ? BODY_ERRORS : []), ...(op.idempotent ? IDEMPOTENCY_ERRORS : []), ...(op.errors ?? []), ...ALWAYS];
+  const codes = [...(op.scope === "none" ? [] : AUTH_ERRORS), ...(op.body ? BODY_ERRORS : []), ...(op.idempotent ? IDEMPOTENCY_ERRORS : []), ...(op.errors ?? []), ...ALWAYS]
+    .filter((code) => !op.never?.includes(code));
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) byStatus.set(ERROR_CODES[code], [...(byStatus.get(ERROR_CODES[code]) ?? []), code]);
   return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [status, {
