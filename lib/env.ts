@@ -64,6 +64,8 @@ const envSchema = z.object({
     .describe("Let imports reach loopback addresses (tests, local development); private and link-local stay refused"),
   LEDGIX_ALLOW_PRIVATE_URLS: z.stringbool().default(false)
     .describe("Let webhooks, Slack messages and push endpoints reach private, loopback and link-local addresses (tests, local development)"),
+  LEDGIX_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional()
+    .describe("Turns on GET /api/metrics (Prometheus), which then requires Authorization: Bearer <this token>"),
   SLACK_SIGNING_SECRET: z.string().min(1).optional().describe("Slack app signing secret: turns on Approve/Deny buttons in Slack messages"),
   SLACK_BOT_TOKEN: z.string().min(1).optional().describe("Slack bot token (users:read.email), to map a Slack user to a member by email"),
   SLACK_API_URL: z.url().optional().describe("Slack Web API base URL (tests point it at a local server)"),

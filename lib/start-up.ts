@@ -15,6 +15,8 @@ import { deliverSlack } from "@/lib/channels/slack-message";
 import { deliverPush } from "@/lib/push/deliver-push";
 import { vapidKeys } from "@/lib/push/vapid-keys";
 import { deliverWebhook } from "@/lib/webhooks/deliver";
+import { DELIVERY_CHANNELS } from "@/lib/deliveries/deliveries";
+import { recordDeliveryFailure } from "@/lib/metrics/registry";
 import { escalateReview, expireReview } from "@/lib/review/expiry";
 
 export interface Running {
@@ -53,6 +55,8 @@ async function start(): Promise<Running> {
     "notify:slack": ({ deliveryId, setting }) => deliverSlack(database.prisma, deliveryId, setting),
     "webhook:deliver": ({ deliveryId }) => deliverWebhook(database.prisma, deliveryId),
   };
+  // Every channel's failure count shows from the start, at 0: an alert on its increase needs the series.
+  for (const channel of DELIVERY_CHANNELS) recordDeliveryFailure(channel, 0);
   // Starting the workers installs the queue's schema before anything enqueues.
   const stopWorkers = await startJobWorkers(database.connection, handlers);
   // One pending resume however many instances start at once (the job key).

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { ApiError } from "@/lib/api/errors";
 import { answer } from "@/lib/api/handler";
 import { env } from "@/lib/env";
+import { recordOverload } from "@/lib/metrics/registry";
 
 type RouteHandler<C> = (req: NextRequest, context: C) => Promise<Response>;
 
@@ -21,6 +22,7 @@ export function withInflightLimit<C>(handler: RouteHandler<C>): RouteHandler<C> 
   return async (req, context) => {
     const inFlight = slot.__ledgixClearancesInFlight ?? 0;
     if (inFlight >= env().LEDGIX_MAX_INFLIGHT_CLEARANCES) {
+      recordOverload();
       return answer(req, async () => {
         throw new ApiError("overloaded", "Too many clearance requests in flight; retry shortly.", undefined, { "Retry-After": String(RETRY_AFTER_SECONDS) });
       });

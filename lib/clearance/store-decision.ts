@@ -5,6 +5,7 @@ import { groupCommit } from "@/lib/db/group-commit";
 import { decisionEntry } from "@/lib/ledger/append-event";
 import type { LedgerEntry } from "@/sdk/typescript/src/ledger/types";
 import { decisionNotifyJob } from "@/lib/notify/notify-event";
+import { recordDecision } from "@/lib/metrics/registry";
 import type { ConditionInput } from "@/lib/policy/condition";
 import type { Verdict } from "@/lib/policy/evaluate";
 import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";
@@ -119,6 +120,12 @@ export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target
  */
 export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision): Promise<ClearanceRequest | null>;
 export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision) {
+  const row = await writeDecision(prisma, tenant, target, decision);
+  if (row) recordDecision(row, "settle" in target && target.settle.status === "pending_review");
+  return row;
+}
+
+async function writeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision): Promise<ClearanceRequest | null> {
   const ledger = await ledgerWriter(prisma, tenant);
   const { columns, limits } = decision;
   // A review's expiry (and escalation) commits with the request entering it.

@@ -38,3 +38,24 @@ export async function retryJob(prisma: PrismaClient, id: bigint): Promise<JobRow
   if (rows.length === 0) return null;
   return (await listJobs(prisma, { failed: false })).find((job) => job.id === String(id)) ?? null;
 }
+
+/** One task's jobs: due and waiting for a worker, waiting for their time, retrying after a failure, out of attempts. */
+export interface QueueCounts {
+  task: string;
+  due: number;
+  scheduled: number;
+  retrying: number;
+  failed: number;
+}
+
+/** The queue's jobs counted per task (for the metrics). */
+export async function countJobs(prisma: PrismaClient): Promise<QueueCounts[]> {
+  if (!(await queueExists(prisma))) return [];
+  return prisma.$queryRaw<QueueCounts[]>`
+    SELECT task_identifier AS task,
+      count(*) FILTER (WHERE attempts < max_attempts AND run_at <= now())::int AS due,
+      count(*) FILTER (WHERE attempts < max_attempts AND run_at > now())::int AS scheduled,
+      count(*) FILTER (WHERE attempts < max_attempts AND last_error IS NOT NULL)::int AS retrying,
+      count(*) FILTER (WHERE attempts >= max_attempts)::int AS failed
+    FROM graphile_worker.jobs GROUP BY task_identifier`;
+}

@@ -113,6 +113,8 @@ const OPERATIONS: Operation[] = [
   { method: "get", path: "/health", summary: "200 when the database answers", scope: "none", ok: { 200: { description: "Healthy", schema: "Health" }, 503: { description: "The database does not answer", schema: "Health" } } },
   { method: "get", path: "/ping", summary: "No database, no auth: a baseline for benchmarks", scope: "none", ok: { 200: { description: "Always", schema: "Ping" } } },
   { method: "get", path: "/openapi.json", summary: "This document", scope: "none", ok: { 200: { description: "OpenAPI 3.0", text: "application/json" } } },
+  { method: "get", path: "/metrics", summary: "Prometheus metrics (docs/metrics.md)", description: "Not an API key: `Authorization: Bearer $LEDGIX_METRICS_TOKEN`. `404` while that variable is unset.",
+    scope: "none", ok: { 200: { description: "The Prometheus text format", text: "text/plain; version=0.0.4" } }, errors: ["unauthenticated", "not_found"] },
   { method: "post", path: "/slack/interactions", summary: "Slack's callback when a reviewer clicks Approve or Deny", description: "Called by Slack, signed with `SLACK_SIGNING_SECRET` (`X-Slack-Signature`); the body is Slack's form-encoded `payload`.",
     scope: "none", body: z.object({ payload: z.string().describe(`JSON: ${JSON.stringify(Object.keys(interactionSchema.shape))} of a block_actions interaction`) }), bodyType: "application/x-www-form-urlencoded",
     ok: { 200: { description: "An ephemeral message for the clicking user", schema: "SlackAnswer" } }, errors: ["slack_signature_invalid"] },
