@@ -5,7 +5,7 @@ import { renderClearance } from "@/lib/clearance/render-response";
 import { requestClearance } from "@/lib/clearance/request-clearance";
 import type { ClearanceResponse } from "@/lib/clearance/schemas";
 import type { ClearanceBody } from "@/lib/policy/request-body";
-import type { Decision } from "./schemas";
+import { decisionSchema, type Decision } from "./schemas";
 
 /** Who asks: the tenant and API key a clearance request is stored under. */
 export interface Caller {
@@ -48,5 +48,5 @@ export function decisionOf(response: ClearanceResponse): Decision {
 /** Decides one evaluation through the same path as POST /api/clearance, stored with channel `authzen`. */
 export async function decide({ prisma, tenant, apiKeyId }: Caller, { body, rawBody }: MappedEvaluation): Promise<Decision> {
   const row = await requestClearance(prisma, { tenant, apiKeyId, body, rawBody, channel: "authzen" });
-  return decisionOf(await renderClearance(prisma, tenant, row, "decision"));
+  return decisionSchema.parse(decisionOf(await renderClearance(prisma, tenant, row, "decision")));
 }

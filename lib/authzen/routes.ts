@@ -9,7 +9,7 @@ import { withInflightLimit } from "@/lib/clearance/overload";
 import { decide } from "./decide";
 import { decideInTurn, evaluationsOf, mapEvaluations } from "./evaluations";
 import { clearanceBodyOf } from "./map-evaluation";
-import { evaluationRequestSchema, evaluationsRequestSchema, pdpMetadataSchema } from "./schemas";
+import { evaluationRequestSchema, evaluationsRequestSchema, evaluationsResponseSchema, pdpMetadataSchema } from "./schemas";
 
 // The AuthZEN Authorization API 1.0 endpoints (docs/authzen.md).
 
@@ -54,7 +54,8 @@ export const postEvaluations = speaksAuthzen(withInflightLimit(withApiKey(async 
   // Without an `evaluations` array the request is a single evaluation, and so is its answer (§7.1).
   if (!request.evaluations?.length) return json(await decide(caller, { body: clearanceBodyOf(evaluations[0]!), rawBody }));
   const semantic = request.options?.evaluations_semantic ?? "execute_all";
-  return json({ evaluations: await decideInTurn(mapEvaluations(evaluations), semantic, (mapped) => decide(caller, mapped)) });
+  const decisions = await decideInTurn(mapEvaluations(evaluations), semantic, (mapped) => decide(caller, mapped));
+  return json(evaluationsResponseSchema.parse({ evaluations: decisions }));
 }, "clearance")));
 
 /** The PDP metadata (§9): this vault's public URL and its two evaluation endpoints. */
