@@ -6,6 +6,7 @@ import { json, route } from "@/lib/api/handler";
 import { publicUrl } from "@/lib/auth/public-url";
 import { withApiKey } from "@/lib/auth/with-api-key";
 import { withInflightLimit } from "@/lib/clearance/overload";
+import { enforceKeyQuota } from "@/lib/rate-limit/guard-authentication";
 import { decide } from "./decide";
 import { decideInTurn, evaluationsOf, mapEvaluations } from "./evaluations";
 import { clearanceBodyOf } from "./map-evaluation";
@@ -53,8 +54,11 @@ export const postEvaluations = speaksAuthzen(withInflightLimit(withApiKey(async 
   const evaluations = evaluationsOf(request);
   // Without an `evaluations` array the request is a single evaluation, and so is its answer (§7.1).
   if (!request.evaluations?.length) return json(await decide(caller, { body: clearanceBodyOf(evaluations[0]!), rawBody }));
+  const mapped = mapEvaluations(evaluations);
+  // Each evaluation is a clearance request to the key's quota too (withApiKey counted the first).
+  if (mapped.length > 1) await enforceKeyQuota(prisma, tenant, apiKeyId, mapped.length - 1);
   const semantic = request.options?.evaluations_semantic ?? "execute_all";
-  const decisions = await decideInTurn(mapEvaluations(evaluations), semantic, (mapped) => decide(caller, mapped));
+  const decisions = await decideInTurn(mapped, semantic, (evaluation) => decide(caller, evaluation));
   return json(evaluationsResponseSchema.parse({ evaluations: decisions }));
 }, "clearance")));
 

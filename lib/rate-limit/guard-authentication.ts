@@ -49,12 +49,12 @@ export async function guardAuthentication<T>(
   }
 }
 
-/** The tenant's optional per-key quota (requests per minute). */
-export async function enforceKeyQuota(prisma: PrismaClient, tenant: Pick<Tenant, "apiKeyRequestsPerMinute">, apiKeyId: string): Promise<void> {
+/** The tenant's optional per-key quota (requests per minute); `requests` is how many this call counts for (an AuthZEN batch's evaluations). */
+export async function enforceKeyQuota(prisma: PrismaClient, tenant: Pick<Tenant, "apiKeyRequestsPerMinute">, apiKeyId: string, requests = 1): Promise<void> {
   const perMinute = tenant.apiKeyRequestsPerMinute;
   if (!perMinute) return;
   const quota: RateLimit = { name: "key-quota", points: perMinute, windowSeconds: 60 };
-  const wait = await consume(prisma, quota, apiKeyId);
+  const wait = await consume(prisma, quota, apiKeyId, requests);
   if (wait !== null) {
     logLimited(quota, apiKeyId, "request over quota");
     throw new RateLimited("quota_exceeded", `This API key is limited to ${perMinute} requests per minute.`, wait);

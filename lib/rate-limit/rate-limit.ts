@@ -57,9 +57,9 @@ export class RateLimited extends ApiError {
 }
 
 /** Counts one attempt against `key`; null while within the limit, else how long until the next is allowed. */
-export async function consume(prisma: PrismaClient, limit: RateLimit, key: string): Promise<number | null> {
+export async function consume(prisma: PrismaClient, limit: RateLimit, key: string, points = 1): Promise<number | null> {
   try {
-    await limiter(prisma, limit).consume(key);
+    await limiter(prisma, limit).consume(key, points);
     return null;
   } catch (outcome) {
     if (outcome instanceof RateLimiterRes) return outcome.msBeforeNext;

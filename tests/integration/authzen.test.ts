@@ -166,6 +166,17 @@ describe("Access Evaluations (§7)", () => {
     expect(await requestsOf(own.id)).toBe(decisions.length);
   });
 
+  it("counts each evaluation of a batch against the key's quota, refusing a batch past it whole", async () => {
+    const own = await createTenant(server!);
+    await cliOk(["tenant", "settings", own.name, "--api-key-requests-per-minute", "4"], server!.env);
+    const client = await AuthzenClient.discover(own.key);
+    const batch = (n: number) => ({ subject: ALICE, action: TOOLS_CALL, context: { agent: AGENT }, evaluations: Array.from({ length: n }, (_, i) => ({ resource: refundTool(10 + i) })) });
+    expect((await client.evaluateAll(batch(3))).status).toBe(200);
+    const over = await client.evaluateAll(batch(2));
+    expect({ status: over.status, code: over.body.error?.code }).toEqual({ status: 429, code: "quota_exceeded" });
+    expect(await requestsOf(own.id)).toBe(3);
+  });
+
   it("fills each evaluation from the top-level defaults, an evaluation's own member replacing one (§7.1.1)", async () => {
     const res = await pep.evaluateAll({
       subject: ALICE,
