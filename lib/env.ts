@@ -66,12 +66,21 @@ const envSchema = z.object({
     .describe("Let webhooks, Slack messages and push endpoints reach private, loopback and link-local addresses (tests, local development)"),
   LEDGIX_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional()
     .describe("Turns on GET /api/metrics (Prometheus), which then requires Authorization: Bearer <this token>"),
+  // The audit stream for SIEMs (lib/audit, docs/audit-stream.md): each variable set turns on one sink.
+  LEDGIX_AUDIT_SYSLOG_URL: z.string().regex(/^(tcp|tls):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+):\d{1,5}\/?$/, "must be tcp://host:port or tls://host:port").optional()
+    .describe("Ship audit events to this syslog collector: RFC 5424 over TCP, octet-counted (RFC 6587); tls:// for TLS"),
+  LEDGIX_AUDIT_HEC_URL: z.url().optional().describe("Ship audit events to this Splunk HTTP Event Collector (its base URL, e.g. https://splunk:8088)"),
+  LEDGIX_AUDIT_HEC_TOKEN: z.string().min(1).optional().describe("The HEC token (sent as Authorization: Splunk <token>)"),
+  LEDGIX_AUDIT_FILE: z.string().min(1).optional().describe("Append audit events to this file, one JSON object per line"),
   SLACK_SIGNING_SECRET: z.string().min(1).optional().describe("Slack app signing secret: turns on Approve/Deny buttons in Slack messages"),
   SLACK_BOT_TOKEN: z.string().min(1).optional().describe("Slack bot token (users:read.email), to map a Slack user to a member by email"),
   SLACK_API_URL: z.url().optional().describe("Slack Web API base URL (tests point it at a local server)"),
 }).refine(
   (e) => e.LEDGIX_SEQUENCER_INTERVAL_MS + e.LEDGIX_CHECKPOINT_INTERVAL_MS < e.LEDGIX_LEDGER_MMD_SECONDS * 1000,
   { path: ["LEDGIX_LEDGER_MMD_SECONDS"], message: "must exceed the sequencer plus checkpoint intervals" },
+).refine(
+  (e) => Boolean(e.LEDGIX_AUDIT_HEC_URL) === Boolean(e.LEDGIX_AUDIT_HEC_TOKEN),
+  { path: ["LEDGIX_AUDIT_HEC_TOKEN"], message: "and LEDGIX_AUDIT_HEC_URL must be set together" },
 );
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };

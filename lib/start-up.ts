@@ -18,6 +18,9 @@ import { deliverWebhook } from "@/lib/webhooks/deliver";
 import { DELIVERY_CHANNELS } from "@/lib/deliveries/deliveries";
 import { recordDeliveryFailure } from "@/lib/metrics/registry";
 import { escalateReview, expireReview } from "@/lib/review/expiry";
+import { deliverAuditBatch } from "@/lib/audit/deliver";
+import { startAuditShipper } from "@/lib/audit/shipper";
+import { configuredSinks } from "@/lib/audit/sinks";
 
 export interface Running {
   stop(): Promise<void>;
@@ -35,6 +38,7 @@ async function start(): Promise<Running> {
   await activeSigningKey(database.prisma, "ledger");
   await vapidKeys(database.prisma);
 
+  const sinks = configuredSinks();
   const handlers: JobHandlers = {
     "clearance:resume-processing": async () => {
       const resumed = await resumeProcessing(database.prisma);
@@ -54,6 +58,11 @@ async function start(): Promise<Running> {
     "notify:push": ({ deliveryId, subscriptionId }) => deliverPush(database.prisma, deliveryId, subscriptionId),
     "notify:slack": ({ deliveryId, setting }) => deliverSlack(database.prisma, deliveryId, setting),
     "webhook:deliver": ({ deliveryId }) => deliverWebhook(database.prisma, deliveryId),
+    // A sink no longer configured keeps its cursor and gets nothing until it is again.
+    "audit:deliver": async ({ sink }) => {
+      const configured = sinks.get(sink);
+      if (configured) await deliverAuditBatch(database.prisma, configured);
+    },
   };
   // Every channel's failure count shows from the start, at 0: an alert on its increase needs the series.
   for (const channel of DELIVERY_CHANNELS) recordDeliveryFailure(channel, 0);
@@ -70,8 +79,10 @@ async function start(): Promise<Running> {
     wakeOn: database.connection,
   });
   startChangeListener(database.connection);
+  const stopAuditShipper = sinks.size > 0 ? startAuditShipper(database.prisma, database.connection, [...sinks.keys()]) : async () => undefined;
   return {
     async stop() {
+      await stopAuditShipper();
       await stopChangeListener();
       await stopSequencer();
       await stopWorkers();

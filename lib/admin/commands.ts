@@ -30,6 +30,7 @@ import { NOTIFICATION_EVENTS, type NotificationEvent } from "@/lib/notify/events
 import { notificationSettingSchema, saveNotificationSetting } from "@/lib/notify/settings";
 import { resendWebhookDelivery } from "@/lib/webhooks/deliver";
 import { createWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint, webhookEndpointSchema } from "@/lib/webhooks/endpoints";
+import { OPERATOR } from "@/lib/audit/record-event";
 
 /** Operator commands. The CLI runs them on the database directly (embedded or PostgreSQL). */
 const command = <S extends z.ZodType, R>(input: S, run: (prisma: PrismaClient, input: z.output<S>) => Promise<R>) => ({ input, run });
@@ -84,7 +85,7 @@ export const COMMANDS = {
   "key.list": command(z.object({ tenant: tenantRef }), async (prisma, input) =>
     listApiKeys(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   ),
-  "key.revoke": command(z.object({ id: z.string().min(1).max(100) }), (prisma, { id }) => revokeApiKey(prisma, id)),
+  "key.revoke": command(z.object({ id: z.string().min(1).max(100) }), (prisma, { id }) => revokeApiKey(prisma, id, OPERATOR)),
   "policy.apply": command(z.object({ tenant: tenantRef, source: z.string().min(1).max(1_000_000) }), async (prisma, input) =>
     applyPolicy(prisma, (await findTenantOrThrow(prisma, input.tenant)).id, input.source, "person:cli"),
   ),
@@ -149,11 +150,11 @@ export const COMMANDS = {
   })),
   "member.add": command(
     z.object({ tenant: tenantRef, email: emailSchema, role: roleSchema, password: passwordSchema.optional() }),
-    async (prisma, { tenant, ...input }) => addMember(prisma, { tenantId: (await findTenantOrThrow(prisma, tenant)).id, ...input }),
+    async (prisma, { tenant, ...input }) => addMember(prisma, { tenantId: (await findTenantOrThrow(prisma, tenant)).id, ...input }, OPERATOR),
   ),
   "member.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listMembers(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
   "member.remove": command(z.object({ tenant: tenantRef, email: emailSchema }), async (prisma, { tenant, email }) =>
-    removeMember(prisma, (await findTenantOrThrow(prisma, tenant)).id, email),
+    removeMember(prisma, (await findTenantOrThrow(prisma, tenant)).id, email, OPERATOR),
   ),
   "notify.set": command(
     notificationSettingSchema.extend({ tenant: tenantRef, event: z.enum(Object.keys(NOTIFICATION_EVENTS) as [NotificationEvent, ...NotificationEvent[]]) }),

@@ -5,6 +5,7 @@ import { cached } from "@/lib/db/change-cache";
 import type { Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from "./scopes";
+import { actorStatement } from "@/lib/audit/record-event";
 
 // `lgx_<26-char id>_<43-char secret>`: the id finds the row, the secret is checked
 // against its stored SHA-256 in constant time. 256-bit secrets need no slow hash.
@@ -34,11 +35,16 @@ export function listApiKeys(prisma: PrismaClient, tenantId: string) {
   });
 }
 
-export async function revokeApiKey(prisma: PrismaClient, id: string) {
+/** Revokes a key at once; `actor` (who did it) goes to the audit stream. */
+export async function revokeApiKey(prisma: PrismaClient, id: string, actor: string) {
   const key = await prisma.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });
   if (!key) throw new ApiError("not_found", `No API key ${id}.`);
   if (key.revokedAt) return { id, revokedAt: key.revokedAt };
-  return prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: { id: true, revokedAt: true } });
+  const [, revoked] = await prisma.$transaction([
+    prisma.$executeRaw(actorStatement(actor)),
+    prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: { id: true, revokedAt: true } }),
+  ]);
+  return revoked;
 }
 
 /** An API key's row with its tenant's columns, as authentication reads (and caches) it. */

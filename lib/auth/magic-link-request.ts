@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
-import { consume, logLimited, type RateLimit } from "@/lib/rate-limit/rate-limit";
+import { consume, reportLimited, type RateLimit } from "@/lib/rate-limit/rate-limit";
 import { accountAtAddress } from "./password-sign-in";
 import { publicUrl } from "./public-url";
 
@@ -20,7 +20,7 @@ export const linkSentUrl = () => `${publicUrl()}/api/auth/verify-request?provide
 export async function magicLinkRequest(prisma: PrismaClient, email: string, ip: string): Promise<true | string> {
   const [byAddress, byEmail] = await Promise.all([consume(prisma, PER_ADDRESS, ip), consume(prisma, PER_EMAIL_AND_ADDRESS, accountAtAddress(email, ip))]);
   if (byAddress !== null || byEmail !== null) {
-    logLimited(byAddress !== null ? PER_ADDRESS : PER_EMAIL_AND_ADDRESS, byAddress !== null ? ip : `${email} from ${ip}`, "sign-in link");
+    await reportLimited(prisma, byAddress !== null ? PER_ADDRESS : PER_EMAIL_AND_ADDRESS, byAddress !== null ? ip : `${email} from ${ip}`, "sign-in link", { code: "rate_limited", address: ip });
     return `${publicUrl()}/sign-in?error=TooManyLinks`;
   }
   const member = await prisma.membership.findFirst({ where: { user: { email } }, select: { tenantId: true } });

@@ -4,6 +4,8 @@ import type { AuthOptions } from "next-auth";
 import type { Provider } from "next-auth/providers/index";
 import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
+import type { SignInMethod } from "@/lib/audit/events";
+import { recordAuditEvent } from "@/lib/audit/record-event";
 import { prisma } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { normalIdentity } from "@/lib/identity";
@@ -34,6 +36,9 @@ function oauthProviders(): Provider[] {
 }
 
 export const enabledOAuthProviders = () => oauthProviders().map((p) => ({ id: p.id, name: p.name }));
+
+/** How NextAuth signed someone in: a one-time email link, or an OAuth/OIDC provider. */
+const signInMethod = (accountType: string | undefined): SignInMethod => (accountType === "email" ? "email_link" : "oauth");
 
 let cached: Promise<AuthOptions> | undefined;
 
@@ -78,13 +83,23 @@ export function authOptions(): Promise<AuthOptions> {
         // Only people already added to a tenant may sign in; links and OAuth never create strangers' accounts.
         async signIn({ user, account, profile, email: link }) {
           if (link?.verificationRequest) return magicLinkRequest(client, normalIdentity(user.email ?? ""), await clientIp());
-          // GitHub names only verified addresses; OIDC and Google say so in `email_verified`.
-          if (account?.type === "oauth" && account.provider !== "github" && (profile as { email_verified?: unknown } | undefined)?.email_verified !== true) return false;
           const email = normalIdentity(user.email ?? "");
+          const refuse = async (code: string) => {
+            await recordAuditEvent(client, { kind: "authentication.failed", data: { method: signInMethod(account?.type), email, address: await clientIp(), code } });
+            return false;
+          };
+          // GitHub names only verified addresses; OIDC and Google say so in `email_verified`.
+          if (account?.type === "oauth" && account.provider !== "github" && (profile as { email_verified?: unknown } | undefined)?.email_verified !== true) return refuse("email_not_verified");
           const found = await client.user.findUnique({ where: { email }, select: { memberships: { select: { tenantId: true }, take: 1 } } });
-          return Boolean(found?.memberships.length);
+          return found?.memberships.length ? true : refuse("not_a_member");
         },
         session: ({ session, user }) => ({ ...session, user: { ...session.user, id: user.id } }),
+      },
+      events: {
+        async signIn({ user, account }) {
+          const data = { method: signInMethod(account?.type), email: normalIdentity(user.email ?? ""), user_id: user.id, address: await clientIp() };
+          await recordAuditEvent(client, { kind: "authentication.succeeded", data });
+        },
       },
     };
   })());

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
-import { consume, logLimited, type RateLimit } from "@/lib/rate-limit/rate-limit";
+import { auditEventStatement, recordAuditEvent } from "@/lib/audit/record-event";
+import { consume, reportLimited, type RateLimit } from "@/lib/rate-limit/rate-limit";
 import { SESSION_MAX_AGE_SECONDS } from "./sign-in-links";
 import { dummyHash, verifyPassword } from "./passwords";
 
@@ -28,7 +29,7 @@ export async function signInWithPassword(prisma: PrismaClient, input: { email: s
   ]);
   const waitMs = Math.max(byAddress ?? 0, byAccount ?? 0);
   if (waitMs > 0) {
-    logLimited(byAddress ? PER_ADDRESS : PER_ACCOUNT_AND_ADDRESS, byAddress ? input.ip : `${input.email} from ${input.ip}`, "sign-in");
+    await reportLimited(prisma, byAddress ? PER_ADDRESS : PER_ACCOUNT_AND_ADDRESS, byAddress ? input.ip : `${input.email} from ${input.ip}`, "sign-in", { code: "rate_limited", address: input.ip });
     const wait = Math.ceil(waitMs / 1000);
     throw new ApiError("rate_limited", `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} min.`, undefined, { "Retry-After": String(wait) });
   }
@@ -37,9 +38,16 @@ export async function signInWithPassword(prisma: PrismaClient, input: { email: s
     select: { id: true, passwordHash: true, memberships: { select: { tenantId: true }, take: 1 } },
   });
   const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
-  if (!user?.passwordHash || !valid || user.memberships.length === 0) throw new ApiError("invalid_credentials", "That email and password do not match.");
-  const session = await prisma.session.create({
-    data: { id: newId("ses"), sessionToken: randomBytes(32).toString("hex"), userId: user.id, expires: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000) },
-  });
+  const attempt = { method: "password" as const, email: input.email, user_id: user?.id, address: input.ip };
+  if (!user?.passwordHash || !valid || user.memberships.length === 0) {
+    await recordAuditEvent(prisma, { kind: "authentication.failed", data: { ...attempt, code: "invalid_credentials" } });
+    throw new ApiError("invalid_credentials", "That email and password do not match.");
+  }
+  const [session] = await prisma.$transaction([
+    prisma.session.create({
+      data: { id: newId("ses"), sessionToken: randomBytes(32).toString("hex"), userId: user.id, expires: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000) },
+    }),
+    prisma.$executeRaw(auditEventStatement({ kind: "authentication.succeeded", data: attempt })),
+  ]);
   return { sessionToken: session.sessionToken, expires: session.expires };
 }

@@ -5,6 +5,7 @@ import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
 import { InvalidEnvError } from "@/lib/env";
 import type { CommandName } from "@/lib/admin/commands";
 import { API_KEY_SCOPES } from "@/lib/auth/scopes";
+import { auditExportCommand } from "./audit-export";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
 import { verifyLogCommand } from "./verify-log";
@@ -272,6 +273,12 @@ export function buildProgram(): Command {
   "jobs.list", (opts: { failed?: boolean }) => ({ failed: Boolean(opts.failed) }), (r) => table(r as Record<string, unknown>[]));
   action(jobs.command("retry").description("run a failed job again now, with fresh attempts").argument("<id>"),
     "jobs.retry", (id: string) => ({ id }), (r) => `retrying ${(r as { id: string }).id}`);
+
+  program.command("audit").description("the audit stream for SIEMs (docs/audit-stream.md)").command("export")
+    .description("write the audit events since a time to standard output, one OCSF JSON object per line, in the order the sinks get them")
+    .requiredOption("--since <time>", "an RFC 3339 time, e.g. 2026-12-01T00:00:00Z")
+    .addOption(new Option("--format <format>", "output format").choices(["jsonl"]).default("jsonl"))
+    .action(auditExportCommand);
 
   // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
   program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")

@@ -6,6 +6,10 @@ export interface EnqueueOptions {
   jobKey?: string;
   runAt?: Date;
   maxAttempts?: number;
+  /** Jobs of one named queue run one at a time, in order. */
+  queueName?: string;
+  /** With a jobKey: `preserve_run_at` keeps a pending job's later run time (a retry's backoff). */
+  jobKeyMode?: "replace" | "preserve_run_at";
 }
 
 /**
@@ -16,7 +20,8 @@ export interface EnqueueOptions {
 export function addJobStatement<N extends JobName>(name: N, payload: JobPayload<N>, options: EnqueueOptions = {}): Prisma.Sql {
   return Prisma.sql`SELECT graphile_worker.add_job(${name}::text, ${JSON.stringify(payload)}::json,
     job_key => ${options.jobKey ?? null}::text, run_at => ${options.runAt ?? null}::timestamptz,
-    max_attempts => ${options.maxAttempts ?? null}::int)`;
+    max_attempts => ${options.maxAttempts ?? null}::int, queue_name => ${options.queueName ?? null}::text,
+    job_key_mode => ${options.jobKeyMode ?? "replace"}::text)`;
 }
 
 /** Anything that runs raw SQL: the Prisma client, or a transaction client inside `$transaction`. */

@@ -6,6 +6,9 @@ export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 const delivery = z.object({ deliveryId: z.string().min(1) });
 
+/** The audit stream's sinks (lib/audit/sinks), each configured by its own variables. */
+export const AUDIT_SINKS = ["syslog", "hec", "file"] as const;
+
 /**
  * Every job the queue knows, with the payload it carries. A payload that does not parse
  * fails the job (retried with backoff, then listed by `ledgix jobs list --failed`).
@@ -29,6 +32,8 @@ export const jobPayloads = {
   "notify:slack": delivery.extend({ setting: z.string() }),
   /** Posts one signed event to one customer endpoint. */
   "webhook:deliver": delivery,
+  /** Ships the audit events after one sink's cursor, in order (lib/audit/deliver.ts). */
+  "audit:deliver": z.object({ sink: z.enum(AUDIT_SINKS) }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

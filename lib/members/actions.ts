@@ -43,7 +43,7 @@ export const inviteMemberAction = change(memberArgs, async (actor, input) => {
   if (!mayAssign(actor, role)) throw new ApiError("forbidden", "Only an owner can add an owner.");
   const client = await prisma();
   if (await client.membership.findFirst({ where: { tenantId: actor.tenant.id, user: { email } } })) throw new ApiError("conflict", `${email} is already a member; change their role in the list.`);
-  const { signInLink } = await addMember(client, { tenantId: actor.tenant.id, email, role });
+  const { signInLink } = await addMember(client, { tenantId: actor.tenant.id, email, role }, `person:${actor.user.email}`);
   const intro = `${actor.user.email} invited you to ${actor.tenant.name} on Ledgix as ${role}.`;
   await sendEmail({
     to: email,
@@ -61,7 +61,7 @@ export const changeRoleAction = change(memberArgs, async (actor, input) => {
   const client = await prisma();
   const current = await client.membership.findFirst({ where: { tenantId: actor.tenant.id, user: { email } }, select: { role: true } });
   if (!mayAssign(actor, role) || (current?.role === "owner" && actor.role !== "owner")) throw new ApiError("forbidden", "Only an owner can make or unmake an owner.");
-  await changeRole(client, actor.tenant.id, email, role);
+  await changeRole(client, actor.tenant.id, email, role, `person:${actor.user.email}`);
   return `${email} is now ${role}.`;
 });
 
@@ -69,7 +69,7 @@ export const removeMemberAction = change(idArgs, async (actor, email) => {
   const client = await prisma();
   const current = await client.membership.findFirst({ where: { tenantId: actor.tenant.id, user: { email } }, select: { role: true } });
   if (current?.role === "owner" && actor.role !== "owner") throw new ApiError("forbidden", "Only an owner can remove an owner.");
-  await removeMember(client, actor.tenant.id, email);
+  await removeMember(client, actor.tenant.id, email, `person:${actor.user.email}`);
   return `Removed ${email}.`;
 });
 

@@ -6,6 +6,7 @@ import { newId } from "@/lib/ids";
 import { ROLES } from "@/lib/auth/access";
 import { hashLinkToken, signInLinkUrl } from "@/lib/auth/sign-in-links";
 import { hashPassword } from "@/lib/auth/passwords";
+import { actorStatement } from "@/lib/audit/record-event";
 
 export const roleSchema = z.enum(ROLES);
 
@@ -18,8 +19,8 @@ export async function createSignInLink(prisma: PrismaClient, email: string): Pro
   return signInLinkUrl(email, token);
 }
 
-/** Adds a person to a tenant (creating their user), or changes their role there. */
-export async function addMember(prisma: PrismaClient, input: { tenantId: string; email: string; role: z.infer<typeof roleSchema>; password?: string }) {
+/** Adds a person to a tenant (creating their user), or changes their role there. `actor` (who did it) goes to the audit stream. */
+export async function addMember(prisma: PrismaClient, input: { tenantId: string; email: string; role: z.infer<typeof roleSchema>; password?: string }, actor: string) {
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
   const user = await prisma.user.upsert({
     where: { email: input.email },
@@ -27,11 +28,14 @@ export async function addMember(prisma: PrismaClient, input: { tenantId: string;
     update: passwordHash ? { passwordHash } : {},
     select: { id: true, email: true },
   });
-  await prisma.membership.upsert({
-    where: { tenantId_userId: { tenantId: input.tenantId, userId: user.id } },
-    create: { tenantId: input.tenantId, userId: user.id, role: input.role },
-    update: { role: input.role },
-  });
+  await prisma.$transaction([
+    prisma.$executeRaw(actorStatement(actor)),
+    prisma.membership.upsert({
+      where: { tenantId_userId: { tenantId: input.tenantId, userId: user.id } },
+      create: { tenantId: input.tenantId, userId: user.id, role: input.role },
+      update: { role: input.role },
+    }),
+  ]);
   const signInLink = input.password === undefined ? await createSignInLink(prisma, user.email) : undefined;
   return { userId: user.id, email: user.email, tenantId: input.tenantId, role: input.role, signInLink };
 }
@@ -46,8 +50,9 @@ export async function listMembers(prisma: PrismaClient, tenantId: string) {
 }
 
 /** Removes a member; a tenant always keeps at least one owner. Their sessions end with their last membership. */
-export async function removeMember(prisma: PrismaClient, tenantId: string, email: string) {
+export async function removeMember(prisma: PrismaClient, tenantId: string, email: string, actor: string) {
   return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw(actorStatement(actor));
     const membership = await tx.membership.findFirst({ where: { tenantId, user: { email } }, select: { userId: true, role: true } });
     if (!membership) throw new ApiError("not_found", `${email} is not a member of this tenant.`);
     if (membership.role === "owner") await assertOwnerRemains(tx, tenantId, membership.userId);
@@ -64,8 +69,9 @@ async function assertOwnerRemains(tx: Pick<PrismaClient, "membership">, tenantId
 }
 
 /** Changes a member's role; the last owner stays an owner. */
-export async function changeRole(prisma: PrismaClient, tenantId: string, email: string, role: z.infer<typeof roleSchema>) {
+export async function changeRole(prisma: PrismaClient, tenantId: string, email: string, role: z.infer<typeof roleSchema>, actor: string) {
   return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw(actorStatement(actor));
     const membership = await tx.membership.findFirst({ where: { tenantId, user: { email } }, select: { userId: true, role: true } });
     if (!membership) throw new ApiError("not_found", `${email} is not a member of this tenant.`);
     if (membership.role === "owner" && role !== "owner") await assertOwnerRemains(tx, tenantId, membership.userId);

@@ -6,6 +6,7 @@ import { idArgs, memberAction, refusal } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { applyPolicy } from "./apply-policy";
 import { checkPolicySource, type PolicyProblem } from "./locate-errors";
+import { actorStatement } from "@/lib/audit/record-event";
 
 export type PolicyActionResult = { ok: true; versionId: string; policyId: string; created: boolean } | { ok: false; problems: PolicyProblem[] };
 
@@ -32,7 +33,10 @@ export const activateVersionAction = memberAction("managePolicies", refusal, idA
   const client = await prisma();
   const version = await client.policyVersion.findFirst({ where: { id: versionId, tenantId: member.tenant.id }, select: { id: true, policyId: true } });
   if (!version) throw new ApiError("not_found", "No such policy version.");
-  await client.policy.update({ where: { id: version.policyId }, data: { activeVersionId: version.id } });
+  await client.$transaction([
+    client.$executeRaw(actorStatement(`person:${member.user.email}`)),
+    client.policy.update({ where: { id: version.policyId }, data: { activeVersionId: version.id } }),
+  ]);
   revalidatePath("/policies");
   return { ok: true };
 });

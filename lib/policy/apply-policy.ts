@@ -5,6 +5,7 @@ import type { PrismaClient } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { policyDocumentSchema, type PolicyDocument } from "./schemas";
 import { describeSyntaxProblem, jsonSyntaxProblem, looksLikeJson, yamlSyntaxProblem } from "./source-errors";
+import { actorStatement } from "@/lib/audit/record-event";
 
 export const contentHash = (source: string) => `sha256:${createHash("sha256").update(source).digest("hex")}`;
 
@@ -51,6 +52,7 @@ export async function applyPolicy(prisma: PrismaClient, tenantId: string, source
   const document = parsePolicyDocument(source);
   const hash = contentHash(source);
   return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw(actorStatement(uploadedBy));
     const { id } =
       (await tx.policy.findUnique({ where: { tenantId_slug: { tenantId, slug: document.policy_id } }, select: { id: true } })) ??
       (await tx.policy.create({ data: { id: newId("pol"), tenantId, slug: document.policy_id }, select: { id: true } }));

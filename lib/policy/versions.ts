@@ -3,6 +3,7 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import { assertMayReplaceActive, type PolicyUploader } from "./apply-policy";
 import { policyDocumentSchema, type PolicyRule } from "./schemas";
+import { actorStatement } from "@/lib/audit/record-event";
 
 // Versions are immutable rows; a policy points at its active one. Activation is one
 // UPDATE of that pointer, so every request sees the old version or the new, never a mix.
@@ -58,6 +59,7 @@ export async function showVersion(prisma: PrismaClient, tenantId: string, versio
 export async function activateVersion(prisma: PrismaClient, tenantId: string, versionId: string, activatedBy: PolicyUploader = "person:cli") {
   const version = await versionOrThrow(prisma, tenantId, versionId);
   const previous = await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw(actorStatement(activatedBy));
     await tx.$executeRaw`SELECT 1 FROM "policies" WHERE "id" = ${version.policy.id} FOR UPDATE`;
     const { activeVersion } = await tx.policy.findUniqueOrThrow({ where: { id: version.policy.id }, select: { activeVersion: { select: { id: true, uploadedBy: true } } } });
     if (activeVersion?.id === version.id) return activeVersion.id;

@@ -2,7 +2,8 @@ import { ApiError } from "@/lib/api/errors";
 import type { PrismaClient } from "@/lib/db";
 import type { Tenant } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
-import { blockedFor, consume, logLimited, RateLimited, type RateLimit } from "./rate-limit";
+import { recordFailedKeyAuthentication } from "@/lib/audit/record-event";
+import { blockedFor, consume, RateLimited, reportLimited, type RateLimit } from "./rate-limit";
 
 const FAILED = new Set(["invalid_api_key", "api_key_revoked"]);
 
@@ -29,8 +30,9 @@ export async function guardAuthentication<T>(
 ): Promise<T> {
   const { byAddress, byKey } = failureLimits();
   const blocked = await blockedFor(prisma, byAddress, attempt.address);
+  const code = "too_many_failed_attempts";
   if (blocked !== null) {
-    logLimited(byAddress, attempt.address, "request refused");
+    await reportLimited(prisma, byAddress, attempt.address, "request refused", { code, address: attempt.address, keyId: attempt.keyId ?? undefined });
     throw new RateLimited("too_many_failed_attempts", "Too many failed authentication attempts from this address; retry later.", blocked);
   }
   try {
@@ -40,23 +42,25 @@ export async function guardAuthentication<T>(
     const [address, key] = await Promise.all([
       consume(prisma, byAddress, attempt.address),
       attempt.keyId ? consume(prisma, byKey, attempt.keyId) : null,
+      recordFailedKeyAuthentication(prisma, { kind: "authentication.failed", data: { method: "api_key", key_id: attempt.keyId, address: attempt.address, code: error.code } }),
     ]);
-    if (address !== null) logLimited(byAddress, attempt.address, `failed attempt (${error.code})`);
-    if (key !== null) logLimited(byKey, attempt.keyId!, `failed attempt from ${attempt.address} (${error.code})`);
+    const refusal = { code, address: attempt.address, keyId: attempt.keyId ?? undefined };
+    if (address !== null) await reportLimited(prisma, byAddress, attempt.address, `failed attempt (${error.code})`, refusal);
+    if (key !== null) await reportLimited(prisma, byKey, attempt.keyId!, `failed attempt from ${attempt.address} (${error.code})`, refusal);
     const wait = address ?? key;
-    if (wait !== null) throw new RateLimited("too_many_failed_attempts", "Too many failed authentication attempts; retry later.", wait);
+    if (wait !== null) throw new RateLimited(code, "Too many failed authentication attempts; retry later.", wait);
     throw error;
   }
 }
 
 /** The tenant's optional per-key quota (requests per minute); `requests` is how many this call counts for (an AuthZEN batch's evaluations). */
-export async function enforceKeyQuota(prisma: PrismaClient, tenant: Pick<Tenant, "apiKeyRequestsPerMinute">, apiKeyId: string, requests = 1): Promise<void> {
+export async function enforceKeyQuota(prisma: PrismaClient, tenant: Pick<Tenant, "id" | "apiKeyRequestsPerMinute">, apiKeyId: string, requests = 1): Promise<void> {
   const perMinute = tenant.apiKeyRequestsPerMinute;
   if (!perMinute) return;
   const quota: RateLimit = { name: "key-quota", points: perMinute, windowSeconds: 60 };
   const wait = await consume(prisma, quota, apiKeyId, requests);
   if (wait !== null) {
-    logLimited(quota, apiKeyId, "request over quota");
+    await reportLimited(prisma, quota, apiKeyId, "request over quota", { code: "quota_exceeded", keyId: apiKeyId, tenantId: tenant.id });
     throw new RateLimited("quota_exceeded", `This API key is limited to ${perMinute} requests per minute.`, wait);
   }
 }

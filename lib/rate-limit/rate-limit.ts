@@ -1,6 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError, type ErrorCode } from "@/lib/api/errors";
 import { queryText, type PrismaClient } from "@/lib/db";
+import { recordAuditEvent } from "@/lib/audit/record-event";
 import { log } from "@/lib/log";
 
 /**
@@ -73,7 +74,17 @@ export async function blockedFor(prisma: PrismaClient, limit: RateLimit, key: st
   return state && state.consumedPoints > limit.points ? state.msBeforeNext : null;
 }
 
-/** Logs a refused attempt. Never pass a secret: keys are addresses and key ids. */
-export function logLimited(limit: RateLimit, key: string, what: string): void {
+/** Who was refused, for the audit stream: the refusal's code, and the client address, key and tenant when known. */
+export interface Refusal {
+  code: string;
+  address?: string;
+  keyId?: string;
+  tenantId?: string;
+}
+
+/** Logs a refused attempt and records it in the audit stream. Never pass a secret: keys are addresses, key ids and emails. */
+export async function reportLimited(prisma: PrismaClient, limit: RateLimit, key: string, what: string, refusal: Refusal): Promise<void> {
   log.warn("rate limited", { limit: limit.name, key: key.slice(0, 100), points: limit.points, window_s: limit.windowSeconds, what });
+  const data = { limit: limit.name, key: key.slice(0, 300), code: refusal.code, address: refusal.address, key_id: refusal.keyId };
+  await recordAuditEvent(prisma, { kind: "rate_limited", data }, refusal.tenantId);
 }

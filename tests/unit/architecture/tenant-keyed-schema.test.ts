@@ -18,6 +18,8 @@ const INSTANCE_WIDE: Record<string, string> = {
   PushVapidKey: "the instance's VAPID key pair, the one identity push services see, like SigningKey",
   VerificationToken: "sign-in links, before anyone is known",
   RateLimit: "counters per IP address and account, not per tenant",
+  InstanceAuditEvent: "security events before any tenant is known (sign-ins, unknown API keys, addresses over a limit)",
+  AuditSinkCursor: "the instance's SIEM sinks, configured by its environment; each shard ships its own stream",
 };
 
 const models = [...SCHEMA.matchAll(/^model (\w+) \{\n([\s\S]*?)^\}/gm)].map(([, name, body]) => ({ name: name!, body: body! }));
