@@ -4,6 +4,9 @@ import { z } from "zod";
 /** From most to least verbose; each level writes its own lines and those of the levels after it. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
+/** The OTLP encodings the trace exporter speaks (over HTTP). */
+export const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z.object({
@@ -72,6 +75,9 @@ const envSchema = z.object({
   LEDGIX_AUDIT_HEC_URL: z.url().optional().describe("Ship audit events to this Splunk HTTP Event Collector (its base URL, e.g. https://splunk:8088)"),
   LEDGIX_AUDIT_HEC_TOKEN: z.string().min(1).optional().describe("The HEC token (sent as Authorization: Splunk <token>)"),
   LEDGIX_AUDIT_FILE: z.string().min(1).optional().describe("Append audit events to this file, one JSON object per line"),
+  // OpenTelemetry traces (lib/telemetry, docs/tracing.md): on when an OTLP endpoint is set; the SDK reads the other OTEL_* itself.
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional().describe("http/protobuf (the default) or http/json; grpc is not supported"),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional().describe("Slack app signing secret: turns on Approve/Deny buttons in Slack messages"),
   SLACK_BOT_TOKEN: z.string().min(1).optional().describe("Slack bot token (users:read.email), to map a Slack user to a member by email"),
   SLACK_API_URL: z.url().optional().describe("Slack Web API base URL (tests point it at a local server)"),

@@ -21,6 +21,7 @@ import { escalateReview, expireReview } from "@/lib/review/expiry";
 import { deliverAuditBatch } from "@/lib/audit/deliver";
 import { startAuditShipper } from "@/lib/audit/shipper";
 import { configuredSinks } from "@/lib/audit/sinks";
+import { startTracing } from "@/lib/telemetry/start-tracing";
 
 export interface Running {
   stop(): Promise<void>;
@@ -33,6 +34,8 @@ export interface Running {
  */
 async function start(): Promise<Running> {
   const config = env();
+  // First, so that everything after it is traced (when OTEL_EXPORTER_OTLP_* asks for it).
+  const stopTracing = await startTracing();
   const database = await db();
   await activeSigningKey(database.prisma, "token");
   await activeSigningKey(database.prisma, "ledger");
@@ -87,6 +90,7 @@ async function start(): Promise<Running> {
       await stopSequencer();
       await stopWorkers();
       await closeDb();
+      await stopTracing?.();
     },
   };
 }

@@ -6,6 +6,7 @@ import { log } from "@/lib/log";
 import { isDatabaseOutage } from "@/lib/db/unreachable";
 import { unstorableText } from "./body";
 import { ApiError, type ErrorCode } from "./errors";
+import { withIncomingTrace } from "@/lib/telemetry/spans";
 
 export interface ApiResult {
   status: number;
@@ -106,7 +107,7 @@ export async function answer(req: NextRequest, run: (requestLog: RequestLog) => 
   const requestLog: RequestLog = { requestId: incoming && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID() };
   let response: Response;
   try {
-    response = await run(requestLog);
+    response = await withIncomingTrace(req.headers, () => run(requestLog));
   } catch (error) {
     const apiError = asApiError(error, requestLog);
     response = Response.json(apiError.toBody(), { status: apiError.status, headers: apiError.headers });

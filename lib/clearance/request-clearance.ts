@@ -8,6 +8,7 @@ import { recordShadowDecision } from "@/lib/policy/shadow";
 import { conditionInputOf } from "@/lib/policy/condition";
 import { toolArgsHash } from "./args-hash";
 import { failedEvaluation, storeVerdict } from "./store-decision";
+import { traceClearance } from "./trace-clearance";
 import type { ClearanceBody } from "@/lib/policy/request-body";
 
 export interface ClearanceCall {
@@ -37,9 +38,13 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 /**
  * Stores a clearance request and decides it. When the evaluation outlasts
  * LEDGIX_DECISION_WAIT_MS the request is stored as `processing` and decided in the
- * background; the client polls for the outcome.
+ * background; the client polls for the outcome. Traced as one span (trace-clearance.ts).
  */
-export async function requestClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator = policyEvaluator(prisma, call.tenant.id)) {
+export function requestClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator = policyEvaluator(prisma, call.tenant.id)) {
+  return traceClearance(call.tenant.id, call.body, () => decideClearance(prisma, call, evaluate));
+}
+
+async function decideClearance(prisma: PrismaClient, call: ClearanceCall, evaluate: Evaluator) {
   const { tenant, body } = call;
   // When the request arrived: the row's createdAt, so decidedAt − createdAt is the decision's
   // latency (the row was stamped after deciding, and the overview showed "0 ms / 0 ms").

@@ -11,8 +11,10 @@ import type { Verdict } from "@/lib/policy/evaluate";
 import { withLimits, type Explanation, type LimitCheck as CheckedLimit } from "@/lib/policy/explanation";
 import { exceededLimit, limitAmounts, type Limit, type LimitScope } from "@/lib/policy/limits";
 import { claimCoveringGrant } from "@/lib/grants/grants";
+import { inSpan } from "@/lib/telemetry/spans";
 import { decisionFields, standingApprovalFields } from "./decision-fields";
 import { reviewJobStatements } from "./review-schedule";
+import { traceReviewWait } from "./trace-clearance";
 import { decisionIssuances } from "./token-issuance";
 
 // The one way a decision is stored. Read top to bottom:
@@ -119,10 +121,15 @@ export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target
  * (someone else decided first): no decision is ever overwritten, no event written twice.
  */
 export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision): Promise<ClearanceRequest | null>;
-export async function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision) {
-  const row = await writeDecision(prisma, tenant, target, decision);
-  if (row) recordDecision(row, "settle" in target && target.settle.status === "pending_review");
-  return row;
+export function storeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision) {
+  const attributes = { "db.system.name": "postgresql", "db.operation.name": "insert" in target ? "INSERT" : "UPDATE", "ledgix.clearance.status": decision.columns.status };
+  return inSpan("store_decision", attributes, async () => {
+    const row = await writeDecision(prisma, tenant, target, decision);
+    const endsReview = "settle" in target && target.settle.status === "pending_review";
+    if (row) recordDecision(row, endsReview);
+    if (row && endsReview) traceReviewWait(target.settle, row);
+    return row;
+  });
 }
 
 async function writeDecision(prisma: PrismaClient, tenant: LedgerTenant, target: DecisionTarget, decision: Decision): Promise<ClearanceRequest | null> {

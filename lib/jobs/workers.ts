@@ -1,6 +1,8 @@
+import { SpanKind } from "@opentelemetry/api";
 import { run, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
 import type { z } from "zod";
+import { inSpan } from "@/lib/telemetry/spans";
 import { jobPayloads, type JobName } from "./tasks";
 
 export type JobHandlers = { [N in JobName]: (payload: z.output<(typeof jobPayloads)[N]>) => Promise<void> };
@@ -18,12 +20,19 @@ const CRONTAB = "*/10 * * * * idempotency:purge-expired";
 function taskList(handlers: JobHandlers): TaskList {
   const tasks: TaskList = {};
   for (const name of Object.keys(jobPayloads) as JobName[]) {
-    const task: Task = async (payload) => {
+    // Each run is a span of its own (a consumer's, as the messaging conventions name it).
+    const task: Task = (payload, helpers) => inSpan(`process ${name}`, {
+      "messaging.system": "graphile_worker",
+      "messaging.operation.type": "process",
+      "messaging.destination.name": name,
+      "messaging.message.id": String(helpers.job.id),
+      "ledgix.job.attempt": helpers.job.attempts,
+    }, async () => {
       const parsed = jobPayloads[name].safeParse(payload ?? {});
       // One line in the job's last_error (what `ledgix jobs list --failed` shows).
       if (!parsed.success) throw new Error(`invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
       await (handlers[name] as (p: unknown) => Promise<void>)(parsed.data);
-    };
+    }, { kind: SpanKind.CONSUMER });
     tasks[name] = task;
   }
   return tasks;

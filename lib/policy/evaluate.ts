@@ -8,6 +8,7 @@ import { JudgeFailure, judgeRequest, type JudgeConfig } from "./judge";
 import { judgeConfigFor } from "./judge-settings";
 import type { RuleLimits } from "./limits";
 import type { PolicyDocument, PolicyRule } from "./schemas";
+import { inSpan } from "@/lib/telemetry/spans";
 
 export interface Verdict {
   effect: "allow" | "deny" | "review";
@@ -125,7 +126,20 @@ export interface EvaluateOptions {
  * The whole policy: structured rules first (first match wins); when none matches and the
  * policy has plain-English instructions, the judge. Always returns an explanation.
  */
-export async function evaluatePolicy(policy: PolicyDocument, input: ConditionInput, options: EvaluateOptions): Promise<Verdict> {
+export function evaluatePolicy(policy: PolicyDocument, input: ConditionInput, options: EvaluateOptions): Promise<Verdict> {
+  const attributes = {
+    "gen_ai.security.policy.id": options.version?.slug ?? policy.policy_id,
+    ...(options.version ? { "gen_ai.security.policy.version": options.version.versionId } : {}),
+    "gen_ai.tool.name": input.tool,
+  };
+  return inSpan(`evaluate_policy ${attributes["gen_ai.security.policy.id"]}`, attributes, async (span) => {
+    const verdict = await evaluateWholePolicy(policy, input, options);
+    span.setAttributes({ "ledgix.policy.effect": verdict.effect, ...(verdict.ruleId ? { "ledgix.policy.rule_id": verdict.ruleId } : {}), ...(verdict.reasonCode ? { "ledgix.reason_code": verdict.reasonCode } : {}) });
+    return verdict;
+  });
+}
+
+async function evaluateWholePolicy(policy: PolicyDocument, input: ConditionInput, options: EvaluateOptions): Promise<Verdict> {
   const evaluated: string[] = [];
   const byRule = decideByRules(policy, input, evaluated);
   const judged = !byRule && policy.instructions?.trim() ? await judgeVerdict(options.judge, policy, input) : null;

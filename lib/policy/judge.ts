@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import { SpanKind } from "@opentelemetry/api";
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { jcs } from "@/lib/canonical-json";
 import { env } from "@/lib/env";
 import { guardedFetch, REFUSED_ADDRESS } from "@/lib/security/outbound-url";
+import { inSpan } from "@/lib/telemetry/spans";
 import { confidenceBucketSchema } from "./confidence";
 import type { ConditionInput } from "./condition";
 import { judgeMessages } from "./judge-prompt";
@@ -130,13 +132,25 @@ async function ask(config: JudgeConfig, document: PolicyDocument, input: Conditi
   return { answer: answer.data, latencyMs: elapsed(), cached: false };
 }
 
+// The judge call's span, as the GenAI conventions describe a chat call to a model.
+const judgeSpanAttributes = (config: JudgeConfig) => {
+  const url = new URL(config.baseURL);
+  return {
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": "openai", // the API it speaks; the server behind the base URL may be another
+    "gen_ai.request.model": config.model,
+    "server.address": url.hostname,
+    ...(url.port ? { "server.port": Number(url.port) } : {}),
+  };
+};
+
 /** Asks the judge about a request, at most LEDGIX_JUDGE_CONCURRENCY at a time. Throws JudgeFailure. */
 export async function judgeRequest(config: JudgeConfig, document: PolicyDocument, input: ConditionInput): Promise<JudgeResult> {
   const ttlMs = env().LEDGIX_JUDGE_CACHE_SECONDS * 1000;
   const key = ttlMs > 0 ? cacheKey(config, document, input) : "";
   const hit = ttlMs > 0 ? cache.get(key) : undefined;
   if (hit && hit.expires > Date.now()) return { ...hit.result, latencyMs: 0, cached: true };
-  const result = await limit()(() => ask(config, document, input));
+  const result = await limit()(() => inSpan(`chat ${config.model}`, judgeSpanAttributes(config), () => ask(config, document, input), { kind: SpanKind.CLIENT }));
   if (ttlMs > 0) {
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, { result, expires: Date.now() + ttlMs });
