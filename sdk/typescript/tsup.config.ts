@@ -20,5 +20,5 @@ export default defineConfig({
   sourcemap: true,
   splitting: false,
   // tsup leaves dependencies and peers external but would bundle optional dependencies.
-  external: ["yaml", /^@modelcontextprotocol\/sdk/],
+  external: ["yaml", /^@modelcontextprotocol\/sdk/, "@opentelemetry/api"],
 });

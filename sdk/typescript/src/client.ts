@@ -11,6 +11,7 @@ import {
   type ClearanceResponse,
   type RegisterPolicyResponse,
 } from "./schemas";
+import type { TraceContext } from "./trace-context";
 import { callVault, expectOk, sleep } from "./transport";
 import { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token";
 import * as ledger from "./ledger/fetch";
@@ -27,6 +28,8 @@ export interface ClearanceRequest extends CounterpartyHints {
   purpose?: string;
   processingRegisterRef?: string;
   datasetRef?: string;
+  /** The W3C trace context to continue, when it is not the active OpenTelemetry span's (a gateway passing on its caller's). */
+  traceContext?: TraceContext;
 }
 
 interface CachedApproval {
@@ -65,7 +68,7 @@ export class LedgixClient {
     const cached = cacheKey ? this.cachedApproval(cacheKey) : null;
     if (cached) return this.mintFromCache(request, cached);
 
-    const res = await callVault(this.config, { method: "POST", path: "/request-clearance", body: this.bodyOf(request), idempotent: true });
+    const res = await callVault(this.config, { method: "POST", path: "/request-clearance", body: this.bodyOf(request), idempotent: true, traceContext: request.traceContext });
     let response = clearanceResponseSchema.parse(expectOk(res, "Clearance request"));
     if (response.status === "processing" || response.status === "pending_review") {
       if (this.config.reviewMode === "detach") throw new ReviewPendingError(new PendingApproval(this, response.requestId, response));

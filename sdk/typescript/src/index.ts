@@ -17,6 +17,7 @@ export {
 export { PendingApproval } from "./pending-approval";
 export type { ClearanceResponse, RegisterPolicyResponse } from "./schemas";
 export { counterpartyHints, type CounterpartyHints } from "./counterparty";
+export { traceContextOf, type TraceContext } from "./trace-context";
 export { canonicalJson, toolArgsHash } from "./canonical-json";
 export { JwksCache, ReplayCache, verifyClearanceToken, type ClearanceClaims, type VerifyOptions } from "./verify-token";
 export { TOKEN_REJECTIONS, type TokenRejection } from "./token-rejection";

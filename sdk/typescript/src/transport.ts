@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { LedgixConfig } from "./config";
 import { QueueSaturatedError, VaultConnectionError } from "./errors";
+import { traceHeaders, type TraceContext } from "./trace-context";
 
 const RETRYABLE = new Set([500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;
@@ -25,6 +26,8 @@ export interface VaultRequest {
   /** One key for every attempt of this call, so the vault replays instead of deciding twice. */
   idempotent?: boolean;
   query?: Record<string, string | number | undefined>;
+  /** The caller's trace context, when it is not the active OpenTelemetry span's (a gateway's caller). */
+  traceContext?: TraceContext;
 }
 
 /** Waits `ms`; an abort ends the wait early by rejecting with the signal's reason. */
@@ -54,7 +57,7 @@ function urlOf(config: LedgixConfig, request: VaultRequest): URL {
 }
 
 async function attempt(config: LedgixConfig, url: URL, request: VaultRequest, idempotencyKey: string | null): Promise<VaultResponse> {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...(await traceHeaders(request.traceContext)) };
   if (config.vaultApiKey) headers["X-Vault-API-Key"] = config.vaultApiKey;
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   const res = await fetch(url, {

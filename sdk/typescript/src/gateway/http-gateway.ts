@@ -8,6 +8,7 @@ import { isTokenRejection } from "../token-rejection";
 import { checkToolArgs, JwksCache, verifyClearanceToken, type ClearanceClaims } from "../verify-token";
 import { vaultApiKeyOf, type GatewayConfig, type HttpRoute } from "./config";
 import { VaultTokens } from "./vault-tokens";
+import { traceContextOf } from "../trace-context";
 
 /** Time one request spent in the gateway itself, and waiting for the vault's consume call. */
 export interface GatewayTiming {
@@ -194,7 +195,7 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     const consumeStarted = performance.now();
     let consumed;
     try {
-      consumed = await vault.consume(admitted.token);
+      consumed = await vault.consume(admitted.token, traceContextOf(req.headers));
     } catch (error) {
       return refuse(res, refusalOf(error));
     }
@@ -212,7 +213,7 @@ export function startHttpGateway(config: GatewayConfig, options: HttpGatewayOpti
     res.once("pipe", () => (answered = performance.now()));
     const status = await forward(req, res, target.raw, admitted.body, admitted.claims);
     const timing = { addedMs: dispatched - started - consumeMs + (performance.now() - answered), consumeMs };
-    const report = vault.reportExecution(admitted.claims.jti, status).finally(() => {
+    const report = vault.reportExecution(admitted.claims.jti, status, traceContextOf(req.headers)).finally(() => {
       reports.delete(report);
       options.onTiming?.(timing);
     });

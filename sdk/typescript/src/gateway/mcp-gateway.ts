@@ -27,6 +27,7 @@ import type { ClearanceResponse } from "../schemas";
 import { vaultApiKeyOf, type GatewayConfig, type McpToolRule } from "./config";
 import { fnmatchRegExp } from "../fnmatch";
 import { VaultTokens } from "./vault-tokens";
+import { traceContextOf, type TraceContext } from "../trace-context";
 
 type McpConfig = NonNullable<GatewayConfig["mcp"]>;
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -160,10 +161,10 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     }
   }
 
-  async function clearance(name: string, args: Record<string, unknown>, waiter: Waiter): Promise<ClearanceResponse> {
+  async function clearance(name: string, args: Record<string, unknown>, waiter: Waiter, traceContext: TraceContext): Promise<ClearanceResponse> {
     const context = mcp!.policy ? { policy_id: mcp!.policy } : {};
     try {
-      return await ledgix.requestClearance({ toolName: name, toolArgs: args, context });
+      return await ledgix.requestClearance({ toolName: name, toolArgs: args, context, traceContext });
     } catch (error) {
       if (!(error instanceof ReviewPendingError)) throw error;
       const decided = await awaitReview(error.pending, waiter);
@@ -180,6 +181,8 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     // The task and the progress token are the gateway's business with its client, not the service's.
     const meta = { ...params._meta };
     delete meta.progressToken;
+    // The caller's trace context, where MCP carries it (SEP-414): on to the vault; `_meta` stays as it is for the upstream.
+    const traceContext = traceContextOf(meta);
     const call = { name, arguments: args, ...(Object.keys(meta).length ? { _meta: meta } : {}) };
     const rule = ruleFor(name);
     if (rule?.action === "refuse") {
@@ -189,7 +192,7 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     let approved: ClearanceResponse;
     let approvedArgs: Record<string, unknown>;
     try {
-      approved = await clearance(name, args, waiter);
+      approved = await clearance(name, args, waiter, traceContext);
       approvedArgs = approvedArgsOf(approved, args);
     } catch (error) {
       // Denied, review timed out, vault unreachable, bad token: the tool never runs.
@@ -200,11 +203,11 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     if (!approved.token) return toolError(`Ledgix approved ${name} without a token; refusing`);
     // Cancelled while the approval arrived: the token stays unused and expires.
     if (waiter.signal.aborted) return toolError(`${name} was cancelled by the client; not run`);
-    const consumed = await vault.consume(approved.token);
+    const consumed = await vault.consume(approved.token, traceContext);
     if (!consumed.ok) return toolError(`Ledgix refused ${name}: ${consumed.message}`);
     // The upstream runs what was approved: a reviewer's edit replaces the arguments (never the tool).
     const result = (await upstream.callTool({ ...call, arguments: approvedArgs })) as CallToolResult;
-    void vault.reportExecution(decodeJwt(approved.token).jti!, result.isError ? 500 : 200);
+    void vault.reportExecution(decodeJwt(approved.token).jti!, result.isError ? 500 : 200, traceContext);
     return result;
   }
 

@@ -75,6 +75,19 @@ async function until(check: () => boolean) {
 }
 
 describe("HTTP gateway", () => {
+  it("passes the request's traceparent on to the vault and to the service", async () => {
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const res = await fetch(`${gateway.url}/refunds`, {
+      method: "POST", body: '{"amount":45,"currency":"USD"}',
+      headers: { "content-type": "application/json", authorization: `Bearer ${await refundToken()}`, traceparent, tracestate: "vendor=1" },
+    });
+    expect(res.status).toBe(200);
+    expect(vault.requests.find((r) => r.path === "/api/tokens/consume")!.headers).toMatchObject({ traceparent, tracestate: "vendor=1" });
+    expect(upstream.seen[0]!.headers.traceparent).toBe(traceparent);
+    await until(() => reports.length > 0);
+    expect(vault.requests.find((r) => r.path.endsWith("/execution"))!.headers.traceparent).toBe(traceparent);
+  });
+
   it("verifies, consumes, forwards once, and reports the upstream's status", async () => {
     const token = await refundToken();
     // Key order differs from the hashed form: the hash is over RFC 8785 canonical JSON.

@@ -88,6 +88,14 @@ describe("MCP gateway over streamable HTTP", () => {
     expect(vault.requests.some((r) => r.path === "/api/tokens/consume")).toBe(true);
   });
 
+  it("passes the trace context of a call's _meta (SEP-414) on to the vault", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await running.client.callTool({ ...refund, _meta: { traceparent, tracestate: "vendor=1" } });
+    const asked = vault.requests.find((r) => r.path.endsWith("/request-clearance"))!;
+    expect(asked.headers).toMatchObject({ traceparent, tracestate: "vendor=1" });
+    expect(vault.requests.find((r) => r.path === "/api/tokens/consume")!.headers.traceparent).toBe(traceparent);
+  });
+
   it("turns a denial into a tool error carrying the reason; the tool never runs", async () => {
     vault.on("/request-clearance", () => ({ status: 200, body: { status: "denied", decision_status: "denied", reason: "Refund above 100 USD", request_id: "r" } }));
     const result = await running.client.callTool(refund);
