@@ -14,6 +14,7 @@ import rfc8785
 from . import _context, _edited
 from ._cache import ExpiringCache
 from ._flow import AsyncDriver, Flow, RetryPolicy, Send, Sleep, SyncDriver, T, require_success, send_with_retries
+from ._trace import trace_headers
 from ._version import __version__
 from .config import VaultConfig
 from .counterparty import infer_counterparty
@@ -84,7 +85,8 @@ class LedgixClient:
     # ------------------------------------------------------------------ plumbing
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "User-Agent": f"ledgix-python/{__version__}"}
+        # Read per call, in the caller's context: the span active when the call was made.
+        headers = {"Content-Type": "application/json", "User-Agent": f"ledgix-python/{__version__}", **trace_headers()}
         if self.config.vault_api_key:
             headers["X-Vault-API-Key"] = self.config.vault_api_key
         return headers

@@ -326,3 +326,17 @@ async def test_the_async_client_shares_the_same_flows(fake_vault: FakeVault) -> 
         with pytest.raises(ReplayDetectedError):
             await sdk.averify_token(response.token)
     assert len(fake_vault.sent(CLEARANCE)) == 3
+
+
+def test_calls_carry_the_active_spans_trace_context(fake_vault: FakeVault) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    tracer = TracerProvider().get_tracer("agent")
+    fake_vault.script(CLEARANCE, Reply(body=fake_vault.signer.approval()), Reply(body=fake_vault.signer.approval()))
+    with tracer.start_as_current_span("agent step") as span:
+        client(fake_vault).request_clearance(REFUND)
+    client(fake_vault).request_clearance(REFUND)
+    inside, outside = fake_vault.sent(CLEARANCE)
+    ids = span.get_span_context()
+    assert inside.headers["traceparent"] == f"00-{ids.trace_id:032x}-{ids.span_id:016x}-{ids.trace_flags:02x}"
+    assert "traceparent" not in outside.headers
