@@ -1,6 +1,7 @@
 import { execute, Prisma, type PrismaClient } from "@/lib/db";
 import { addJobStatement } from "@/lib/jobs/enqueue";
 import { log } from "@/lib/log";
+import { annotateSpan } from "@/lib/telemetry/spans";
 import { toOcsf } from "./ocsf";
 import { eventsAfter, eventsPending, START, type StreamPosition } from "./read-events";
 import type { AuditSink, SinkName } from "./sinks/sink";
@@ -39,6 +40,7 @@ async function cursorOf(prisma: PrismaClient, sink: SinkName): Promise<StreamPos
 export async function deliverAuditBatch(prisma: PrismaClient, sink: AuditSink): Promise<void> {
   const cursor = await cursorOf(prisma, sink.name);
   const rows = await eventsAfter(prisma, cursor, BATCH_SIZE);
+  annotateSpan({ "ledgix.audit.sink": sink.name, "ledgix.audit.events": rows.length });
   if (rows.length === 0) return recheckPending(prisma, sink.name, cursor);
   try {
     await sink.send(rows.map((row) => ({ row, event: toOcsf(row) })));

@@ -105,9 +105,9 @@ function rateLimited(d: Json): Rendering {
     status: "failure",
     message: `Refused by the ${String(d.limit)} limit (${String(d.code)})`,
     fields: {
-      actor: str(d.key_id) ? { user: { credential_uid: str(d.key_id) } } : {},
+      actor: str(d.key_id) ? { user: { credential_uid: str(d.key_id) } } : undefined,
       api: { operation: d.limit, service: { name: "ledgix" } },
-      src_endpoint: str(d.address) ? { ip: str(d.address) } : {},
+      src_endpoint: str(d.address) ? { ip: str(d.address) } : undefined,
       action_id: 2,
       action: "Denied",
       disposition_id: 2,

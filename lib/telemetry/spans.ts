@@ -34,6 +34,11 @@ export function inSpan<T>(name: string, attributes: Attributes, work: (span: Spa
   });
 }
 
+/** Adds attributes to the active span (a job run's, say), if one is recording. */
+export function annotateSpan(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
+}
+
 /** Records a span that already happened (a review's wait), from `startTime` to now. */
 export function recordSpan(name: string, attributes: Attributes, startTime: Date, parent: Context = context.active()): void {
   tracer().startSpan(name, { attributes, startTime }, parent).end();

@@ -78,7 +78,7 @@ describe("the audit stream", () => {
     expect((await (await tenant.post("/api/clearance", refund(20))).json()).status).toBe("approved");
     expect((await (await tenant.post("/api/clearance", refund(5000))).json()).status).toBe("denied");
     // Failed authentications: a known key id with a wrong secret (its tenant's), an unknown key (the instance's).
-    const wrongSecret = tenant.key.replace(/_[^_]+$/, `_${"x".repeat(43)}`);
+    const wrongSecret = `${tenant.key.slice(0, "lgx_".length + 26)}_${"x".repeat(43)}`; // lgx_<key id>_<secret>
     expect((await fetch(`${server.url}/api/clearance-status/req_none`, { headers: { "X-Vault-API-Key": wrongSecret } })).status).toBe(401);
     expect((await fetch(`${server.url}/api/clearance-status/req_none`, { headers: { "X-Vault-API-Key": `lgx_${"0".repeat(26)}_${"y".repeat(43)}` } })).status).toBe(401);
     // Role changes, a sign-in, a failed sign-in, a policy activation and a key revocation, by the operator.

@@ -3,6 +3,9 @@
 // request with the GenAI attributes, children for the policy evaluation, the judge call, the
 // store statement and a review's wait, one per job run, all under an incoming traceparent.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeJudge, type FakeJudge } from "../fixtures/fake-judge";
 import { fakeOtlp, type FakeOtlp, type ReceivedSpan } from "../fixtures/fake-otlp";
@@ -27,6 +30,7 @@ beforeAll(async () => {
     LEDGIX_JUDGE_BASE_URL: judge.baseURL,
     LEDGIX_JUDGE_MODEL: "fake-judge-1",
     LEDGIX_JUDGE_API_KEY: "judge-key",
+    LEDGIX_AUDIT_FILE: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ledgix-trace-")), "audit.jsonl"),
   });
   tenant = await createTenant(server, undefined, ALL_SCOPES);
 });
@@ -128,6 +132,9 @@ describe("OpenTelemetry traces", () => {
     const job = await otlp.waitFor((s) => s.name === "process notify:event");
     expect(job.kind).toBe(KIND.consumer);
     expect(job.attributes).toMatchObject({ "messaging.system": "graphile_worker", "messaging.operation.type": "process", "messaging.destination.name": "notify:event" });
+    // So did the audit stream's delivery to its file.
+    const audit = await otlp.waitFor((s) => s.name === "process audit:deliver" && Number(s.attributes["ledgix.audit.events"]) > 0);
+    expect(audit.attributes).toMatchObject({ "ledgix.audit.sink": "file", "messaging.destination.name": "audit:deliver" });
     expect(otlp.contentTypes.every((type) => type.startsWith("application/json"))).toBe(true);
     expect(childrenOf(pending).map((s) => s.name)).toContain("store_decision");
   }, 30_000);
