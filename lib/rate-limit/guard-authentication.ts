@@ -33,7 +33,7 @@ export async function guardAuthentication<T>(
   const code = "too_many_failed_attempts";
   if (blocked !== null) {
     await reportLimited(prisma, byAddress, attempt.address, "request refused", { code, address: attempt.address, keyId: attempt.keyId ?? undefined });
-    throw new RateLimited("too_many_failed_attempts", "Too many failed authentication attempts from this address; retry later.", blocked);
+    throw new RateLimited(code, "Too many failed authentication attempts from this address; retry later.", blocked);
   }
   try {
     return await authenticate();
