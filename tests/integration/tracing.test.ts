@@ -107,9 +107,10 @@ describe("OpenTelemetry traces", () => {
     const chat = await otlp.waitFor((s) => s.traceId === judgedTrace && s.name === "chat fake-judge-1");
     expect(chat.kind).toBe(KIND.client);
     expect(chat.attributes).toMatchObject({ "gen_ai.operation.name": "chat", "gen_ai.request.model": "fake-judge-1", "server.address": "127.0.0.1" });
-    const evaluation = otlp.spans.find((s) => s.spanId === chat.parentSpanId)!;
+    // Parents end after their children, so they may arrive in a later export.
+    const evaluation = await otlp.waitFor((s) => s.spanId === chat.parentSpanId);
     expect(evaluation.name).toBe("evaluate_policy judged");
-    expect(ancestors(evaluation)[0]!.name).toBe("apply_guardrail stripe_refund");
+    expect((await otlp.waitFor((s) => s.spanId === evaluation.parentSpanId)).name).toBe("apply_guardrail stripe_refund");
   }, 30_000);
 
   it("a review's wait is a span of the trace that ends it, and job runs are consumer spans", async () => {
