@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 
 /** Every id prefix in the product. Ids are `<prefix>_<26 chars>`: sortable by creation time, URL-safe. */
-export const ID_PREFIXES = ["ten", "key", "pol", "pv", "req", "jti", "sk", "shd", "usr", "acc", "ses", "vote", "grp", "rvl", "whk", "dlv", "grt", "push"] as const;
+export const ID_PREFIXES = ["ten", "key", "pol", "pv", "req", "jti", "sk", "shd", "usr", "acc", "ses", "vote", "grp", "rvl", "whk", "dlv", "grt", "push", "wit"] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";

@@ -7,6 +7,7 @@ import { env, InvalidEnvError } from "@/lib/env";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { requestCosignature } from "@/lib/ledger/cosign";
 import { startSequencer } from "@/lib/ledger/sequencer";
 import { startChangeListener, stopChangeListener } from "@/lib/db/change-cache";
 import { deliverEmail } from "@/lib/channels/deliver-email";
@@ -66,6 +67,7 @@ async function start(): Promise<Running> {
       const configured = sinks.get(sink);
       if (configured) await deliverAuditBatch(database.prisma, configured);
     },
+    "ledger:cosign": (job) => requestCosignature(database.prisma, job),
   };
   // Every channel's failure count shows from the start, at 0: an alert on its increase needs the series.
   for (const channel of DELIVERY_CHANNELS) recordDeliveryFailure(channel, 0);

@@ -9,6 +9,7 @@ import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { applyPolicy } from "@/lib/policy/apply-policy";
 import { listPolicies, showPolicy } from "@/lib/policy/list-policies";
 import { checkpointVerifierKey } from "@/lib/ledger/checkpoint-note";
+import { addWitness, listWitnesses, MAX_WITNESSES, removeWitness, witnessInputSchema } from "@/lib/ledger/witnesses";
 import { listPendingReviews } from "@/lib/review/list-pending";
 import { getRequestAcrossTenantsOrThrow } from "@/lib/clearance/get-request";
 import { replay, replayBodySchema } from "@/lib/policy/replay";
@@ -36,6 +37,7 @@ import { OPERATOR } from "@/lib/audit/record-event";
 const command = <S extends z.ZodType, R>(input: S, run: (prisma: PrismaClient, input: z.output<S>) => Promise<R>) => ({ input, run });
 
 const tenantRef = z.string().min(1).max(100);
+const onOff = z.enum(["on", "off"]).optional().transform((v) => (v === undefined ? undefined : v === "on"));
 
 export const COMMANDS = {
   "tenant.create": command(z.object({ name: tenantNameSchema }), async (prisma, { name }) => {
@@ -56,11 +58,13 @@ export const COMMANDS = {
       // 0 lifts the quota.
       apiKeyRequestsPerMinute: z.coerce.number().int().min(0).max(1_000_000).optional()
         .transform((n) => (n === 0 ? null : n)),
-      reviewFourEyes: z.enum(["on", "off"]).optional().transform((v) => (v === undefined ? undefined : v === "on")),
+      reviewFourEyes: onOff,
       reviewTimeoutSeconds: z.coerce.number().int().min(1).max(30 * 86_400).optional(),
       // "none" turns escalation off.
       reviewEscalationGroup: z.union([z.literal("none").transform(() => null), groupNameSchema]).optional(),
       reviewEscalationFraction: z.coerce.number().gt(0).lt(1).optional(),
+      ledgerPublicTiles: onOff,
+      witnessQuorum: z.coerce.number().int().min(0).max(MAX_WITNESSES).optional(),
     }),
     async (prisma, { tenant, ...settings }) => {
       const { id } = await findTenantOrThrow(prisma, tenant);
@@ -71,6 +75,7 @@ export const COMMANDS = {
           id: true, name: true, minimumConfidenceBucket: true, tokenTtlSeconds: true, ledgerCanonicalVersion: true,
           tokenMaxPerApproval: true, tokenIssueWindowSeconds: true, apiKeyRequestsPerMinute: true,
           reviewFourEyes: true, reviewTimeoutSeconds: true, reviewEscalationGroup: true, reviewEscalationFraction: true,
+          ledgerPublicTiles: true, witnessQuorum: true,
         },
       });
     },
@@ -148,6 +153,11 @@ export const COMMANDS = {
   "ledger.verifier-key": command(z.object({ tenant: tenantRef }), async (prisma, input) => ({
     verifierKey: await checkpointVerifierKey(prisma, (await findTenantOrThrow(prisma, input.tenant)).id),
   })),
+  "witness.add": command(witnessInputSchema.extend({ tenant: tenantRef }), async (prisma, { tenant, ...input }) =>
+    addWitness(prisma, (await findTenantOrThrow(prisma, tenant)).id, input)),
+  "witness.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listWitnesses(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
+  "witness.remove": command(z.object({ tenant: tenantRef, id: z.string().min(1).max(100) }), async (prisma, { tenant, id }) =>
+    removeWitness(prisma, (await findTenantOrThrow(prisma, tenant)).id, id)),
   "member.add": command(
     z.object({ tenant: tenantRef, email: emailSchema, role: roleSchema, password: passwordSchema.optional() }),
     async (prisma, { tenant, ...input }) => addMember(prisma, { tenantId: (await findTenantOrThrow(prisma, tenant)).id, ...input }, OPERATOR),

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   grant_not_found: 404,
   ledger_entry_not_found: 404,
   checkpoint_not_found: 404,
+  tile_not_found: 404,
+  witness_not_found: 404,
   method_not_allowed: 405,
   review_not_pending: 409,
   already_voted: 409,

@@ -15,7 +15,10 @@ export interface ApiResult {
 }
 
 export const json = (body: unknown, status = 200, headers?: Record<string, string>): ApiResult => ({ status, body, headers });
-export const text = (body: string, status = 200): ApiResult => ({ status, body, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+export const text = (body: string, status = 200, headers?: Record<string, string>): ApiResult =>
+  ({ status, body, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+export const octets = (body: Uint8Array, headers?: Record<string, string>): ApiResult =>
+  ({ status: 200, body, headers: { "Content-Type": "application/octet-stream", ...headers } });
 
 /**
  * Streams newline-delimited JSON: `run` sends lines as work progresses (a long replay shows
@@ -61,7 +64,8 @@ export interface TenantContext extends RequestContext {
 }
 
 export function toResponse({ body, status, headers }: ApiResult): Response {
-  return typeof body === "string" || body instanceof ReadableStream ? new Response(body, { status, headers }) : Response.json(body, { status, headers });
+  return typeof body === "string" || body instanceof ReadableStream || body instanceof Uint8Array
+    ? new Response(body as BodyInit, { status, headers }) : Response.json(body, { status, headers });
 }
 
 // Prisma's codes: a unique violation (two requests racing to create the same record) and

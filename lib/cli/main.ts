@@ -8,6 +8,7 @@ import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { auditExportCommand } from "./audit-export";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
+import { witnessOptions } from "./witness-policy";
 import { verifyLogCommand } from "./verify-log";
 import { verifyTokenCommand } from "./verify-token";
 
@@ -78,20 +79,25 @@ export function buildProgram(): Command {
     .addOption(new Option("--four-eyes <on|off>", "refuse approvals of requests attributed to the reviewer (default on)").choices(["on", "off"]))
     .option("--review-timeout <seconds>", "a review nobody decides is denied (review_expired) after this; a rule's review_timeout overrides (default 900)")
     .option("--escalation-group <group>", "reviewer group told about reviews still pending part-way to their deadline; none turns it off")
-    .option("--escalation-fraction <f>", "how far to the deadline (between 0 and 1, e.g. 0.5) escalation happens"),
+    .option("--escalation-fraction <f>", "how far to the deadline (between 0 and 1, e.g. 0.5) escalation happens")
+    .addOption(new Option("--public-tiles <on|off>", "serve the ledger's checkpoint and hash tiles (never entry bundles) without an API key (default off)").choices(["on", "off"]))
+    .option("--witness-quorum <n>", "witness cosignatures a checkpoint needs before the checkpoint endpoints serve it; 0 serves the newest (default 0)"),
   "tenant.update", (tenant: string, opts: {
     minimumConfidence?: string; tokenTtl?: string; ledgerCanonicalVersion?: string;
     tokenMaxPerApproval?: string; tokenIssueWindow?: string; apiKeyRequestsPerMinute?: string;
     fourEyes?: string; reviewTimeout?: string; escalationGroup?: string; escalationFraction?: string;
+    publicTiles?: string; witnessQuorum?: string;
   }) => ({
     tenant, minimumConfidenceBucket: opts.minimumConfidence, tokenTtlSeconds: opts.tokenTtl, ledgerCanonicalVersion: opts.ledgerCanonicalVersion,
     tokenMaxPerApproval: opts.tokenMaxPerApproval, tokenIssueWindowSeconds: opts.tokenIssueWindow, apiKeyRequestsPerMinute: opts.apiKeyRequestsPerMinute,
     reviewFourEyes: opts.fourEyes, reviewTimeoutSeconds: opts.reviewTimeout, reviewEscalationGroup: opts.escalationGroup, reviewEscalationFraction: opts.escalationFraction,
+    ledgerPublicTiles: opts.publicTiles, witnessQuorum: opts.witnessQuorum,
   }), (r) => Object.entries(r as Record<string, unknown>).map(([k, v]) => `${k}\t${v}`).join("\n"),
   {
     minimumConfidenceBucket: "--minimum-confidence", tokenTtlSeconds: "--token-ttl", ledgerCanonicalVersion: "--ledger-canonical-version",
     tokenMaxPerApproval: "--token-max-per-approval", tokenIssueWindowSeconds: "--token-issue-window", apiKeyRequestsPerMinute: "--api-key-requests-per-minute",
     reviewTimeoutSeconds: "--review-timeout", reviewEscalationGroup: "--escalation-group", reviewEscalationFraction: "--escalation-fraction",
+    witnessQuorum: "--witness-quorum",
   });
   action(tenant.command("list").description("list tenants"), "tenant.list", () => ({}), (r) => table(r as Record<string, unknown>[]));
 
@@ -202,6 +208,17 @@ export function buildProgram(): Command {
     .requiredOption("--tenant <name|id>", "the tenant"),
   "ledger.verifier-key", (opts: { tenant: string }) => opts, (r) => (r as { verifierKey: string }).verifierKey);
 
+  const witness = program.command("witness").description("transparency-log witnesses that cosign the tenant's checkpoints (C2SP tlog-witness)");
+  action(witness.command("add").description("ask a witness to cosign every checkpoint; prints its id")
+    .requiredOption("--tenant <name|id>", "the tenant").requiredOption("--url <url>", "the witness's submission prefix (checkpoints go to <url>/add-checkpoint)")
+    .requiredOption("--vkey <key>", "the witness's verifier key <name>+<key id>+<base64 Ed25519 key>"),
+  "witness.add", (opts: { tenant: string; url: string; vkey: string }) => ({ tenant: opts.tenant, url: opts.url, verifierKey: opts.vkey }),
+  (r) => (r as { id: string }).id, { url: "--url", verifierKey: "--vkey" });
+  action(witness.command("list").description("list a tenant's witnesses: state, last cosigned tree size, last error").requiredOption("--tenant <name|id>", "the tenant"),
+    "witness.list", (opts: { tenant: string }) => opts, (r) => table(r as Record<string, unknown>[]));
+  action(witness.command("remove").description("stop asking a witness").requiredOption("--tenant <name|id>", "the tenant").argument("<id>"),
+    "witness.remove", (id: string, opts: { tenant: string }) => ({ tenant: opts.tenant, id }), () => "removed");
+
   const member = program.command("member").description("people who sign in to the dashboard");
   action(member.command("add").description("add a person to a tenant (or change their role); prints a one-time sign-in link unless --password-stdin")
     .requiredOption("--tenant <name|id>", "the tenant").requiredOption("--email <address>", "their email")
@@ -283,11 +300,13 @@ export function buildProgram(): Command {
   // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
   program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
     .argument("<bundle.json>").option("--jwks <file>", "a JWKS file, for bundles that embed no keys")
+    .addOption(witnessOptions()[0]).addOption(witnessOptions()[1])
     .option("--json", "print the result as JSON").action(verifyBundleCommand);
   program.command("verify-log").description("download a tenant's whole ledger and verify every entry, the checkpoint chain and the latest root")
     .addOption(new Option("--url <url>", "the vault's API base URL, e.g. http://localhost:3000/api").env("LEDGIX_VAULT_URL").makeOptionMandatory())
     .addOption(new Option("--api-key <key>", "the tenant's API key").env("LEDGIX_VAULT_API_KEY").makeOptionMandatory())
     .option("--progress", "show a progress bar even when stderr is not a terminal")
+    .addOption(witnessOptions()[0]).addOption(witnessOptions()[1])
     .option("--json", "print the result as JSON").action(verifyLogCommand);
   program.command("verify-token").description("verify an A-JWT as a protected service must; exit 1 prints the rejection's reason code")
     .argument("<token>")

@@ -34,6 +34,8 @@ export const jobPayloads = {
   "webhook:deliver": delivery,
   /** Ships the audit events after one sink's cursor, in order (lib/audit/deliver.ts). */
   "audit:deliver": z.object({ sink: z.enum(AUDIT_SINKS) }),
+  /** Sends the tenant's newest checkpoint to one witness and stores its cosignature (lib/ledger/cosign.ts). */
+  "ledger:cosign": z.object({ tenantId: z.string(), witnessId: z.string() }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
