@@ -5,6 +5,7 @@ import { Prisma } from "@/lib/db/generated/client";
 import { activeSigningKey, type ActiveSigningKey } from "@/lib/keys/signing-keys";
 import { appendLeaves, frontierPositions, frontierRoot, type TreeNode } from "./compact-range";
 import { signCheckpoint } from "./sign";
+import { enqueueCosigning } from "./witnesses";
 
 export interface SequencerOptions {
   /** Most leaves integrated per transaction. */
@@ -130,6 +131,9 @@ async function checkpointIfDue(
       signature: signed.checkpoint_signature,
     },
   });
+  // Witnesses are asked after the commit, each by its own job: none can delay the sequencer.
+  const witnesses = await tx.ledgerWitness.findMany({ where: { tenantId }, select: { id: true } });
+  await enqueueCosigning(tx, tenantId, witnesses.map((w) => w.id));
   return checkpointId;
 }
 

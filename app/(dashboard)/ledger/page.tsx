@@ -10,6 +10,8 @@ import { requireMember } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listCheckpoints, listEntries } from "@/lib/ledger/read-ledger";
 import { checkpointVerifierKey } from "@/lib/ledger/checkpoint-note";
+import { listWitnesses } from "@/lib/ledger/witnesses";
+import { WitnessList } from "@/components/ledger/witness-list";
 
 export const metadata: Metadata = { title: "Ledger" };
 
@@ -18,11 +20,14 @@ const short = (h: string) => (h.length > 16 ? `${h.slice(0, 8)}…${h.slice(-4)}
 export default async function LedgerPage() {
   const member = await requireMember("view");
   const client = await prisma();
-  const [entries, checkpoints, verifierKey] = await Promise.all([
+  const [entries, checkpoints, verifierKey, witnesses, settings] = await Promise.all([
     listEntries(client, member.tenant.id, 50),
     listCheckpoints(client, member.tenant.id, 10),
     checkpointVerifierKey(client, member.tenant.id),
+    listWitnesses(client, member.tenant.id),
+    client.tenant.findUniqueOrThrow({ where: { id: member.tenant.id }, select: { witnessQuorum: true } }),
   ]);
+  const witnessPolicy = { witnesses: witnesses.map((w) => w.verifierKey), min: settings.witnessQuorum };
   // A C2SP verifier key is `<origin>+<key hash>+<key>`.
   const origin = verifierKey.split("+")[0];
   return (
@@ -46,7 +51,7 @@ export default async function LedgerPage() {
                   <td className="px-4 py-2 text-right whitespace-nowrap">
                     {e.checkpoint_id !== null && (
                       <span className="inline-flex flex-col items-end gap-0.5">
-                        <VerifyInBrowser requestId={e.request_id} leafIndex={e.leaf_index} />
+                        <VerifyInBrowser requestId={e.request_id} leafIndex={e.leaf_index} witnesses={witnessPolicy} />
                         <a href={`/api/dashboard/ledger/bundle?request_id=${e.request_id}`} download className="inline-flex items-center gap-1 text-xs font-medium text-accent hover:underline"><Download className="size-3.5" />Bundle</a>
                       </span>
                     )}
@@ -66,6 +71,7 @@ export default async function LedgerPage() {
               <CopyButton value={verifierKey} label="Copy verifier key" />
             </div>
           </Card>
+          <WitnessList witnesses={witnesses} quorum={settings.witnessQuorum} />
           <Card>
             <CardHeader><CardTitle>Checkpoints</CardTitle></CardHeader>
             <ul className="text-sm">
