@@ -1,11 +1,12 @@
 import type { JsonWebKey } from "node:crypto";
 import fs from "node:fs";
 import type { ProofBundle } from "@/sdk/typescript/src/ledger/types";
-import { keysFromJwks, verifyBundle, type Verification } from "@/sdk/typescript/src/ledger/verify";
+import { keysFromJwks, thenVerify, verifyBundle, verifyWitnessedNote, type Verification } from "@/sdk/typescript/src/ledger/verify";
 import { CommandError } from "./run-command";
 import { checkLines, failUnlessIntact, verdictLine } from "./verification-report";
+import { witnessPolicyOf, type WitnessOptions } from "./witness-policy";
 
-export interface VerifyBundleOptions {
+export interface VerifyBundleOptions extends WitnessOptions {
   /** A JWKS file, for bundles that embed no keys. */
   jwks?: string;
   json?: boolean;
@@ -44,7 +45,13 @@ function provenStatement(bundle: ProofBundle): string {
 // ledgix verify <bundle.json> — prints every check and its subject; exit 1 names the failed one.
 export async function verifyBundleCommand(file: string, options: VerifyBundleOptions): Promise<void> {
   const bundle = readJson(file, "proof bundle") as ProofBundle;
-  const result = checkBundle(bundle, options.jwks, file);
+  const policy = witnessPolicyOf(options);
+  let result = checkBundle(bundle, options.jwks, file);
+  if (policy) {
+    // The note must state the bundle's newest checkpoint, verified above.
+    const newest = bundle.consistency?.to_checkpoint ?? bundle.inclusion.checkpoint;
+    result = thenVerify(result, () => verifyWitnessedNote(bundle.checkpoint_note ?? "", [newest], policy));
+  }
   const lines = options.json ? [JSON.stringify(result, null, 2)] : [...checkLines(result), verdictLine(result, () => provenStatement(bundle))];
   process.stdout.write(`${lines.join("\n")}\n`);
   failUnlessIntact(result);

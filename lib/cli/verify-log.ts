@@ -1,11 +1,12 @@
 import type { JsonWebKey } from "node:crypto";
 import type { Checkpoint, LedgerEntry } from "@/sdk/typescript/src/ledger/types";
-import { keysFromJwks, verifyLedger, type Verification } from "@/sdk/typescript/src/ledger/verify";
+import { keysFromJwks, thenVerify, verifyLedger, verifyWitnessedNote, type Verification } from "@/sdk/typescript/src/ledger/verify";
 import { progressBar, type Progress } from "./progress";
 import { CommandError } from "./run-command";
 import { failUnlessIntact, tallyChecks, tallyLines, verdictLine } from "./verification-report";
+import { witnessPolicyOf, type WitnessOptions } from "./witness-policy";
 
-export interface VerifyLogOptions {
+export interface VerifyLogOptions extends WitnessOptions {
   /** The API base URL, e.g. http://localhost:3000/api. */
   url: string;
   apiKey: string;
@@ -16,7 +17,7 @@ export interface VerifyLogOptions {
 /** The most the listing endpoints return per page (§6.1). */
 const PAGE = 500;
 
-async function getJson<T>(url: string, apiKey: string): Promise<T> {
+async function get(url: string, apiKey: string): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, { headers: { "X-Vault-API-Key": apiKey }, signal: AbortSignal.timeout(60_000) });
@@ -25,9 +26,15 @@ async function getJson<T>(url: string, apiKey: string): Promise<T> {
     const why = cause?.code ?? cause?.message;
     throw new CommandError("unreachable", `cannot reach ${url}: ${(error as Error).message}${why ? ` (${why})` : ""}`);
   }
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  if (!res.ok) throw new CommandError(body.error?.code ?? "http_error", `${url} answered ${res.status}: ${body.error?.message ?? res.statusText}`);
-  return body as T;
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw new CommandError(body.error?.code ?? "http_error", `${url} answered ${res.status}: ${body.error?.message ?? res.statusText}`);
+  }
+  return res;
+}
+
+async function getJson<T>(url: string, apiKey: string): Promise<T> {
+  return (await (await get(url, apiKey)).json().catch(() => ({}))) as T;
 }
 
 /** Pages back from the newest items (`?before=<id of the oldest so far>`) until a short page. */
@@ -117,8 +124,12 @@ function summary({ entries, checkpoints }: DownloadedLedger) {
 // ledgix verify-log --url <base> --api-key <key> — downloads and verifies a tenant's whole ledger.
 export async function verifyLogCommand(options: VerifyLogOptions): Promise<void> {
   const progress = progressBar(options.progress === true || process.stderr.isTTY === true);
+  const policy = witnessPolicyOf(options);
+  // Before the ledger, so the checkpoints downloaded next include the one the note states.
+  const note = policy ? await (await get(`${options.url.replace(/\/+$/, "")}/ledger/checkpoint`, options.apiKey)).text() : "";
   const ledger = await downloadLedger(options.url, options.apiKey, progress);
-  const result = verifyWholeLog(ledger);
+  let result = verifyWholeLog(ledger);
+  if (policy) result = thenVerify(result, () => verifyWitnessedNote(note, ledger.checkpoints, policy));
   const facts = summary(ledger);
   if (options.json) {
     const { checks, ...verdict } = result;

@@ -4,6 +4,7 @@ import { ApiError } from "@/lib/api/errors";
 import { env } from "@/lib/env";
 import { SIGNATURE_ALGORITHM } from "./sign";
 import { storedPaths } from "./stored-paths";
+import { cosignedNote } from "./checkpoint-note";
 import type { Checkpoint, ConsistencyProof, InclusionProof, KeyVersion, LedgerEntry, ProofBundle } from "@/sdk/typescript/src/ledger/types";
 
 // The ledger as served (wire protocol §6): entries, checkpoints, proofs and bundles.
@@ -106,6 +107,8 @@ interface CoveredRow {
   first: CheckpointRow | null;
   latest: CheckpointRow | null;
   keys: KeyRow[] | null;
+  /** The witness cosignature lines of the latest checkpoint. */
+  cosignatures: string[];
 }
 
 /** Ledger keys as key versions (§6.4), with their activation and retirement times. */
@@ -130,7 +133,9 @@ async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: s
       (SELECT json_agg(json_build_object('id', k."id", 'publicJwk', k."publicJwk",
                 'createdAtMs', ${epochMs(Prisma.sql`k."createdAt"`)}, 'retiredAtMs', ${epochMs(Prisma.sql`k."retiredAt"`)}) ORDER BY k."createdAt")
        FROM "signing_keys" k
-       WHERE k."purpose" = 'ledger' AND k."id" IN (e."entry"::jsonb ->> 'receipt_key_id', f."signerKeyId", l."signerKeyId")) AS "keys"
+       WHERE k."purpose" = 'ledger' AND k."id" IN (e."entry"::jsonb ->> 'receipt_key_id', f."signerKeyId", l."signerKeyId")) AS "keys",
+      ARRAY(SELECT s."line" FROM "ledger_cosignatures" s
+       WHERE s."tenantId" = l."tenantId" AND s."checkpointId" = l."checkpointId" ORDER BY s."witnessId") AS "cosignatures"
     FROM "clearance_requests" r
     LEFT JOIN "ledger_events" e ON e."tenantId" = r."tenantId" AND e."requestId" = r."id"
     LEFT JOIN LATERAL (
@@ -147,7 +152,7 @@ async function coveredEntry(prisma: PrismaClient, tenantId: string, requestId: s
   }
   if (row.leafIndex === null || row.checkpointId === null || !row.first || !row.latest) throw notYet();
   const entry = entryJson({ seq: row.seq, entry: row.entry, leafIndex: row.leafIndex, checkpointId: row.checkpointId });
-  return { entry, first: row.first, latest: row.latest, keys: (row.keys ?? []).map(keyVersion) };
+  return { entry, first: row.first, latest: row.latest, keys: (row.keys ?? []).map(keyVersion), cosignatures: row.cosignatures };
 }
 
 function inclusionAgainst(entry: LedgerEntry, checkpoint: CheckpointRow, path: string[]): InclusionProof {
@@ -200,7 +205,7 @@ export async function consistencyProof(prisma: PrismaClient, tenantId: string, f
  * the latest one, and the keys that signed them.
  */
 export async function proofBundle(prisma: PrismaClient, tenantId: string, requestId: string): Promise<ProofBundle> {
-  const { entry, first, latest, keys } = await coveredEntry(prisma, tenantId, requestId);
+  const { entry, first, latest, keys, cosignatures } = await coveredEntry(prisma, tenantId, requestId);
   const later = latest.checkpointId > first.checkpointId;
   const [inclusionPath, consistencyPath] = await storedPaths(prisma, tenantId, [
     inclusionSpec(entry, first),
@@ -210,5 +215,6 @@ export async function proofBundle(prisma: PrismaClient, tenantId: string, reques
   const consistency: ConsistencyProof | undefined = later
     ? { from_checkpoint: checkpointJson(first), to_checkpoint: checkpointJson(latest), path: consistencyPath! }
     : undefined;
-  return { event: entry, inclusion, ...(consistency ? { consistency } : {}), keys };
+  const note = await cosignedNote(prisma, tenantId, latest, cosignatures);
+  return { event: entry, inclusion, ...(consistency ? { consistency } : {}), keys, checkpoint_note: note };
 }

@@ -59,7 +59,10 @@ export const responseSchemas = {
   Checkpoints: z.object({ checkpoints: z.array(checkpoint) }),
   InclusionProof: inclusion,
   ConsistencyProof: consistency,
-  ProofBundle: z.looseObject({ event: ledgerEntry, inclusion, consistency: consistency.optional(), keys: z.array(anyObject("A signing key version")) }),
+  ProofBundle: z.looseObject({
+    event: ledgerEntry, inclusion, consistency: consistency.optional(), keys: z.array(anyObject("A signing key version")),
+    checkpoint_note: z.string().optional().describe("The bundle's newest checkpoint as a C2SP signed note, with the witness cosignatures stored for it"),
+  }),
   Grants: z.object({ grants: z.array(grant) }),
   Grant: grant,
   ConsumedToken: consumedTokenSchema,

@@ -3,6 +3,7 @@ import { hashInput, sha256Hex } from "./digests";
 import { ProofError, verifyConsistency, verifyInclusion } from "./merkle-core";
 import { checkpointPayload, eventPayload, receiptPayload } from "./payloads";
 import { importEd25519, verifyEd25519, type Jwk, type Steps } from "./steps";
+import { checkpointBody, cosigners, splitNote, witnessKey, type CheckpointBody, type SplitNote, type WitnessKey } from "./cosignatures";
 import type { Checkpoint, KeyVersion, LedgerEntry, ProofBundle } from "./types";
 
 // Offline verification (wire protocol §6.11): the union of what ledgix-ts and ledgix-python check,
@@ -28,7 +29,9 @@ export type CheckName =
   | "inclusion_binding"
   | "inclusion_proof"
   | "consistency_binding"
-  | "consistency_proof";
+  | "consistency_proof"
+  | "checkpoint_note"
+  | "witness_cosignatures";
 
 export interface CheckRecord {
   check: CheckName;
@@ -309,4 +312,48 @@ export function bundleVerification<Key>(
       return undefined;
     });
   }, onCheck);
+}
+
+/** Which witnesses an auditor trusts (C2SP vkeys), and how many of them must have cosigned. */
+export interface WitnessPolicy {
+  witnesses: readonly string[];
+  min: number;
+}
+
+/**
+ * A checkpoint note's witness cosignatures: the note must state the tree size and root of one
+ * of `checkpoints` (already verified by the caller), and carry valid cosignatures by at least
+ * `policy.min` of `policy.witnesses`. Signatures by keys not in the policy are ignored.
+ */
+export function witnessVerification<Key>(
+  note: string,
+  checkpoints: readonly Checkpoint[],
+  policy: WitnessPolicy,
+  onCheck?: OnCheck,
+): Steps<Verification> {
+  return verification(function* (c) {
+    let split: SplitNote | undefined;
+    let body: CheckpointBody | undefined;
+    yield* c.require("checkpoint_note", "checkpoint note", () => {
+      split = splitNote(note);
+      body = checkpointBody(split.body);
+      const match = checkpoints.find((cp) => cp.tree_size === body!.treeSize);
+      if (!match) return `the note's tree size ${body.treeSize} is that of no verified checkpoint`;
+      return match.root_hash === body.rootHash ? undefined : `its root ${body.rootHash} differs from checkpoint ${match.checkpoint_id}'s ${match.root_hash}`;
+    });
+    yield* c.require("witness_cosignatures", `checkpoint note of tree size ${body!.treeSize}`, function* () {
+      const keys: WitnessKey[] = [];
+      for (const vkey of policy.witnesses) keys.push(yield* witnessKey(vkey));
+      const found = yield* cosigners<Key>(split!, keys);
+      if (found.length >= policy.min) return undefined;
+      return `${found.length} valid cosignature(s) by the ${keys.length} given witness(es); ${policy.min} required`;
+    });
+  }, onCheck);
+}
+
+/** `first`, then `second` if `first` passed: one report of every check that ran. */
+export function thenVerify(first: Verification, second: () => Verification): Verification {
+  if (!first.ok) return first;
+  const next = second();
+  return { ...next, checks: [...first.checks, ...next.checks] };
 }

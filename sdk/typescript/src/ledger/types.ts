@@ -139,4 +139,9 @@ export interface ProofBundle {
   /** Omitted (never null) when there is no later checkpoint. */
   consistency?: ConsistencyProof;
   keys: KeyVersion[];
+  /**
+   * The newest checkpoint of the bundle (the consistency proof's `to_checkpoint`, else the
+   * inclusion checkpoint) as a C2SP signed note, with the witness cosignatures it has.
+   */
+  checkpoint_note?: string;
 }

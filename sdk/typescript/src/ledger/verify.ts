@@ -6,7 +6,9 @@ import {
   importJwks,
   importKeyVersions,
   ledgerVerification,
+  witnessVerification,
   type Verification,
+  type WitnessPolicy,
 } from "./checks";
 import { rootHash } from "./merkle";
 import { nodeCrypto } from "./node-crypto";
@@ -15,7 +17,8 @@ import type { Checkpoint, KeyVersion, LedgerEntry, ProofBundle } from "./types";
 
 // Offline verification over node:crypto, synchronously. The checks themselves are checks.ts,
 // shared with the WebCrypto verifier (webcrypto.ts).
-export type { CheckName, CheckRecord, Verification } from "./checks";
+export type { CheckName, CheckRecord, Verification, WitnessPolicy } from "./checks";
+export { thenVerify } from "./checks";
 export { publicKeyFromJwk } from "./node-crypto";
 
 /** Public keys by `kid`. */
@@ -53,4 +56,9 @@ export function verifyLedger(
 /** Proof bundle verification (§6.11 table); see bundleVerification in checks.ts. */
 export function verifyBundle(bundle: ProofBundle, fallbackKeys: PublicKeys = new Map()): Verification {
   return runSync(bundleVerification(bundle, fallbackKeys), nodeCrypto);
+}
+
+/** A checkpoint note's cosignatures against a witness policy; see witnessVerification in checks.ts. */
+export function verifyWitnessedNote(note: string, checkpoints: readonly Checkpoint[], policy: WitnessPolicy): Verification {
+  return runSync(witnessVerification<KeyObject>(note, checkpoints, policy), nodeCrypto);
 }
