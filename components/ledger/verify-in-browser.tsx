@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import type { CheckName, CheckRecord, Verification } from "@/sdk/typescript/src/ledger/checks";
 import type { ProofBundle } from "@/sdk/typescript/src/ledger/types";
-import { verifyBundleWebCrypto } from "@/sdk/typescript/src/ledger/webcrypto";
+import { noteCosigners, verifyBundleWebCrypto } from "@/sdk/typescript/src/ledger/webcrypto";
 
 // Verifies a decision's proof bundle in the browser with WebCrypto, so the verdict does not rest on
 // this server: the SDK's own checks (the same as `ledgix verify`), shown one by one as they pass.
@@ -27,11 +27,13 @@ const CHECK_LABELS: Record<CheckName, string> = {
   inclusion_proof: "Inclusion in the checkpoint",
   consistency_binding: "Consistency starts at that checkpoint",
   consistency_proof: "Consistency to the latest checkpoint",
+  checkpoint_note: "Checkpoint note states the latest checkpoint",
+  witness_cosignatures: "Witness cosignatures",
 };
 
 type Run =
   | { phase: "fetching" }
-  | { phase: "verifying" | "done"; bundle: ProofBundle; checks: CheckRecord[]; result?: Verification }
+  | { phase: "verifying" | "done"; bundle: ProofBundle; checks: CheckRecord[]; result?: Verification; cosigners?: Cosigner[] }
   | { phase: "error"; message: string };
 
 async function fetchBundle(requestId: string): Promise<ProofBundle> {
@@ -40,9 +42,17 @@ async function fetchBundle(requestId: string): Promise<ProofBundle> {
   return (await response.json()) as ProofBundle;
 }
 
+type Cosigner = { name: string; time: number };
+
+/** The tenant's witnesses (C2SP vkeys) and how many must have cosigned the bundle's newest checkpoint. */
+export interface BrowserWitnessPolicy {
+  witnesses: string[];
+  min: number;
+}
+
 const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);
 
-export function VerifyInBrowser({ requestId, leafIndex }: { requestId: string; leafIndex?: number | null }) {
+export function VerifyInBrowser({ requestId, leafIndex, witnesses }: { requestId: string; leafIndex?: number | null; witnesses: BrowserWitnessPolicy }) {
   const [run, setRun] = useState<Run>({ phase: "fetching" });
   const current = useRef(0);
 
@@ -59,8 +69,10 @@ export function VerifyInBrowser({ requestId, leafIndex }: { requestId: string; l
           checks.push(record);
           update({ phase: "verifying", bundle, checks: [...checks] });
         },
+        ...(witnesses.witnesses.length > 0 && { witnesses }),
       });
-      update({ phase: "done", bundle, checks: result.checks, result });
+      const cosigners = result.ok && bundle.checkpoint_note ? await noteCosigners(bundle.checkpoint_note, witnesses.witnesses) : undefined;
+      update({ phase: "done", bundle, checks: result.checks, result, ...(cosigners && { cosigners }) });
     } catch (error) {
       update({ phase: "error", message: error instanceof Error ? error.message : String(error) });
     }
@@ -120,6 +132,7 @@ function RunView({ run, onRetry }: { run: Run; onRetry: () => void }) {
           <li className="flex items-center gap-2 px-3 py-0.5 text-zinc-500"><LoaderCircle className="size-4 animate-spin" aria-hidden />Checking…</li>
         )}
       </ol>
+      {run.cosigners && <CosignerList cosigners={run.cosigners} />}
       {result?.ok && (
         <p role="status" data-testid="verify-verdict" className="rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-300">
           All {result.checks.filter((c) => c.status === "passed").length} checks passed: this entry is in the signed ledger and the ledger has only grown since.
@@ -158,5 +171,23 @@ function FailedRow({ check, subject, detail }: { check: CheckName; subject: stri
         <span className="block text-xs break-all text-red-700 dark:text-red-300">{detail}</span>
       </span>
     </li>
+  );
+}
+
+/** Who vouches that the newest checkpoint extends every one they saw: the tenant's witnesses that cosigned it. */
+function CosignerList({ cosigners }: { cosigners: Cosigner[] }) {
+  return (
+    <div className="text-sm" data-testid="verify-cosigners">
+      <p className="text-zinc-500">Witness cosignatures on the latest checkpoint</p>
+      {cosigners.length === 0
+        ? <p className="text-zinc-500">None from this tenant&apos;s witnesses yet.</p>
+        : (
+          <ul>
+            {cosigners.map((c) => (
+              <li key={c.name} className="flex items-center gap-2"><CircleCheck className="size-4 text-emerald-600 dark:text-emerald-400" aria-hidden /><code className="font-mono text-xs">{c.name}</code><span className="text-xs text-zinc-500">{new Date(c.time * 1000).toISOString()}</span></li>
+            ))}
+          </ul>
+        )}
+    </div>
   );
 }

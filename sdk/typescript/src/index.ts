@@ -40,5 +40,5 @@ export { verifyWebhook } from "./webhook";
 export { WebhookVerifier, type WebhookEvent, type WebhookReplayStore, type WebhookVerifierOptions } from "./standard-webhook";
 export { verifyProofBundle, verifyLedgerProof } from "./ledger/fetch";
 export type { LedgerEntry, Checkpoint, ProofBundle } from "./ledger/types";
-export type { Verification } from "./ledger/verify";
-export { verifyBundleWebCrypto, type WebCryptoVerifyOptions } from "./ledger/webcrypto";
+export type { Verification, WitnessPolicy } from "./ledger/verify";
+export { verifyBundleWebCrypto, noteCosigners, type WebCryptoVerifyOptions } from "./ledger/webcrypto";

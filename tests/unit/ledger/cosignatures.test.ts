@@ -2,7 +2,9 @@ import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:cryp
 import { describe, expect, it } from "vitest";
 import { checkpointNoteBody, signNote } from "@/lib/ledger/signed-note";
 import { parseWitnessKey } from "@/lib/ledger/witnesses";
-import { verifyWitnessedNote } from "@/sdk/typescript/src/ledger/verify";
+import { verifyBundle, verifyWitnessedNote } from "@/sdk/typescript/src/ledger/verify";
+import { noteCosigners, verifyBundleWebCrypto } from "@/sdk/typescript/src/ledger/webcrypto";
+import { loadVectors } from "./vectors";
 import type { Checkpoint } from "@/sdk/typescript/src/ledger/types";
 
 // Witness cosignatures as c2sp.org/tlog-cosignature defines Ed25519 cosignature/v1, made here by
@@ -45,9 +47,11 @@ const flip = (line: string) => {
 describe("witness cosignatures on a checkpoint note", () => {
   it("parses a witness verifier key and checks its key id", () => {
     expect(parseWitnessKey(w1.vkey)).toMatchObject({ name: "witness.example/w1" });
-    const [name, , key] = w1.vkey.split("+");
+    // The base64 key may itself hold "+".
+    const [name, id] = w1.vkey.split("+") as [string, string];
+    const key = w1.vkey.slice(name.length + id.length + 2);
     expect(() => parseWitnessKey(`${name}+00000000+${key}`)).toThrow(/is not the hash of its key/);
-    expect(() => parseWitnessKey(`${name}+${w1.vkey.split("+")[1]}+${Buffer.alloc(33, 1).toString("base64")}`)).toThrow(/not an Ed25519 cosignature\/v1 key/);
+    expect(() => parseWitnessKey(`${name}+${id}+${Buffer.alloc(33, 1).toString("base64")}`)).toThrow(/not an Ed25519 cosignature\/v1 key/);
     expect(() => parseWitnessKey("witness.example/w1")).toThrow(/not a witness verifier key/);
   });
 
@@ -72,5 +76,26 @@ describe("witness cosignatures on a checkpoint note", () => {
     }
     expect(result).toMatchObject({ ok: false, failed });
     expect(result.ok === false && result.detail).toMatch(detail!);
+  });
+});
+
+describe("witness cosignatures in the browser (WebCrypto)", () => {
+  const bundle = loadVectors().bundle;
+  const newest = bundle.consistency!.to_checkpoint;
+  const newestBody = checkpointNoteBody({ origin, treeSize: newest.tree_size, rootHash: newest.root_hash });
+  const cosigned = { ...bundle, checkpoint_note: signNote(newestBody, origin, logKey) + w1.cosign(newestBody, 1_765_000_123) };
+
+  it("verifies a bundle's cosignatures as the sync verifier does, and names who cosigned when", async () => {
+    const policy = { witnesses: [w1.vkey], min: 1 };
+    const web = await verifyBundleWebCrypto(cosigned, { witnesses: policy });
+    expect(web.ok).toBe(true);
+    expect(web.checks.slice(-2).map((c) => c.check)).toEqual(["checkpoint_note", "witness_cosignatures"]);
+    expect(web.checks).toEqual([...verifyBundle(structuredClone(cosigned)).checks, ...verifyWitnessedNote(cosigned.checkpoint_note, [newest], policy).checks]);
+    expect(await noteCosigners(cosigned.checkpoint_note, [w1.vkey, w2.vkey])).toEqual([{ name: "witness.example/w1", time: 1_765_000_123 }]);
+  });
+
+  it("fails a bundle whose note lacks the quorum", async () => {
+    const web = await verifyBundleWebCrypto(cosigned, { witnesses: { witnesses: [w1.vkey, w2.vkey], min: 2 } });
+    expect(web).toMatchObject({ ok: false, failed: "witness_cosignatures" });
   });
 });

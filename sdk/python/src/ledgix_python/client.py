@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -443,23 +443,37 @@ class LedgixClient:
             ledger_verify.keys_from_jwks(jwks),
         )
 
-    def verify_ledger_proof_bundle(self, bundle: LedgerProofBundle | Mapping[str, Any]) -> LedgerVerificationResult:
+    def verify_ledger_proof_bundle(
+        self,
+        bundle: LedgerProofBundle | Mapping[str, Any],
+        *,
+        witnesses: Sequence[str] = (),
+        min_witnesses: int | None = None,
+    ) -> LedgerVerificationResult:
         """Verifies a proof bundle offline with its embedded keys (the JWKS is fetched only
-        when it embeds none)."""
-        return self._run(self._verify_bundle(bundle))
+        when it embeds none). With `witnesses` (C2SP cosignature verifier keys) or
+        `min_witnesses`, its checkpoint note must carry that many of their cosignatures
+        (default: all given)."""
+        return self._run(self._verify_bundle(bundle, witnesses, min_witnesses))
 
     async def averify_ledger_proof_bundle(
-        self, bundle: LedgerProofBundle | Mapping[str, Any]
+        self,
+        bundle: LedgerProofBundle | Mapping[str, Any],
+        *,
+        witnesses: Sequence[str] = (),
+        min_witnesses: int | None = None,
     ) -> LedgerVerificationResult:
-        return await self._arun(self._verify_bundle(bundle))
+        return await self._arun(self._verify_bundle(bundle, witnesses, min_witnesses))
 
-    def _verify_bundle(self, bundle: LedgerProofBundle | Mapping[str, Any]) -> Flow[LedgerVerificationResult]:
+    def _verify_bundle(
+        self, bundle: LedgerProofBundle | Mapping[str, Any], witnesses: Sequence[str], min_witnesses: int | None
+    ) -> Flow[LedgerVerificationResult]:
         parsed = LedgerProofBundle.model_validate(bundle)
         fallback: dict[str, Any] = {}
         if not any(key.public_jwk for key in parsed.keys):
             jwks = yield from self._fetch_jwks()
             fallback = ledger_verify.keys_from_jwks(jwks)
-        return ledger_verify.verify_bundle(parsed, fallback)
+        return ledger_verify.verify_bundle(parsed, fallback, witnesses, min_witnesses)
 
 
 def _cacheable(clearance: ClearanceResponse) -> bool:

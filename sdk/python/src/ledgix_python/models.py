@@ -215,6 +215,8 @@ class LedgerProofBundle(BaseModel):
     inclusion: InclusionProof
     consistency: ConsistencyProof | None = None
     keys: list[LedgerKeyVersion] = Field(default_factory=list)
+    # The newest checkpoint as a C2SP signed note, with the witness cosignatures it has.
+    checkpoint_note: str | None = None
 
 
 class LedgerVerificationResult(BaseModel):

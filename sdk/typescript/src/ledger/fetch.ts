@@ -4,7 +4,7 @@ import type { LedgixConfig } from "../config";
 import { TokenVerificationError } from "../errors";
 import { callVault, expectOk } from "../transport";
 import type { Checkpoint, LedgerEntry, ProofBundle } from "./types";
-import { keysFromJwks, verifyBundle, verifyLedger, type Verification } from "./verify";
+import { keysFromJwks, thenVerify, verifyBundle, verifyLedger, verifyWitnessedNote, type Verification } from "./verify";
 
 export async function getLedger(config: LedgixConfig, query: { limit?: number; before?: number }): Promise<LedgerEntry[]> {
   const body = expectOk(await callVault(config, { method: "GET", path: "/ledger", query }), "Ledger fetch") as { entries?: LedgerEntry[] };
@@ -26,9 +26,27 @@ function orThrow(result: Verification, what: string): Verification {
   return result;
 }
 
-/** Verifies a proof bundle with its embedded keys, else the JWKS; throws TokenVerificationError naming the failed check. */
-export function verifyProofBundle(bundle: ProofBundle, jwks: JSONWebKeySet = { keys: [] }): Verification {
-  return orThrow(verifyBundle(bundle, keysFromJwks(jwks.keys as JsonWebKey[])), "Proof bundle");
+export interface WitnessOptions {
+  /** Witnesses you trust, as C2SP cosignature verifier keys (`<name>+<key id>+<base64 key>`). */
+  witnesses?: readonly string[];
+  /** How many of them must have cosigned the bundle's newest checkpoint (default: all given). */
+  minWitnesses?: number;
+}
+
+/**
+ * Verifies a proof bundle with its embedded keys, else the JWKS; with `witnesses` or
+ * `minWitnesses`, also that its `checkpoint_note` states its newest checkpoint and carries
+ * that many valid witness cosignatures. Throws TokenVerificationError naming the failed check.
+ */
+export function verifyProofBundle(bundle: ProofBundle, jwks: JSONWebKeySet = { keys: [] }, options: WitnessOptions = {}): Verification {
+  let result = verifyBundle(bundle, keysFromJwks(jwks.keys as JsonWebKey[]));
+  const { witnesses = [], minWitnesses } = options;
+  if (witnesses.length > 0 || minWitnesses !== undefined) {
+    const newest = bundle.consistency?.to_checkpoint ?? bundle.inclusion.checkpoint;
+    const policy = { witnesses, min: minWitnesses ?? witnesses.length };
+    result = thenVerify(result, () => verifyWitnessedNote(bundle.checkpoint_note ?? "", [newest], policy));
+  }
+  return orThrow(result, "Proof bundle");
 }
 
 /** Verifies entries and checkpoints (from genesis) against the JWKS. */

@@ -1,5 +1,6 @@
 import type { webcrypto as wc } from "node:crypto";
-import { bundleVerification, importJwks, type OnCheck, type Verification } from "./checks";
+import { bundleVerification, importJwks, thenVerify, witnessVerification, type OnCheck, type Verification, type WitnessPolicy } from "./checks";
+import { cosigners, splitNote, witnessKey } from "./cosignatures";
 import { concatBytes } from "./bytes";
 import { runAsync, type AsyncCrypto, type Jwk } from "./steps";
 import type { ProofBundle } from "./types";
@@ -35,10 +36,24 @@ export interface WebCryptoVerifyOptions {
   jwks?: { keys: readonly Jwk[] };
   /** Called with each check as it passes or is skipped, before the next one runs. */
   onCheck?: OnCheck;
+  /** Witnesses whose cosignatures the bundle's `checkpoint_note` must carry, and how many. */
+  witnesses?: WitnessPolicy;
 }
 
 /** Verifies a proof bundle with WebCrypto; resolves to the same Verification the sync verifyBundle returns. */
 export async function verifyBundleWebCrypto(bundle: ProofBundle, options: WebCryptoVerifyOptions = {}): Promise<Verification> {
   const fallbackKeys = await runAsync(importJwks<CryptoKey>(options.jwks?.keys ?? []), webCrypto);
-  return runAsync(bundleVerification(bundle, fallbackKeys, options.onCheck), webCrypto);
+  const result = await runAsync(bundleVerification(bundle, fallbackKeys, options.onCheck), webCrypto);
+  const policy = options.witnesses;
+  if (!policy || !result.ok) return result;
+  const newest = bundle.consistency?.to_checkpoint ?? bundle.inclusion.checkpoint;
+  const witnessed = await runAsync(witnessVerification<CryptoKey>(bundle.checkpoint_note ?? "", [newest], policy, options.onCheck), webCrypto);
+  return thenVerify(result, () => witnessed);
+}
+
+/** Which of `vkeys` validly cosigned a checkpoint note, with the time each states (seconds since the epoch). */
+export async function noteCosigners(note: string, vkeys: readonly string[]): Promise<{ name: string; time: number }[]> {
+  const keys = [];
+  for (const vkey of vkeys) keys.push(await runAsync(witnessKey(vkey), webCrypto));
+  return runAsync(cosigners<CryptoKey>(splitNote(note), keys), webCrypto);
 }

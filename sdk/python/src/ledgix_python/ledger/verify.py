@@ -4,8 +4,9 @@ Each check has the name the server's `ledgix verify` prints (`event_hash`, `leaf
 `receipt_fields`, `receipt_payload`, `receipt_signature`, `checkpoint_chain`,
 `checkpoint_fields`, `checkpoint_payload`, `checkpoint_hash`, `checkpoint_signature`,
 `root_coverage`, `inclusion_binding`, `inclusion_proof`, `consistency_binding`,
-`consistency_proof`, `keys`); the first failure ends verification and is reported in the
-result, never raised.
+`consistency_proof`, `keys`, and with witnesses `checkpoint_note` and
+`witness_cosignatures`); the first failure ends verification and is reported in the result,
+never raised.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..models import LedgerCheckpoint, LedgerEntry, LedgerKeyVersion, LedgerProofBundle, LedgerVerificationResult
 from . import merkle, payloads
+from . import witnesses as witness_notes
 
 KeyLookup = Callable[[str], Ed25519PublicKey]
 SIGNATURE_ALGORITHM = "Ed25519"
@@ -191,10 +193,37 @@ def verify_log(
     return _result_of(run)
 
 
-def verify_bundle(bundle: LedgerProofBundle, fallback_keys: Mapping[str, Ed25519PublicKey]) -> LedgerVerificationResult:
+def verify_cosigned(note: str, checkpoint: LedgerCheckpoint, witnesses: Sequence[str], min_witnesses: int) -> None:
+    """The note states `checkpoint` (already verified) and carries valid cosignatures by at
+    least `min_witnesses` of `witnesses` (C2SP vkeys)."""
+    try:
+        parsed = witness_notes.parse_note(note)
+    except ValueError as error:
+        raise CheckFailed("checkpoint_note", str(error)) from error
+    if parsed.tree_size != checkpoint.tree_size or parsed.root_hash != checkpoint.root_hash:
+        raise CheckFailed("checkpoint_note", f"the note does not state checkpoint {checkpoint.checkpoint_id}")
+    try:
+        found = witness_notes.cosigners(parsed, [witness_notes.parse_witness_key(vkey) for vkey in witnesses])
+    except ValueError as error:
+        raise CheckFailed("witness_cosignatures", str(error)) from error
+    if len(found) < min_witnesses:
+        raise CheckFailed(
+            "witness_cosignatures",
+            f"{len(found)} valid cosignature(s) by the {len(witnesses)} given witness(es); {min_witnesses} required",
+        )
+
+
+def verify_bundle(
+    bundle: LedgerProofBundle,
+    fallback_keys: Mapping[str, Ed25519PublicKey],
+    witnesses: Sequence[str] = (),
+    min_witnesses: int | None = None,
+) -> LedgerVerificationResult:
     """One decision: its entry, inclusion in the checkpoint that first covered it, and
     consistency of that checkpoint with a later one. Embedded keys, if any, are the only
-    keys used (§6.4); otherwise `fallback_keys` (the JWKS)."""
+    keys used (§6.4); otherwise `fallback_keys` (the JWKS). With `witnesses` (C2SP vkeys) or
+    `min_witnesses`, the bundle's `checkpoint_note` must carry that many of their
+    cosignatures (default: all given) on its newest checkpoint."""
 
     def run() -> LedgerVerificationResult:
         embedded = keys_from_bundle(bundle.keys)
@@ -229,6 +258,9 @@ def verify_bundle(bundle: LedgerProofBundle, fallback_keys: Mapping[str, Ed25519
                 )
             except merkle.ProofError as error:
                 raise CheckFailed("consistency_proof", str(error)) from error
+        if witnesses or min_witnesses is not None:
+            required = len(witnesses) if min_witnesses is None else min_witnesses
+            verify_cosigned(bundle.checkpoint_note or "", latest, witnesses, required)
         checkpoints = 1 if bundle.consistency is None else 2
         return LedgerVerificationResult(
             intact=True,
