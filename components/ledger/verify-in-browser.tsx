@@ -71,7 +71,9 @@ export function VerifyInBrowser({ requestId, leafIndex, witnesses }: { requestId
         },
         ...(witnesses.witnesses.length > 0 && { witnesses }),
       });
-      const cosigners = result.ok && bundle.checkpoint_note ? await noteCosigners(bundle.checkpoint_note, witnesses.witnesses) : undefined;
+      // Only for tenants with witnesses: the others have no cosignatures to show.
+      const cosigners = result.ok && bundle.checkpoint_note && witnesses.witnesses.length > 0
+        ? await noteCosigners(bundle.checkpoint_note, witnesses.witnesses) : undefined;
       update({ phase: "done", bundle, checks: result.checks, result, ...(cosigners && { cosigners }) });
     } catch (error) {
       update({ phase: "error", message: error instanceof Error ? error.message : String(error) });

@@ -16,11 +16,23 @@ export interface NoteCheckpoint {
   rootHash: string;
 }
 
+// Every proof bundle and checkpoint request carries a note, and a checkpoint's note never
+// changes while the key does not (Ed25519 is deterministic): sign each once, not per request.
+const signedNotes = new Map<string, string>();
+const SIGNED_NOTES_KEPT = 1000;
+
 /** The checkpoint's note signed by the log alone: what is sent to witnesses. */
 export async function logSignedNote(prisma: PrismaClient, tenantId: string, checkpoint: NoteCheckpoint): Promise<string> {
-  const origin = originOf(tenantId);
-  const body = checkpointNoteBody({ origin, treeSize: Number(checkpoint.treeSize), rootHash: checkpoint.rootHash });
-  return signNote(body, origin, (await activeSigningKey(prisma, "ledger")).privateKey);
+  const key = await activeSigningKey(prisma, "ledger");
+  const cacheKey = `${tenantId}:${checkpoint.checkpointId}:${checkpoint.treeSize}:${checkpoint.rootHash}:${key.id}`;
+  let note = signedNotes.get(cacheKey);
+  if (note === undefined) {
+    const origin = originOf(tenantId);
+    note = signNote(checkpointNoteBody({ origin, treeSize: Number(checkpoint.treeSize), rootHash: checkpoint.rootHash }), origin, key.privateKey);
+    if (signedNotes.size >= SIGNED_NOTES_KEPT) signedNotes.delete(signedNotes.keys().next().value!);
+    signedNotes.set(cacheKey, note);
+  }
+  return note;
 }
 
 type CosignedRow = NoteCheckpoint & { lines: string[] };
