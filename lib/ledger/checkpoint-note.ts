@@ -8,7 +8,7 @@ import { checkpointNoteBody, noteVerifierKey, signNote } from "./signed-note";
 // key name `<LEDGIX_LOG_ORIGIN>/<tenant id>`, signed by the active ledger key, followed by
 // every witness cosignature stored for that checkpoint.
 
-export const originOf = (tenantId: string) => `${env().LEDGIX_LOG_ORIGIN}/${tenantId}`;
+const originOf = (tenantId: string) => `${env().LEDGIX_LOG_ORIGIN}/${tenantId}`;
 
 export interface NoteCheckpoint {
   checkpointId: number;

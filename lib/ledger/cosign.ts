@@ -16,7 +16,7 @@ const TIMEOUT_MS = 10_000;
 const MAX_ERROR = 300;
 
 /** Thrown so the job queue retries with backoff: the witness could not answer (network, 5xx, 429). */
-export class WitnessUnavailable extends Error {}
+class WitnessUnavailable extends Error {}
 
 interface Attempt {
   status: number;

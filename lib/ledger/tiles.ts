@@ -6,7 +6,7 @@ import { Prisma, query, type PrismaClient } from "@/lib/db";
 // the nodes of tree level 8·L, and an entry bundle is its leaves' event hashes. Each tile is
 // one index range scan of at most 256 rows, whatever the size of the tree.
 
-export const TILE_WIDTH = 256;
+const TILE_WIDTH = 256;
 const TILE_HEIGHT = 8;
 /** Each entry is the 32-byte event hash: its RFC 6962 leaf hash SHA-256(0x00 ‖ entry) is the tree's leaf. */
 const ENTRY_BYTES = 32;

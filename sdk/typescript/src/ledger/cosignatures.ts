@@ -37,7 +37,7 @@ export interface CheckpointBody {
   rootHash: string;
 }
 
-export const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 const base64url = (bytes: Uint8Array) => toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
 function strictBase64(text: string): Uint8Array {
