@@ -44,10 +44,11 @@ async function fetchBundle(requestId: string): Promise<ProofBundle> {
 
 type Cosigner = { name: string; time: number };
 
-/** The tenant's witnesses (C2SP vkeys) and how many must have cosigned the bundle's newest checkpoint. */
+/** The tenant's witnesses (C2SP vkeys), how many must have cosigned the bundle's newest checkpoint, and the log's origin. */
 export interface BrowserWitnessPolicy {
   witnesses: string[];
   min: number;
+  origin: string;
 }
 
 const short = (h: string) => (h.length > 20 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);

@@ -8,7 +8,7 @@ import { API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { auditExportCommand } from "./audit-export";
 import { CommandError, runCommand } from "./run-command";
 import { verifyBundleCommand } from "./verify-bundle";
-import { witnessOptions } from "./witness-policy";
+import { withWitnessOptions } from "./witness-policy";
 import { verifyLogCommand } from "./verify-log";
 import { verifyTokenCommand } from "./verify-token";
 
@@ -298,15 +298,13 @@ export function buildProgram(): Command {
     .action(auditExportCommand);
 
   // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
-  program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
-    .argument("<bundle.json>").option("--jwks <file>", "a JWKS file, for bundles that embed no keys")
-    .addOption(witnessOptions()[0]).addOption(witnessOptions()[1])
+  withWitnessOptions(program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
+    .argument("<bundle.json>").option("--jwks <file>", "a JWKS file, for bundles that embed no keys"))
     .option("--json", "print the result as JSON").action(verifyBundleCommand);
-  program.command("verify-log").description("download a tenant's whole ledger and verify every entry, the checkpoint chain and the latest root")
+  withWitnessOptions(program.command("verify-log").description("download a tenant's whole ledger and verify every entry, the checkpoint chain and the latest root")
     .addOption(new Option("--url <url>", "the vault's API base URL, e.g. http://localhost:3000/api").env("LEDGIX_VAULT_URL").makeOptionMandatory())
     .addOption(new Option("--api-key <key>", "the tenant's API key").env("LEDGIX_VAULT_API_KEY").makeOptionMandatory())
-    .option("--progress", "show a progress bar even when stderr is not a terminal")
-    .addOption(witnessOptions()[0]).addOption(witnessOptions()[1])
+    .option("--progress", "show a progress bar even when stderr is not a terminal"))
     .option("--json", "print the result as JSON").action(verifyLogCommand);
   program.command("verify-token").description("verify an A-JWT as a protected service must; exit 1 prints the rejection's reason code")
     .argument("<token>")

@@ -81,12 +81,16 @@ describe("witnesses and tiles, checked by third-party software", () => {
     expect(splitNote(note).signatures.map((s) => s.name)).toEqual([`ledgix.local/${tenant.id}`, witness.name]);
     expect(await (await tenant.call("/api/ledger/tiles/checkpoint")).text()).toBe(note);
 
-    const passed = await verifyLog(server, tenant, "--witness", witness.vkey, "--min-witnesses", "1");
+    const passed = await verifyLog(server, tenant, "--witness", witness.vkey, "--min-witnesses", "1", "--origin", `ledgix.local/${tenant.id}`);
     expect(passed.code, passed.stderr).toBe(0);
     expect(passed.stdout).toMatch(/passed\s+witness_cosignatures/);
     const unwitnessed = await verifyLog(server, tenant, "--min-witnesses", "1");
     expect(unwitnessed.code).toBe(1);
     expect(unwitnessed.stdout).toMatch(/FAILED\s+witness_cosignatures.*0 valid cosignature\(s\) by the 0 given witness\(es\); 1 required/);
+    // The auditor pins the log the witness vouches for: a note of another origin proves nothing about this one.
+    const otherLog = await verifyLog(server, tenant, "--witness", witness.vkey, "--origin", "ledgix.local/ten_other");
+    expect(otherLog.code).toBe(1);
+    expect(otherLog.stdout).toMatch(/FAILED\s+checkpoint_note.*of origin ledgix\.local\/ten_\w+, not ledgix\.local\/ten_other/);
     // Another witness's key: the cosignature present is not one by a witness the auditor trusts.
     const wrongWitness = await verifyLog(server, tenant, "--witness", strangerKey("witness.ledgix.test/other"));
     expect(wrongWitness.code).toBe(1);

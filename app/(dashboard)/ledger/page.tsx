@@ -27,9 +27,9 @@ export default async function LedgerPage() {
     listWitnesses(client, member.tenant.id),
     client.tenant.findUniqueOrThrow({ where: { id: member.tenant.id }, select: { witnessQuorum: true } }),
   ]);
-  const witnessPolicy = { witnesses: witnesses.map((w) => w.verifierKey), min: settings.witnessQuorum };
   // A C2SP verifier key is `<origin>+<key hash>+<key>`.
-  const origin = verifierKey.split("+")[0];
+  const origin = verifierKey.split("+")[0]!;
+  const witnessPolicy = { witnesses: witnesses.map((w) => w.verifierKey), min: settings.witnessQuorum, origin };
   return (
     <>
       <PageHeader title="Ledger" description="Every final decision, in an append-only Merkle tree with signed checkpoints. Download a decision's proof bundle and check it with `npx ledgix verify`, without trusting this server." />

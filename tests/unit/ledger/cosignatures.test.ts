@@ -55,7 +55,7 @@ describe("witness cosignatures on a checkpoint note", () => {
     expect(() => parseWitnessKey("witness.example/w1")).toThrow(/not a witness verifier key/);
   });
 
-  it.each<{ name: string; note: string; witnesses: string[]; min: number; failed?: string; detail?: RegExp }>([
+  it.each<{ name: string; note: string; witnesses: string[]; min: number; origin?: string; failed?: string; detail?: RegExp }>([
     { name: "one valid cosignature of one", note: logNote + w1.cosign(body), witnesses: [w1.vkey], min: 1 },
     { name: "two of two", note: logNote + w1.cosign(body) + w2.cosign(body), witnesses: [w1.vkey, w2.vkey], min: 2 },
     { name: "one of two when one is asked", note: logNote + w2.cosign(body), witnesses: [w1.vkey, w2.vkey], min: 1 },
@@ -67,8 +67,10 @@ describe("witness cosignatures on a checkpoint note", () => {
     { name: "a note of another tree size", note: signNote(checkpointNoteBody({ origin, treeSize: 6, rootHash }), origin, logKey), witnesses: [], min: 0, failed: "checkpoint_note", detail: /tree size 6/ },
     { name: "a note of another root", note: signNote(checkpointNoteBody({ origin, treeSize: 5, rootHash: "cd".repeat(32) }), origin, logKey), witnesses: [], min: 0, failed: "checkpoint_note", detail: /differs/ },
     { name: "no note", note: "", witnesses: [w1.vkey], min: 1, failed: "checkpoint_note", detail: /not a signed note/ },
-  ])("$name", ({ note, witnesses, min, failed, detail }) => {
-    const result = verifyWitnessedNote(note, [checkpoint], { witnesses, min });
+    { name: "the pinned origin", note: logNote + w1.cosign(body), witnesses: [w1.vkey], min: 1, origin },
+    { name: "a note of another origin", note: logNote + w1.cosign(body), witnesses: [w1.vkey], min: 1, origin: "ledgix.local/ten_other", failed: "checkpoint_note", detail: /of origin ledgix\.local\/ten_test, not ledgix\.local\/ten_other/ },
+  ])("$name", ({ note, witnesses, min, origin: pinned, failed, detail }) => {
+    const result = verifyWitnessedNote(note, [checkpoint], { witnesses, min, ...(pinned ? { origin: pinned } : {}) });
     if (!failed) {
       expect(result.ok).toBe(true);
       expect(result.checks.map((c) => c.check)).toEqual(["checkpoint_note", "witness_cosignatures"]);

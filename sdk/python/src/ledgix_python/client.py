@@ -449,12 +449,13 @@ class LedgixClient:
         *,
         witnesses: Sequence[str] = (),
         min_witnesses: int | None = None,
+        origin: str | None = None,
     ) -> LedgerVerificationResult:
         """Verifies a proof bundle offline with its embedded keys (the JWKS is fetched only
         when it embeds none). With `witnesses` (C2SP cosignature verifier keys) or
         `min_witnesses`, its checkpoint note must carry that many of their cosignatures
-        (default: all given)."""
-        return self._run(self._verify_bundle(bundle, witnesses, min_witnesses))
+        (default: all given); with `origin` (`<LEDGIX_LOG_ORIGIN>/<tenant id>`), be of that log."""
+        return self._run(self._verify_bundle(bundle, witnesses, min_witnesses, origin))
 
     async def averify_ledger_proof_bundle(
         self,
@@ -462,18 +463,23 @@ class LedgixClient:
         *,
         witnesses: Sequence[str] = (),
         min_witnesses: int | None = None,
+        origin: str | None = None,
     ) -> LedgerVerificationResult:
-        return await self._arun(self._verify_bundle(bundle, witnesses, min_witnesses))
+        return await self._arun(self._verify_bundle(bundle, witnesses, min_witnesses, origin))
 
     def _verify_bundle(
-        self, bundle: LedgerProofBundle | Mapping[str, Any], witnesses: Sequence[str], min_witnesses: int | None
+        self,
+        bundle: LedgerProofBundle | Mapping[str, Any],
+        witnesses: Sequence[str],
+        min_witnesses: int | None,
+        origin: str | None,
     ) -> Flow[LedgerVerificationResult]:
         parsed = LedgerProofBundle.model_validate(bundle)
         fallback: dict[str, Any] = {}
         if not any(key.public_jwk for key in parsed.keys):
             jwks = yield from self._fetch_jwks()
             fallback = ledger_verify.keys_from_jwks(jwks)
-        return ledger_verify.verify_bundle(parsed, fallback, witnesses, min_witnesses)
+        return ledger_verify.verify_bundle(parsed, fallback, witnesses, min_witnesses, origin)
 
 
 def _cacheable(clearance: ClearanceResponse) -> bool:

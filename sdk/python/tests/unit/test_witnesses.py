@@ -92,3 +92,10 @@ def test_bundles_need_the_cosignatures_asked_for(
 
 def test_without_witnesses_the_note_is_not_required() -> None:
     assert verify_bundle(with_note(""), {}).intact
+
+
+def test_a_pinned_origin_must_be_the_notes() -> None:
+    note = with_note(f"{BODY}\n{LOG_LINE}{W1.cosign(BODY)}")
+    assert verify_bundle(note, {}, [W1.vkey], 1, "ledgix.local/ten_test").intact
+    other = verify_bundle(note, {}, [W1.vkey], 1, "ledgix.local/ten_other")
+    assert other.failed_check == "checkpoint_note", other.error

@@ -318,6 +318,11 @@ export function bundleVerification<Key>(
 export interface WitnessPolicy {
   witnesses: readonly string[];
   min: number;
+  /**
+   * The log's origin (`<LEDGIX_LOG_ORIGIN>/<tenant id>`). A witness vouches for one origin's
+   * history; without pinning it, a vault could show a note of another origin it had cosigned.
+   */
+  origin?: string;
 }
 
 /**
@@ -337,6 +342,7 @@ export function witnessVerification<Key>(
     yield* c.require("checkpoint_note", "checkpoint note", () => {
       split = splitNote(note);
       body = checkpointBody(split.body);
+      if (policy.origin !== undefined && body.origin !== policy.origin) return `the note is of origin ${body.origin}, not ${policy.origin}`;
       const match = checkpoints.find((cp) => cp.tree_size === body!.treeSize);
       if (!match) return `the note's tree size ${body.treeSize} is that of no verified checkpoint`;
       return match.root_hash === body.rootHash ? undefined : `its root ${body.rootHash} differs from checkpoint ${match.checkpoint_id}'s ${match.root_hash}`;

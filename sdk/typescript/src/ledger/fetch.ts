@@ -31,6 +31,8 @@ export interface WitnessOptions {
   witnesses?: readonly string[];
   /** How many of them must have cosigned the bundle's newest checkpoint (default: all given). */
   minWitnesses?: number;
+  /** The log's origin (`<LEDGIX_LOG_ORIGIN>/<tenant id>`) the witnesses know it by: the note must be of it. */
+  origin?: string;
 }
 
 /**
@@ -40,10 +42,10 @@ export interface WitnessOptions {
  */
 export function verifyProofBundle(bundle: ProofBundle, jwks: JSONWebKeySet = { keys: [] }, options: WitnessOptions = {}): Verification {
   let result = verifyBundle(bundle, keysFromJwks(jwks.keys as JsonWebKey[]));
-  const { witnesses = [], minWitnesses } = options;
-  if (witnesses.length > 0 || minWitnesses !== undefined) {
+  const { witnesses = [], minWitnesses, origin } = options;
+  if (witnesses.length > 0 || minWitnesses !== undefined || origin !== undefined) {
     const newest = bundle.consistency?.to_checkpoint ?? bundle.inclusion.checkpoint;
-    const policy = { witnesses, min: minWitnesses ?? witnesses.length };
+    const policy = { witnesses, min: minWitnesses ?? witnesses.length, ...(origin === undefined ? {} : { origin }) };
     result = thenVerify(result, () => verifyWitnessedNote(bundle.checkpoint_note ?? "", [newest], policy));
   }
   return orThrow(result, "Proof bundle");

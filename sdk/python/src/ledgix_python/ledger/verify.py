@@ -193,13 +193,17 @@ def verify_log(
     return _result_of(run)
 
 
-def verify_cosigned(note: str, checkpoint: LedgerCheckpoint, witnesses: Sequence[str], min_witnesses: int) -> None:
-    """The note states `checkpoint` (already verified) and carries valid cosignatures by at
-    least `min_witnesses` of `witnesses` (C2SP vkeys)."""
+def verify_cosigned(
+    note: str, checkpoint: LedgerCheckpoint, witnesses: Sequence[str], min_witnesses: int, origin: str | None = None
+) -> None:
+    """The note is of `origin` (when pinned), states `checkpoint` (already verified) and carries
+    valid cosignatures by at least `min_witnesses` of `witnesses` (C2SP vkeys)."""
     try:
         parsed = witness_notes.parse_note(note)
     except ValueError as error:
         raise CheckFailed("checkpoint_note", str(error)) from error
+    if origin is not None and parsed.origin != origin:
+        raise CheckFailed("checkpoint_note", f"the note is of origin {parsed.origin}, not {origin}")
     if parsed.tree_size != checkpoint.tree_size or parsed.root_hash != checkpoint.root_hash:
         raise CheckFailed("checkpoint_note", f"the note does not state checkpoint {checkpoint.checkpoint_id}")
     try:
@@ -218,12 +222,13 @@ def verify_bundle(
     fallback_keys: Mapping[str, Ed25519PublicKey],
     witnesses: Sequence[str] = (),
     min_witnesses: int | None = None,
+    origin: str | None = None,
 ) -> LedgerVerificationResult:
     """One decision: its entry, inclusion in the checkpoint that first covered it, and
     consistency of that checkpoint with a later one. Embedded keys, if any, are the only
     keys used (§6.4); otherwise `fallback_keys` (the JWKS). With `witnesses` (C2SP vkeys) or
     `min_witnesses`, the bundle's `checkpoint_note` must carry that many of their
-    cosignatures (default: all given) on its newest checkpoint."""
+    cosignatures (default: all given) on its newest checkpoint, and be of `origin` if given."""
 
     def run() -> LedgerVerificationResult:
         embedded = keys_from_bundle(bundle.keys)
@@ -258,9 +263,9 @@ def verify_bundle(
                 )
             except merkle.ProofError as error:
                 raise CheckFailed("consistency_proof", str(error)) from error
-        if witnesses or min_witnesses is not None:
+        if witnesses or min_witnesses is not None or origin is not None:
             required = len(witnesses) if min_witnesses is None else min_witnesses
-            verify_cosigned(bundle.checkpoint_note or "", latest, witnesses, required)
+            verify_cosigned(bundle.checkpoint_note or "", latest, witnesses, required, origin)
         checkpoints = 1 if bundle.consistency is None else 2
         return LedgerVerificationResult(
             intact=True,
