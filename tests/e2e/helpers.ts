@@ -64,6 +64,15 @@ export async function screenshotsAtBothWidths(page: Page, name: string) {
 export const nav = (page: Page, label: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: new RegExp(`^${label}`) }).click();
 
 /** A policy that sends every refund to a person. */
+/** Every refund approved by the policy: a ledger entry per request, with no review in between. */
+export const ALLOW_EVERY_REFUND = `policy_id: refunds
+rules:
+  - id: refund-small
+    tool: stripe_refund
+    effect: allow
+    reason: Small refunds are pre-approved
+`;
+
 export const REVIEW_EVERY_REFUND = `policy_id: refunds
 rules:
   - id: refund-any

@@ -1,17 +1,9 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { ALLOW_EVERY_REFUND, applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // "Verify in browser" on the Ledger screen: the SDK's checks run in Chromium over WebCrypto on a
 // real bundle and all pass; a bundle with one flipped character fails at the matching check.
-
-const POLICY = `policy_id: refunds
-rules:
-  - id: refund-small
-    tool: stripe_refund
-    effect: allow
-    reason: Small refunds are pre-approved
-`;
 
 /** Reloads the Ledger screen until `count` entries each carry a checkpoint (the sequencer signs one within seconds). */
 async function waitForCheckpointedEntries(page: Page, count: number) {
@@ -27,7 +19,7 @@ test("owner: verify a ledger entry in the browser, and see a tampered bundle fai
   ledgix(["tenant", "create", "cyberdyne"]);
   ledgix(["member", "add", "--tenant", "cyberdyne", "--email", "owner@cyberdyne.test", "--role", "owner", "--password-stdin"], PASSWORD);
   const key = ledgix(["key", "create", "--tenant", "cyberdyne", "--name", "e2e"]);
-  applyPolicy("cyberdyne", POLICY);
+  applyPolicy("cyberdyne", ALLOW_EVERY_REFUND);
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD" }, context: { policy_id: "refunds" } },

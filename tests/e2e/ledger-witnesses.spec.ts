@@ -2,18 +2,10 @@ import { createHash, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { ALLOW_EVERY_REFUND, applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
 
 // The Ledger screen's Witnesses card: a witness that refuses the log's checkpoint (as one
 // does a rewritten history) shows as failing, with the witness's own words.
-
-const POLICY = `policy_id: refunds
-rules:
-  - id: refund-small
-    tool: stripe_refund
-    effect: allow
-    reason: Small refunds are pre-approved
-`;
 
 /** A C2SP cosignature verifier key for `name` (a key this fake witness never uses: it only refuses). */
 function witnessKey(name: string): string {
@@ -36,7 +28,7 @@ test("owner: the Ledger screen shows a witness refusing the log, and why", async
     ledgix(["tenant", "create", "skynet"]);
     ledgix(["member", "add", "--tenant", "skynet", "--email", "owner@skynet.test", "--role", "owner", "--password-stdin"], PASSWORD);
     const key = ledgix(["key", "create", "--tenant", "skynet", "--name", "e2e"]);
-    applyPolicy("skynet", POLICY);
+    applyPolicy("skynet", ALLOW_EVERY_REFUND);
     ledgix(["witness", "add", "--tenant", "skynet", "--url", `http://127.0.0.1:${(witness.address() as AddressInfo).port}`, "--vkey", witnessKey("witness.skynet.test/w1")]);
     const decided = await (await request.post("/api/clearance", {
       headers: { "X-Vault-API-Key": key },
