@@ -21,9 +21,6 @@ export default defineConfig({
     ],
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    // The integration files wait mostly on the servers and gateways they drive: three at a time
-    // keep both cores busy (vitest's default on two cores is one file at a time).
-    maxWorkers: 3,
     // The repository's fixtures run lib/ in this process, and lib/ finds prisma/migrations under
     // LEDGIX_APP_ROOT or the working directory: this one is sdk/typescript. Servers never see it.
     env: { LEDGIX_APP_ROOT: fileURLToPath(new URL("../..", import.meta.url)) },
