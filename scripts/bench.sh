@@ -7,12 +7,13 @@
 # (sdk/typescript/bench/gateway-latency.ts); the policy engine in-process
 # (scripts/bench-policy.ts; needs no server or database); the dashboard's review queue and
 # requests list with 10,000 pending requests (scripts/bench-dashboard.ts); the overload curve
-# of the clearance API on PostgreSQL (scripts/bench-overload.ts).
-# BENCH_ONLY=clearance, scale, ledger, gateway, policy, dashboard or overload runs just one of them.
+# of the clearance API on PostgreSQL (scripts/bench-overload.ts); what OpenTelemetry tracing costs,
+# off and on (scripts/bench-tracing.ts).
+# BENCH_ONLY=clearance, scale, ledger, gateway, policy, dashboard, overload or tracing runs just one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only=${BENCH_ONLY:-}
-case "$only" in "" | clearance | scale | ledger | gateway | policy | dashboard | overload) ;; *) echo "BENCH_ONLY must be clearance, scale, ledger, gateway, policy, dashboard or overload" >&2; exit 2 ;; esac
+case "$only" in "" | clearance | scale | ledger | gateway | policy | dashboard | overload | tracing) ;; *) echo "BENCH_ONLY must be clearance, scale, ledger, gateway, policy, dashboard, overload or tracing" >&2; exit 2 ;; esac
 if [ "$only" = policy ]; then exec node --import tsx scripts/bench-policy.ts; fi
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
@@ -27,3 +28,4 @@ fi
 [ -n "$only" ] || node --import tsx scripts/bench-policy.ts
 [ -n "$only" ] && [ "$only" != dashboard ] || node --import tsx scripts/bench-dashboard.ts
 [ -n "$only" ] && [ "$only" != overload ] || node --import tsx scripts/bench-overload.ts
+[ -n "$only" ] && [ "$only" != tracing ] || node --import tsx scripts/bench-tracing.ts
