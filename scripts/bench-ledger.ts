@@ -16,6 +16,7 @@ import { storeDecision } from "@/lib/clearance/store-decision";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
 import { verifyConsistency, verifyInclusion } from "@/sdk/typescript/src/ledger/merkle";
 import { consistencyProof, inclusionProof, proofBundle } from "@/lib/ledger/read-ledger";
+import { readHashTile } from "@/lib/ledger/tiles";
 import type { ProofBundle } from "@/sdk/typescript/src/ledger/types";
 import { verifyBundle } from "@/sdk/typescript/src/ledger/verify";
 import { createPostgresDatabase, startServer } from "../tests/fixtures/server";
@@ -115,6 +116,12 @@ async function main() {
     const inclusion = await timed(PROOFS, (i) => inclusionProof(db.prisma, tenantId, ids[i % ids.length]!));
     const consistency = pairs.length > 0 ? await timed(PROOFS, () => consistencyProof(db.prisma, tenantId, ...pick(pairs))) : undefined;
     const bundle = await timed(PROOFS, (i) => proofBundle(db.prisma, tenantId, ids[i % ids.length]!));
+    // C2SP tlog-tiles: a random full tile of 256 hashes at levels 0 and 1 (level 1 exists from 65,536 entries).
+    const randomTile = (level: number) => Math.floor(Math.random() * Math.floor(SIZE / 256 ** (level + 1)));
+    const tileTimes: [number, Awaited<ReturnType<typeof timed>>][] = [];
+    for (const level of [0, 1].filter((l) => SIZE >= 256 ** (l + 1))) {
+      tileTimes.push([level, await timed(PROOFS, () => readHashTile(db.prisma, tenantId, { level, index: randomTile(level), width: 256 }))]);
+    }
 
     log(`== GET /api/ledger/proof/bundle, ${CLIENTS} clients`);
     const server = await startServer("postgres", { DATABASE_URL: url, LEDGIX_DATA_DIR: dataDir });
@@ -174,6 +181,7 @@ async function main() {
     row("inclusion proof, in process (`inclusionProof`), random leaves", inclusion, "≤ 5 ms");
     if (consistency) row(`consistency proof, in process (\`consistencyProof\`), random pairs of ${checkpoints.length} checkpoints`, consistency, "≤ 5 ms");
     row("proof bundle, in process (`proofBundle`), one at a time", bundle, "");
+    for (const [level, times] of tileTimes) row(`hash tile, level ${level}, in process (\`readHashTile\`), random full tiles`, times, "");
     for (const [connections, r] of Object.entries(http).sort(([a], [b]) => Number(b) - Number(a))) {
       const clients = connections === "1" ? "1 client" : `${connections} concurrent clients`;
       const target = connections === String(CLIENTS) ? "≤ 20 ms" : "";
