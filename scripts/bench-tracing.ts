@@ -4,9 +4,8 @@
 // - on: POST /api/clearance on three servers over one PostgreSQL, tracing off, on (every
 //   span exported over OTLP/HTTP to a local collector that answers at once) and on with 10%
 //   sampling, in interleaved rounds so that a busy moment of the machine hits all three.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
+import { fakeHttp } from "../tests/fixtures/fake-http";
 import { startServer, type RunningServer } from "../tests/fixtures/server";
 import { createTenant } from "../tests/fixtures/tenant";
 import { inSpan, withIncomingTrace } from "../lib/telemetry/spans";
@@ -36,29 +35,11 @@ async function nanosPerCall(work: (headers: Headers) => Promise<unknown>, calls 
   return best;
 }
 
-/** An OTLP/HTTP collector that accepts every export at once and counts what it got. */
-function startCollector() {
-  let exports = 0;
-  let bytes = 0;
-  const server = http.createServer((req, res) => {
-    req.on("data", (chunk: Buffer) => (bytes += chunk.length));
-    req.on("end", () => {
-      exports += 1;
-      res.writeHead(200, { "Content-Type": "application/x-protobuf" }).end();
-    });
-  });
-  return new Promise<{ url: string; stats: () => { exports: number; bytes: number }; close: () => void }>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      stats: () => ({ exports, bytes }),
-      close: () => server.close(),
-    })));
-}
-
 const offNanos = await nanosPerCall(tracedWork);
 const bareNanos = await nanosPerCall(bareWork);
 
-const collector = await startCollector();
+// An OTLP/HTTP collector that accepts every export at once (an empty protobuf answer is a full success).
+const collector = await fakeHttp(() => ({ status: 200, body: "", headers: { "content-type": "application/x-protobuf" } }));
 const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: "ledgix-bench" };
 const variants: { title: string; env: Record<string, string> }[] = [
   { title: "tracing off (no OTEL_* set)", env: {} },
@@ -82,7 +63,7 @@ try {
   }
 } finally {
   await Promise.all(servers.map((server) => server.stop()));
-  collector.close();
+  await collector.close();
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -94,8 +75,7 @@ for (const variant of variants) {
   const value = median(rps.get(variant.title)!);
   console.log(`| ${variant.title} | ${value.toFixed(0)} | ${median(p99.get(variant.title)!)} | ${(value / offRps).toFixed(2)}× |`);
 }
-const { exports, bytes } = collector.stats();
-console.log(`\nThe collector received ${exports} exports, ${(bytes / 1e6).toFixed(1)} MB.`);
+console.log(`\nThe collector received ${collector.received.length} exports.`);
 const perRequestNanos = offNanos - bareNanos;
 const cpuNanosPerRequest = (2 * 1e9) / offRps; // both cores' time per request at the measured rate
 console.log(`Tracing off: the no-op spans of one request take ${perRequestNanos.toFixed(0)} ns more than the same work without them ` +
