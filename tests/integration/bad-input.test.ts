@@ -6,6 +6,7 @@ import { cliOk } from "../fixtures/cli";
 import { appFiles } from "../fixtures/dashboard";
 import { ALL_SCOPES, createTenant, refund, type TestTenant } from "../fixtures/tenant";
 import type { ServerInfo } from "../fixtures/server";
+import { MAX_EVALUATIONS } from "@/lib/authzen/schemas";
 
 // Every bad input the API can be sent answers with the closed error envelope of
 // lib/api/errors.ts, the documented status, no stack trace, and never a 5xx.
@@ -46,6 +47,13 @@ const bytes = (...parts: (string | number[])[]) =>
 const oversize = JSON.stringify(clearance({ tool_args: { amount: 10, currency: "USD", note: "x".repeat(LIMIT) } }));
 
 const POST = "POST";
+/** An AuthZEN evaluation of a small refund (the MCP binding's tools/call mapping), with `context` members added. */
+const authzen = (context: Record<string, unknown> = {}) => ({
+  subject: { type: "user", id: "ann@acme.test" },
+  action: { name: "tools/call" },
+  resource: { type: "tool", id: "stripe_refund", properties: { arguments: { amount: 10, currency: "USD" } } },
+  context: { agent: "agent-refunds", ...context },
+});
 const GET = "GET";
 
 const rows: Row[] = [
@@ -72,6 +80,11 @@ const rows: Row[] = [
   { name: "body over the limit, chunked (no Content-Length)", request: { method: POST, path: "/api/request-clearance", body: oversize, chunked: true }, expected: { status: 413, code: "payload_too_large" } },
   { name: "Content-Length claiming more than the limit", request: { method: POST, path: "/api/clearance", body: JSON.stringify(clearance()), contentLength: 10 * LIMIT }, expected: { status: 413, code: "payload_too_large" } },
   { name: "register-policy body over the limit", request: { method: POST, path: "/api/register-policy", body: JSON.stringify({ policy_id: "big", rules: ["y".repeat(LIMIT)] }) }, expected: { status: 413, code: "payload_too_large" } },
+
+  // ── AuthZEN (the same body reader; a body that misses the model is a 400 there, §10.1.1) ──
+  { name: "AuthZEN evaluation over the limit", request: { method: POST, path: "/api/access/v1/evaluation", body: JSON.stringify(authzen({ note: "x".repeat(LIMIT) })) }, expected: { status: 413, code: "payload_too_large" } },
+  { name: "AuthZEN evaluation, truncated JSON", request: { method: POST, path: "/api/access/v1/evaluation", body: '{"subject":{"type":"user"' }, expected: { status: 400, code: "malformed_json" } },
+  { name: "AuthZEN evaluations, a batch one past the most", request: { method: POST, path: "/api/access/v1/evaluations", body: { evaluations: Array.from({ length: MAX_EVALUATIONS + 1 }, () => authzen()) } }, expected: { status: 400, code: "invalid_request" } },
 
   // ── Clearance fields ─────────────────────────────────────────────────────
   { name: "tool_name missing", request: { method: POST, path: "/api/clearance", body: { tool_args: {} } }, expected: { status: 422, code: "validation_failed" } },
@@ -318,7 +331,8 @@ function expectErrorEnvelope(answer: Answer, expected: Row["expected"]) {
   expect(Object.keys(body as object)).toEqual(["error"]);
   expect(typeof error.message).toBe("string");
   expect((error.message as string).length).toBeGreaterThan(0);
-  const allowed = expected.code === "validation_failed" ? ["code", "message", "details"] : ["code", "message"];
+  // Validation errors name the fields: the API's validation_failed, and AuthZEN's invalid_request (its 400 for the same).
+  const allowed = ["validation_failed", "invalid_request"].includes(expected.code) ? ["code", "message", "details"] : ["code", "message"];
   expect(Object.keys(error).filter((k) => !allowed.includes(k))).toEqual([]);
   if ("details" in error) {
     expect(Array.isArray(error.details)).toBe(true);
