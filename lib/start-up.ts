@@ -29,7 +29,7 @@ export interface Running {
 }
 
 /**
- * The background work every app process runs, whether started by `server.ts` (npm start)
+ * The background work every app process runs, whether started by `server.mjs` (npm start)
  * or by Next's instrumentation hook (npm run dev): migrations (on opening the database),
  * signing and VAPID keys, job workers, the ledger sequencer, and resuming `processing` requests.
  */
@@ -97,7 +97,7 @@ async function start(): Promise<Running> {
   };
 }
 
-// Once per process: Next bundles its own copy of this module beside server.ts's, and both call it.
+// Once per process: Next bundles its own copy of this module beside the server's (lib/server/serve.ts), and both call it.
 const slot = globalThis as typeof globalThis & { __ledgixRunning?: Promise<Running> };
 
 export function startLedgix(): Promise<Running> {
@@ -117,7 +117,7 @@ export function startupProblem(error: unknown): string | undefined {
   return undefined;
 }
 
-/** From Next's instrumentation hook. Under `next dev` nothing else stops us on Ctrl-C; server.ts does in production. */
+/** From Next's instrumentation hook. Under `next dev` nothing else stops us on Ctrl-C; server.mjs does in production. */
 export async function startLedgixInNext(): Promise<void> {
   const running = await startLedgix();
   if (process.env.NODE_ENV !== "development") return;

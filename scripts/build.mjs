@@ -1,18 +1,22 @@
-// `npm run build`: the Next.js build, then the CLI compiled into one file, then a stamp of the
-// sources both came from. `npm start` (scripts/start.mjs) rebuilds only when that stamp no
+// `npm run build`: the Next.js build, then the server and the CLI compiled to plain JavaScript,
+// then a stamp of the sources they came from. `npm start` (scripts/start.mjs) rebuilds only when that stamp no
 // longer matches, so a second start with nothing changed skips the two-minute build.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const STAMP = path.join(root, ".next", "ledgix-sources.sha256");
-export const CLI_BUNDLE = path.join(root, ".next", "cli", "ledgix.mjs");
+// What the server (server.mjs) and the CLI (bin/ledgix.mjs) run: compiled, or their TypeScript.
+const ENTRIES = {
+  server: { source: path.join(root, "lib", "server", "serve.ts"), bundle: path.join(root, ".next", "ledgix", "server.mjs") },
+  cli: { source: path.join(root, "lib", "cli", "main.ts"), bundle: path.join(root, ".next", "ledgix", "cli.mjs") },
+};
 
 // What the build reads: the app's sources, the generated Prisma client, and the dependencies (the lockfile).
-const SOURCES = ["app", "components", "lib", "emails", "public", "prisma", "server.ts", "proxy.ts", "instrumentation.ts",
+const SOURCES = ["app", "components", "lib", "emails", "public", "prisma", "server.mjs", "proxy.ts", "instrumentation.ts",
   "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package.json", "package-lock.json"];
 
 function* files(entry) {
@@ -33,7 +37,7 @@ export function sourceHash() {
 
 /** Whether the last build (the app and the CLI) came from exactly these sources. */
 export function isBuildCurrent(hash = sourceHash()) {
-  const built = [STAMP, CLI_BUNDLE, path.join(root, ".next", "BUILD_ID")].every((file) => fs.existsSync(file));
+  const built = [STAMP, ...Object.values(ENTRIES).map((entry) => entry.bundle), path.join(root, ".next", "BUILD_ID")].every((file) => fs.existsSync(file));
   return built && fs.readFileSync(STAMP, "utf8") === hash;
 }
 
@@ -52,13 +56,17 @@ function run(command, args) {
   });
 }
 
-// The CLI as one ES module: `npx ledgix` then loads plain JavaScript instead of transpiling
-// lib/ on every call (6–8 s before, issue 18). Packages stay external, resolved from node_modules.
-async function bundleCli() {
+// The server and the CLI as plain ES modules: a start or an `npx ledgix` then loads compiled
+// JavaScript instead of transpiling lib/ through tsx's loader hooks each time (the CLI took
+// 6-8 s a call before, issue 18; a server start costs half the CPU). Packages stay external,
+// resolved from node_modules; what is imported lazily (email rendering) stays a separate chunk.
+async function bundleEntries() {
   const { build } = await import("esbuild");
   await build({
-    entryPoints: [path.join(root, "lib", "cli", "main.ts")],
-    outfile: CLI_BUNDLE,
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, entry.source])),
+    outdir: path.join(root, ".next", "ledgix"),
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -70,10 +78,22 @@ async function bundleCli() {
   });
 }
 
+/**
+ * Imports the server's or the CLI's code: compiled while the build is current, else (the
+ * sources changed since) its TypeScript through tsx.
+ */
+export async function importEntry(name) {
+  const entry = ENTRIES[name];
+  if (isBuildCurrent()) return import(pathToFileURL(entry.bundle).href);
+  const { register } = await import("tsx/esm/api");
+  register({ tsconfig: path.join(root, "tsconfig.json") });
+  return import(pathToFileURL(entry.source).href);
+}
+
 export async function build() {
   const hash = sourceHash();
   await run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"]);
-  await bundleCli();
+  await bundleEntries();
   fs.writeFileSync(STAMP, hash);
 }
 

@@ -161,5 +161,5 @@ export function route(handler: (ctx: RequestContext) => Promise<ApiResult>) {
     answer(req, async (requestLog) => toResponse(await handler({ req, params: checkedParams(await next.params), prisma: await prisma(), log: requestLog })));
 }
 
-/** Set by server.ts from the connection (or the configured proxy header); a client's own value is replaced. */
+/** Set by the server (lib/server/serve.ts) from the connection (or the configured proxy header); a client's own value is replaced. */
 export const CLIENT_ADDRESS_HEADER = "x-ledgix-client-address";

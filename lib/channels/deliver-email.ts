@@ -1,7 +1,4 @@
-import { render } from "@react-email/render";
 import type { ReactElement } from "react";
-import EventNoticeEmail from "@/emails/event-notice";
-import ReviewRequestEmail from "@/emails/review-request";
 import { publicUrl } from "@/lib/auth/public-url";
 import type { PrismaClient } from "@/lib/db";
 import { pendingDelivery, recordDelivered, recordFailed, recordSkipped } from "@/lib/deliveries/deliveries";
@@ -13,7 +10,13 @@ import type { NotifyEvent } from "@/lib/notify/notify-event";
 
 const when = (date: Date) => date.toUTCString();
 
+// React Email loads with the first email, not at start-up: its components bring Prism and
+// Tailwind, a tenth of a server start's CPU.
+const templates = () => Promise.all([import("@/emails/event-notice"), import("@/emails/review-request")])
+  .then(([{ default: EventNoticeEmail }, { default: ReviewRequestEmail }]) => ({ EventNoticeEmail, ReviewRequestEmail }));
+
 async function rendered(element: ReactElement) {
+  const { render } = await import("@react-email/render");
   return { html: await render(element), text: await render(element, { plainText: true }) };
 }
 
@@ -29,6 +32,7 @@ export async function deliverEmail(prisma: PrismaClient, deliveryId: string, use
   let subject: string;
   let element: ReactElement;
   let idempotencyKey = delivery.key;
+  const { EventNoticeEmail, ReviewRequestEmail } = await templates();
   if (delivery.channel === "email-link") {
     if (request.status !== "pending_review" || !userId) return recordSkipped(prisma, deliveryId, `The request is ${request.status}.`);
     const link = await issueReviewLink(prisma, request, { userId, email: delivery.target, name: null });

@@ -12,7 +12,7 @@ export function databaseConfig({ create = true } = {}): DatabaseConfig {
   return DATABASE_URL ? { kind: "postgres", url: DATABASE_URL } : { kind: "embedded", dataDir, create };
 }
 
-// One database per process. Next bundles route handlers separately from server.ts,
+// One database per process. Next bundles route handlers separately from the server (lib/server/serve.ts),
 // so the handle lives on globalThis rather than in a module variable.
 const slot = globalThis as typeof globalThis & { __ledgixDb?: Promise<Database> };
 

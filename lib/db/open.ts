@@ -32,7 +32,7 @@ interface Direct {
   queryText<T>(text: string, values: unknown[]): Promise<T[]>;
 }
 // Kept on the client under a registered symbol: Next bundles its own copy of this module
-// beside server.ts's, and both must find it.
+// beside the server's, and both must find it.
 const DIRECT = Symbol.for("ledgix.db.direct");
 const direct = (prisma: PrismaClient) => (prisma as PrismaClient & { [DIRECT]?: Direct })[DIRECT];
 

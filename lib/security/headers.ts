@@ -4,7 +4,7 @@ export const TILES_PREFIX = "/api/ledger/tiles/";
 
 /**
  * Headers every response carries (issue 7, finding 7). Set on the Node response before
- * Next handles it, so route handlers, pages, Next's own 404s and server.ts's early
+ * Next handles it, so route handlers, pages, Next's own 404s and the server's early
  * answers all get them.
  */
 export function setSecurityHeaders(res: ServerResponse, pathname: string, publicUrl: string | undefined): void {

@@ -1,4 +1,4 @@
-// The Ledgix server that server.ts loads (once NODE_ENV is set): does the start-up work
+// The Ledgix server that server.mjs loads (once NODE_ENV is set): does the start-up work
 // (database, migrations, workers, sequencer), then serves the Next.js app.
 import { createServer, type IncomingMessage } from "node:http";
 import next from "next";

@@ -1,4 +1,4 @@
-// Starts the real Ledgix server (the repository's server.ts on its `next build` output)
+// Starts the real Ledgix server (the repository's server.mjs on its `next build` output)
 // twice: one deciding at once, one answering every request `processing` first.
 import type { TestProject } from "vitest/node";
 import { startServer, type DatabaseKind, type RunningServer, type ServerInfo } from "../../../../tests/fixtures/server";
