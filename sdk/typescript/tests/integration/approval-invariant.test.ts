@@ -263,14 +263,12 @@ class Call implements fc.AsyncCommand<Model, object> {
   toString = () => `call(token #${this.index}, gateway ${this.gateway}, ${this.how})`;
 }
 
-// Wide, but brief (3 s): a grant covers the rest of its sequence, not every one after it.
-/** Waits for `check` to hold, up to three seconds. */
-async function until<T>(check: () => Promise<T | undefined>): Promise<T | undefined> {
-  for (let i = 0; i < 60; i++, await new Promise((r) => setTimeout(r, 50))) {
+/** Waits for `check` to hold, up to `timeoutMs`. */
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 3000): Promise<T | undefined> {
+  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 50))) {
     const value = await check();
-    if (value !== undefined) return value;
+    if (value !== undefined || Date.now() > deadline) return value;
   }
-  return undefined;
 }
 
 /**
@@ -285,15 +283,18 @@ class McpCall implements fc.AsyncCommand<Model, object> {
     const controller = new AbortController();
     const call = mcp.callTool({ name: "pay", arguments: { amount: this.amount, currency: "USD" } }, undefined, { signal: controller.signal }).catch(() => null);
     if (this.amount === 5 || this.amount === 5000) return void (await call);
+    // Waits as long as the withdrawal below may: the request is made under the same load.
     const waiting = await until(async () => (await db.query(
       `SELECT id FROM clearance_requests WHERE "tenantId" = $1 AND "agentId" = 'agent-mcp' AND status = 'pending_review' AND "createdAt" >= $2`, [tenant.id, started],
-    )).rows[0]?.id as string | undefined);
+    )).rows[0]?.id as string | undefined, 30_000);
     expect(waiting, "the MCP call's request").toBeDefined();
     cancelled.add(waiting!);
     controller.abort("the agent gave up");
     await call;
     // Withdrawn by the gateway: a reviewer's approval now changes nothing.
-    const withdrawn = await until(async () => (await one(`SELECT status FROM clearance_requests WHERE id = $1`, [waiting]))?.status === "denied" || undefined);
+    // The gateway learns the request's id only when the vault's decision wait ends (2 s by
+    // default), then withdraws it: allow for a loaded machine.
+    const withdrawn = await until(async () => (await one(`SELECT status FROM clearance_requests WHERE id = $1`, [waiting]))?.status === "denied" || undefined, 30_000);
     expect(withdrawn, `request ${waiting} withdrawn`).toBe(true);
     await asOperator(vault, (run) => run("review.decide", { requestId: waiting, approve: true, operator: "model", as: PEOPLE[0] })).catch(() => undefined);
     model.requests.push({ id: waiting!, args: { amount: this.amount, currency: "USD" }, client: tenant, pending: false });
