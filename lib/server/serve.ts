@@ -68,6 +68,11 @@ const server = createServer((req, res) => {
   }
   void handle(req, res);
 });
+// Agents and gateways keep a connection open between calls. Node closes an idle one after 5 s,
+// and a request sent as it closes fails with ECONNRESET (a browser test saw it, after a 5 s
+// wait for a checkpoint); proxies and load balancers idle for 60 s, so the server waits longer.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 await new Promise<void>((resolve) => server.listen(config.PORT, resolve).once("error", async (error: NodeJS.ErrnoException) => {
   if (error.code !== "EADDRINUSE") throw error;
   console.error(`ledgix: port ${config.PORT} is in use (set PORT to another one)`);

@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { describe, expect, inject, it } from "vitest";
 import { createTenant, refund } from "../fixtures/tenant";
 
@@ -54,6 +55,27 @@ describe.each(inject("servers"))("HTTP conventions on the $kind database", (serv
     expect(res.headers.allow).toBe(expected.allow);
     expect(res.headers["x-request-id"]).toMatch(/^[\w.:-]{1,128}$/);
   });
+
+  it("keeps an idle keep-alive connection open longer than Node's 5 s, so a client's next call on it is answered", async () => {
+    // Node's default closed it at 5 s, and a request sent as it closed failed with ECONNRESET.
+    const socket = net.connect(Number(new URL(server.url).port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8").on("data", (chunk) => (received += chunk));
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    const answers = () => received.match(/^HTTP\/1\.1 \d+/gm) ?? [];
+    const ask = async (count: number) => {
+      socket.write("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      for (const deadline = Date.now() + 10_000; answers().length < count && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+    };
+    await ask(1);
+    expect(received).toMatch(/^Keep-Alive: timeout=65$/im);
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(socket.destroyed || socket.readyState !== "open", "the server closed the idle connection").toBe(false);
+    await ask(2);
+    expect(answers()).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
+    socket.end();
+    await closed;
+  }, 30_000);
 
   it("answers browsers on unknown pages with a page, not JSON", async () => {
     const res = await send(server.url, "GET", "/nothing/here", { Accept: "text/html" });
