@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: builds, starts a throwaway PostgreSQL 15 (unless
 # LEDGIX_TEST_DATABASE_URL is set) and prints the benchmarks as Markdown tables, in order:
-# the clearance API (scripts/bench.ts); two app processes against one PostgreSQL
+# the clearance API against the floor, a naive durable write (scripts/bench.ts, scripts/floor-app); two app processes against one PostgreSQL
 # (scripts/bench-scale.ts); the ledger (scripts/bench-ledger.ts) on a BENCH_LEDGER_SIZE-entry
 # ledger (default 1,000,000; e.g. 20000 for a quick run); the HTTP gateway's added latency
 # (sdk/typescript/bench/gateway-latency.ts); the policy engine in-process
@@ -17,7 +17,7 @@ case "$only" in "" | clearance | scale | ledger | gateway | policy | dashboard |
 if [ "$only" = policy ]; then exec node --import tsx scripts/bench-policy.ts; fi
 . scripts/postgres.sh
 [ -n "${LEDGIX_TEST_DATABASE_URL:-}" ] || start_throwaway_postgres >&2
-npx next build >/dev/null
+npm run --silent build >/dev/null
 [ -n "$only" ] && [ "$only" != clearance ] || node --import tsx scripts/bench.ts "$@"
 [ -n "$only" ] && [ "$only" != scale ] || node --import tsx scripts/bench-scale.ts
 [ -n "$only" ] && [ "$only" != ledger ] || node --import tsx scripts/bench-ledger.ts
