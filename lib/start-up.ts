@@ -7,6 +7,7 @@ import { env, InvalidEnvError } from "@/lib/env";
 import { enqueueJob } from "@/lib/jobs/enqueue";
 import { startJobWorkers, type JobHandlers } from "@/lib/jobs/workers";
 import { activeSigningKey } from "@/lib/keys/signing-keys";
+import { SealedValueError } from "@/lib/keys/secret-box";
 import { requestCosignature } from "@/lib/ledger/cosign";
 import { startSequencer } from "@/lib/ledger/sequencer";
 import { startChangeListener, stopChangeListener } from "@/lib/db/change-cache";
@@ -112,6 +113,12 @@ export function startLedgix(): Promise<Running> {
 /** One line for a start-up failure the operator can fix (configuration, database, port); else undefined. */
 export function startupProblem(error: unknown): string | undefined {
   if (error instanceof InvalidEnvError || error instanceof EmbeddedDatabaseError) return error.message;
+  // The signing keys are the first sealed values a start opens: another master key than the one
+  // the database was set up with fails here.
+  if (error instanceof SealedValueError) {
+    return "this database's signing keys were sealed with another master key: start with the LEDGIX_MASTER_KEY "
+      + "(or, without it, the data directory's master.key) the database was set up with";
+  }
   const url = process.env.DATABASE_URL;
   if (url) return unreachableDatabaseMessage(error, url);
   return undefined;
