@@ -26,13 +26,20 @@ function* files(entry) {
   for (const name of fs.readdirSync(full).sort()) yield* files(path.join(entry, name));
 }
 
-/** A hash of every file the build reads, by path and content. */
+let hashed;
+
+/**
+ * A hash of every file the build reads, by path and content. Read once per process: `npm start`
+ * asks before building, while building and again as server.mjs loads, and the build itself
+ * changes none of them.
+ */
 export function sourceHash() {
+  if (hashed) return hashed;
   const hash = createHash("sha256");
   for (const entry of SOURCES) {
     for (const file of files(entry)) hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update("\0");
   }
-  return hash.digest("hex");
+  return (hashed = hash.digest("hex"));
 }
 
 /** Whether the last build (the app and the CLI) came from exactly these sources. */
