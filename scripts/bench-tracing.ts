@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from "../tests/fixtures/server";
 import { createTenant } from "../tests/fixtures/tenant";
 import { inSpan, withIncomingTrace } from "../lib/telemetry/spans";
 import { approvedClearance } from "./approved-clearance";
+import { median } from "./median";
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -66,7 +67,6 @@ try {
   await collector.close();
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const offRps = median(rps.get(variants[0]!.title)!);
 console.log(`\n## Tracing\n\nPOST /api/clearance (approved) on PostgreSQL, ${CONNECTIONS} connections, ${SECONDS} s per row, ${ROUNDS} interleaved rounds (median)\n`);
 console.log("| server | requests/s | p99 ms | ÷ tracing off |");

@@ -11,6 +11,7 @@ import { connectionOf, databaseEnv, startServer, type DatabaseKind } from "../te
 import { createTenant, refund } from "../tests/fixtures/tenant";
 import { approvedClearance } from "./approved-clearance";
 import { buildFloorApp, startFloorApp } from "./floor-app";
+import { median } from "./median";
 import { postmasterPid, treeCpuSeconds } from "./process-cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -47,7 +48,6 @@ async function measure(target: Target, postgres: number, connections: number): P
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (n: number, digits = 0) => n.toFixed(digits);
 
 buildFloorApp();
