@@ -156,6 +156,12 @@ export interface SequencerSchedule {
 }
 
 const APPENDED_CHANNEL = "ledgix_ledger_appended";
+/**
+ * How long the sequencer lets appends gather after one wakes it. Woken at each one, it ran a
+ * transaction for about every four decisions of a lone agent; 200 ms, nothing beside the MMD
+ * and the checkpoint interval, integrates them by the dozen (issue 24).
+ */
+const APPENDS_SETTLE_MS = 200;
 
 /** Holds a LISTEN connection, reconnecting after a failure; the sweep covers the gap. */
 function listenForAppends(connection: pg.ClientConfig, onAppend: () => void, retryMs: number): () => Promise<void> {
@@ -172,6 +178,7 @@ export function startSequencer(prisma: PrismaClient, options: SequencerOptions &
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | undefined;
   let again = false;
+  let soon: ReturnType<typeof setTimeout> | undefined;
   const tick = async () => {
     let pending = false;
     try {
@@ -200,17 +207,25 @@ export function startSequencer(prisma: PrismaClient, options: SequencerOptions &
       if (stopped) return;
       if (again) {
         again = false;
-        wake();
+        wakeSoon();
       } else {
         timer = setTimeout(wake, pending ? Math.max(100, Math.min(options.checkpointIntervalMs, options.intervalMs)) : options.intervalMs);
       }
     });
   };
-  const stopListening = options.wakeOn ? listenForAppends(options.wakeOn, wake, options.intervalMs) : undefined;
+  const wakeSoon = () => {
+    if (stopped || soon) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      wake();
+    }, APPENDS_SETTLE_MS);
+  };
+  const stopListening = options.wakeOn ? listenForAppends(options.wakeOn, wakeSoon, options.intervalMs) : undefined;
   wake();
   return async () => {
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(soon);
     await stopListening?.();
     await running;
   };
