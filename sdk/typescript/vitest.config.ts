@@ -21,9 +21,6 @@ export default defineConfig({
     ],
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    // vitest would run one file at a time on two cores: the model-based test (about 100 s alone)
-    // then held the rest of the suite up, and CI waited on this leg alone at the end.
-    maxWorkers: 2,
     // The repository's fixtures run lib/ in this process, and lib/ finds prisma/migrations under
     // LEDGIX_APP_ROOT or the working directory: this one is sdk/typescript. Servers never see it.
     env: { LEDGIX_APP_ROOT: fileURLToPath(new URL("../..", import.meta.url)) },
