@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { configure } from "@ledgix/sdk";
 import { asOperator } from "../../../../tests/fixtures/admin";
 import { cliOk } from "../../../../tests/fixtures/cli";
 import { createTenant } from "../../../../tests/fixtures/tenant";
@@ -73,6 +74,9 @@ describe("README TypeScript samples against the real vault", () => {
     fs.mkdirSync(dir, { recursive: true });
     for (const file of files) fs.writeFileSync(path.join(dir, file.name), file.code);
     fs.writeFileSync(path.join(dir, "sample.ts"), `${code}\nexport {};\n`);
+    // As a fresh agent process would: configured from the environment, not by an earlier
+    // sample's configure() (the review sample's 5 s timeout failed a later one under load).
+    configure();
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const cwd = process.cwd();
     process.chdir(dir); // a sample reads ./ledgix.yaml as an agent started beside it does
