@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { configure } from "@ledgix/sdk";
+import { configure } from "../../src/index";
 import { asOperator } from "../../../../tests/fixtures/admin";
 import { cliOk } from "../../../../tests/fixtures/cli";
 import { createTenant } from "../../../../tests/fixtures/tenant";
