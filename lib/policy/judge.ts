@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { SpanKind } from "@opentelemetry/api";
-import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
+import type OpenAI from "openai";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { jcs } from "@/lib/canonical-json";
@@ -57,12 +57,17 @@ export interface JudgeResult {
   cached: boolean;
 }
 
+// Loaded at the first judge call: most policies have no judge, and every CLI command, which
+// loads this module, would pay a tenth of a second of CPU for it (issue 18).
+const openai = () => import("openai");
+
 // One client per endpoint and key; retries are off because a slow judge keeps the agent waiting.
 const clients = new Map<string, OpenAI>();
-function clientFor(config: JudgeConfig & { apiKey: string }): OpenAI {
+async function clientFor(config: JudgeConfig & { apiKey: string }): Promise<OpenAI> {
   const key = `${config.baseURL}\n${config.apiKey}\n${config.timeoutMs}\n${config.tenantUrl}`;
   let client = clients.get(key);
   if (!client) {
+    const { default: OpenAI } = await openai();
     client = new OpenAI({
       baseURL: config.baseURL,
       apiKey: config.apiKey,
@@ -79,7 +84,8 @@ function clientFor(config: JudgeConfig & { apiKey: string }): OpenAI {
  * Why a call failed, for the request's reason. Never the judge's answer body: a tenant's
  * judge URL could point anywhere, and its body would land in a reason the agent reads.
  */
-function unavailableReason(error: unknown): string {
+async function unavailableReason(error: unknown): Promise<string> {
+  const { APIConnectionTimeoutError, APIError } = await openai();
   if (error instanceof APIConnectionTimeoutError) return "The judge did not answer in time.";
   if (error instanceof APIError && error.status !== undefined) return `The judge answered HTTP ${error.status}.`;
   if ((error as { cause?: { code?: string } }).cause?.code === REFUSED_ADDRESS) {
@@ -109,7 +115,8 @@ async function ask(config: JudgeConfig, document: PolicyDocument, input: Conditi
   }
   let content: string | null | undefined;
   try {
-    const completion = await clientFor({ ...config, apiKey }).chat.completions.create({
+    const client = await clientFor({ ...config, apiKey });
+    const completion = await client.chat.completions.create({
       model: config.model,
       messages: judgeMessages(document, input),
       response_format: RESPONSE_FORMAT,
@@ -117,7 +124,7 @@ async function ask(config: JudgeConfig, document: PolicyDocument, input: Conditi
     });
     content = completion.choices[0]?.message?.content;
   } catch (error) {
-    throw new JudgeFailure("judge_unavailable", unavailableReason(error), elapsed());
+    throw new JudgeFailure("judge_unavailable", await unavailableReason(error), elapsed());
   }
   let value: unknown;
   try {
