@@ -7,6 +7,7 @@ import { actorStatement } from "@/lib/audit/record-event";
 import { createApiKey, revokeApiKey } from "./api-keys";
 import { idArgs, memberAction, refusal } from "./member-action";
 import { apiKeyScopesSchema } from "./scopes";
+import { forgetCachedChanges } from "@/lib/db/change-cache";
 
 export type KeyActionResult = { ok: true; key?: string; name?: string } | { ok: false; error: string };
 
@@ -53,5 +54,6 @@ export const rotateKeyAction = keyAction(z.tuple([z.string().max(200), z.number(
     await tx.apiKey.update({ where: { id: old.id }, data: { revokedAt: new Date(Date.now() + graceHours * 3600_000) } });
     return createApiKey(tx as never, tenantId, old.name, apiKeyScopesSchema.parse(old.scopes));
   });
+  forgetCachedChanges();
   return { ok: true, key: created.key, name: created.name };
 });

@@ -6,6 +6,7 @@ import type { Tenant } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import { DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from "./scopes";
 import { actorStatement } from "@/lib/audit/record-event";
+import { forgetCachedChanges } from "@/lib/db/change-cache";
 
 // `lgx_<26-char id>_<43-char secret>`: the id finds the row, the secret is checked
 // against its stored SHA-256 in constant time. 256-bit secrets need no slow hash.
@@ -44,6 +45,7 @@ export async function revokeApiKey(prisma: PrismaClient, id: string, actor: stri
     prisma.$executeRaw(actorStatement(actor)),
     prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: { id: true, revokedAt: true } }),
   ]);
+  forgetCachedChanges();
   return revoked;
 }
 

@@ -57,6 +57,17 @@ export async function stopChangeListener(): Promise<void> {
 }
 
 /**
+ * For a change this process has just committed: forgets every cache now rather than when the
+ * change's own NOTIFY comes back through the LISTEN connection, so this process's next request
+ * sees it. On a loaded machine a policy activated through the API was otherwise not yet in force
+ * for the clearance sent right after. Other processes still learn of it by the NOTIFY.
+ */
+export function forgetCachedChanges(): void {
+  const registry = slot.__ledgixChangeCaches;
+  if (registry) forgetAll(registry);
+}
+
+/**
  * `load()`'s value for `key` in the cache called `name`: from the cache when fresh and
  * trusted, else loaded (and kept, unless a change was heard meanwhile). Undefined is never kept.
  */

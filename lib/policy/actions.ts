@@ -7,6 +7,7 @@ import { prisma } from "@/lib/db";
 import { applyPolicy } from "./apply-policy";
 import { checkPolicySource, type PolicyProblem } from "./locate-errors";
 import { actorStatement } from "@/lib/audit/record-event";
+import { forgetCachedChanges } from "@/lib/db/change-cache";
 
 export type PolicyActionResult = { ok: true; versionId: string; policyId: string; created: boolean } | { ok: false; problems: PolicyProblem[] };
 
@@ -37,6 +38,7 @@ export const activateVersionAction = memberAction("managePolicies", refusal, idA
     client.$executeRaw(actorStatement(`person:${member.user.email}`)),
     client.policy.update({ where: { id: version.policyId }, data: { activeVersionId: version.id } }),
   ]);
+  forgetCachedChanges();
   revalidatePath("/policies");
   return { ok: true };
 });

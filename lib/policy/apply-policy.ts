@@ -6,6 +6,7 @@ import { newId } from "@/lib/ids";
 import { policyDocumentSchema, type PolicyDocument } from "./schemas";
 import { describeSyntaxProblem, jsonSyntaxProblem, looksLikeJson, yamlSyntaxProblem } from "./source-errors";
 import { actorStatement } from "@/lib/audit/record-event";
+import { forgetCachedChanges } from "@/lib/db/change-cache";
 
 export const contentHash = (source: string) => `sha256:${createHash("sha256").update(source).digest("hex")}`;
 
@@ -51,7 +52,7 @@ export function assertMayReplaceActive(by: PolicyUploader, active: { uploadedBy:
 export async function applyPolicy(prisma: PrismaClient, tenantId: string, source: string, uploadedBy: PolicyUploader = "person:cli") {
   const document = parsePolicyDocument(source);
   const hash = contentHash(source);
-  return prisma.$transaction(async (tx) => {
+  const applied = await prisma.$transaction(async (tx) => {
     await tx.$executeRaw(actorStatement(uploadedBy));
     const { id } =
       (await tx.policy.findUnique({ where: { tenantId_slug: { tenantId, slug: document.policy_id } }, select: { id: true } })) ??
@@ -74,4 +75,6 @@ export async function applyPolicy(prisma: PrismaClient, tenantId: string, source
     await tx.policy.update({ where: { id: policy.id }, data: { activeVersionId: version.id } });
     return { policyId: document.policy_id, versionId: version.id, contentHash: hash, created: true };
   });
+  forgetCachedChanges();
+  return applied;
 }

@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/db";
 import { assertMayReplaceActive, type PolicyUploader } from "./apply-policy";
 import { policyDocumentSchema, type PolicyRule } from "./schemas";
 import { actorStatement } from "@/lib/audit/record-event";
+import { forgetCachedChanges } from "@/lib/db/change-cache";
 
 // Versions are immutable rows; a policy points at its active one. Activation is one
 // UPDATE of that pointer, so every request sees the old version or the new, never a mix.
@@ -67,6 +68,7 @@ export async function activateVersion(prisma: PrismaClient, tenantId: string, ve
     await tx.policy.update({ where: { id: version.policy.id }, data: { activeVersionId: version.id } });
     return activeVersion?.id ?? null;
   });
+  forgetCachedChanges();
   return { policy_id: version.policy.slug, active_version_id: version.id, previous_version_id: previous, content_hash: version.contentHash };
 }
 

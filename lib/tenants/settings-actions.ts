@@ -5,6 +5,7 @@ import { formArgs, memberAction } from "@/lib/auth/member-action";
 import { prisma } from "@/lib/db";
 import { MAX_TOKEN_TTL_SECONDS } from "@/lib/keys/signing-keys";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
+import { forgetCachedChanges } from "@/lib/db/change-cache";
 
 const tenantSettingsSchema = z.object({
   minimumConfidenceBucket: confidenceBucketSchema,
@@ -29,6 +30,7 @@ export const saveSettingsAction = memberAction(
     const parsed = tenantSettingsSchema.safeParse(Object.fromEntries(form));
     if (!parsed.success) return { fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) };
     await (await prisma()).tenant.update({ where: { id: member.tenant.id }, data: parsed.data });
+    forgetCachedChanges();
     revalidatePath("/settings");
     return { ok: true };
   },
