@@ -1,10 +1,9 @@
 // Issue 21, "The console, to Linear's standard": the defects a new user saw, each through the real pages.
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, PASSWORD, REVIEW_EVERY_REFUND, screenshotsAtBothWidths, signIn } from "./helpers";
+import { REVIEW_EVERY_REFUND, decideAsOperator, screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 test("sign-in keeps the email after a wrong password", async ({ page }) => {
-  ledgix(["tenant", "create", "oscorp"]);
-  ledgix(["member", "add", "--tenant", "oscorp", "--email", "norman@oscorp.test", "--role", "owner", "--password-stdin"], PASSWORD);
+  await setUpTenant("oscorp", { members: [["norman@oscorp.test", "owner"]] });
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill("norman@oscorp.test");
   await page.getByLabel("Password").fill("not the password at all");
@@ -25,15 +24,12 @@ test("sign-in keeps the email after a wrong password", async ({ page }) => {
 });
 
 test("a break-glass operator decision reads as one on the timeline, not as a reviewer's approval", async ({ page, request }) => {
-  ledgix(["tenant", "create", "stark"]);
-  ledgix(["member", "add", "--tenant", "stark", "--email", "pepper@stark.test", "--role", "admin", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "stark"]);
-  applyPolicy("stark", REVIEW_EVERY_REFUND);
+  const key = await setUpTenant("stark", { members: [["pepper@stark.test", "admin"]], key: "default", policies: [REVIEW_EVERY_REFUND] });
   const asked = await (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "stripe_refund", tool_args: { amount: 900, currency: "USD" }, agent_id: "refund-bot", context: { policy_id: "refunds" } },
   })).json();
-  ledgix(["review", "decide", asked.request_id, "--approve", "--operator", "happy"]);
+  await decideAsOperator(asked.request_id, "happy");
 
   await signIn(page, "pepper@stark.test");
   await page.goto(`/requests/${asked.request_id}`);
@@ -45,8 +41,7 @@ test("a break-glass operator decision reads as one on the timeline, not as a rev
 });
 
 test("the API reference shows every operation of /api/openapi.json, with inline code rendered, not raw backticks", async ({ page, request }) => {
-  ledgix(["tenant", "create", "wonka"]);
-  ledgix(["member", "add", "--tenant", "wonka", "--email", "willy@wonka.test", "--role", "viewer", "--password-stdin"], PASSWORD);
+  await setUpTenant("wonka", { members: [["willy@wonka.test", "viewer"]] });
   const doc = await (await request.get("/api/openapi.json")).json();
   const operations = Object.values(doc.paths as Record<string, object>).flatMap((methods) => Object.keys(methods));
   expect(operations.length).toBeGreaterThan(30);
@@ -70,10 +65,10 @@ rules:
 ${extra}`;
 
 test("policies: the editor opens on the active version, every version can be read, YAML errors point at the line, the diff summarises rules", async ({ page, pageProblems }) => {
-  ledgix(["tenant", "create", "acme-policies"]);
-  ledgix(["member", "add", "--tenant", "acme-policies", "--email", "wile@acme.test", "--role", "owner", "--password-stdin"], PASSWORD);
-  applyPolicy("acme-policies", refunds(50));
-  applyPolicy("acme-policies", refunds(100, "  - id: refund-rest\n    tool: stripe_refund\n    effect: review\n"));
+  await setUpTenant("acme-policies", { members: [["wile@acme.test", "owner"]], policies: [
+    refunds(50),
+    refunds(100, "  - id: refund-rest\n    tool: stripe_refund\n    effect: review\n"),
+  ] });
 
   await signIn(page, "wile@acme.test");
   await page.goto("/policies");
@@ -126,10 +121,7 @@ test("policies: the editor opens on the active version, every version can be rea
 });
 
 test("overview: decision latency is measured from arrival, and the chart draws bars only where there was activity", async ({ page, request }) => {
-  ledgix(["tenant", "create", "initrode"]);
-  ledgix(["member", "add", "--tenant", "initrode", "--email", "bill@initrode.test", "--role", "viewer", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "initrode"]);
-  applyPolicy("initrode", refunds(100));
+  const key = await setUpTenant("initrode", { members: [["bill@initrode.test", "viewer"]], key: "default", policies: [refunds(100)] });
   for (const amount of [10, 20, 30, 500]) {
     await request.post("/api/clearance", { headers: { "X-Vault-API-Key": key }, data: { tool_name: "stripe_refund", tool_args: { amount }, context: { policy_id: "refunds" } } });
   }

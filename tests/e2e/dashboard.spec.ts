@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { createKey, ledgix, nav, screenshots, setUpTenant, signIn } from "./helpers";
 
 const POLICY = `policy_id: refunds
 rules:
@@ -20,12 +20,9 @@ test.describe.configure({ mode: "serial" });
 
 let requestId = "";
 
-test.beforeAll(() => {
-  ledgix(["tenant", "create", "acme"]);
-  ledgix(["tenant", "create", "globex"]);
-  ledgix(["member", "add", "--tenant", "acme", "--email", "owner@acme.test", "--role", "owner", "--password-stdin"], PASSWORD);
-  ledgix(["member", "add", "--tenant", "acme", "--email", "viewer@acme.test", "--role", "viewer", "--password-stdin"], PASSWORD);
-  ledgix(["member", "add", "--tenant", "globex", "--email", "owner@globex.test", "--role", "owner", "--password-stdin"], PASSWORD);
+test.beforeAll(async () => {
+  await setUpTenant("acme", { members: [["owner@acme.test", "owner"], ["viewer@acme.test", "viewer"]] });
+  await setUpTenant("globex", { members: [["owner@globex.test", "owner"]] });
 });
 
 test("a wrong password is refused with a message, not a session", async ({ page }) => {
@@ -177,7 +174,7 @@ test("owner: key, policy, threshold, a request arrives live, approve, token, tim
 });
 
 test("a viewer sees the queue but cannot approve", async ({ page, request }) => {
-  const key = ledgix(["key", "create", "--tenant", "acme", "--name", "viewer-test"]);
+  const key = await createKey("acme", "viewer-test");
   const asked = await (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "stripe_refund", tool_args: { amount: 700, currency: "USD" }, context: { policy_id: "refunds" } },

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { nav, screenshots, setUpTenant, signIn } from "./helpers";
 
 // Standing approvals in the dashboard: grant one from the inbox, see it cover the next call,
 // list it, revoke it.
@@ -13,10 +13,7 @@ rules:
 `;
 
 test("reviewer: approve with a standing approval, see it used, revoke it", async ({ page, request }) => {
-  ledgix(["tenant", "create", "vandelay"]);
-  ledgix(["member", "add", "--tenant", "vandelay", "--email", "reviewer@vandelay.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "vandelay", "--name", "e2e"]);
-  applyPolicy("vandelay", POLICY);
+  const key = await setUpTenant("vandelay", { members: [["reviewer@vandelay.test", "reviewer"]], key: "e2e", policies: [POLICY] });
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "payout", tool_args: { amount }, agent_id: "agent-pay", session_id: "s-1", context: { policy_id: "payouts" } },

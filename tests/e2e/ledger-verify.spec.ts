@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ALLOW_EVERY_REFUND, applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { ALLOW_EVERY_REFUND, nav, screenshots, setUpTenant, signIn } from "./helpers";
 
 // "Verify in browser" on the Ledger screen: the SDK's checks run in Chromium over WebCrypto on a
 // real bundle and all pass; a bundle with one flipped character fails at the matching check.
@@ -16,10 +16,7 @@ async function waitForCheckpointedEntries(page: Page, count: number) {
 }
 
 test("owner: verify a ledger entry in the browser, and see a tampered bundle fail", async ({ page, request }) => {
-  ledgix(["tenant", "create", "cyberdyne"]);
-  ledgix(["member", "add", "--tenant", "cyberdyne", "--email", "owner@cyberdyne.test", "--role", "owner", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "cyberdyne", "--name", "e2e"]);
-  applyPolicy("cyberdyne", ALLOW_EVERY_REFUND);
+  const key = await setUpTenant("cyberdyne", { members: [["owner@cyberdyne.test", "owner"]], key: "e2e", policies: [ALLOW_EVERY_REFUND] });
   const ask = async (amount: number) => (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },
     data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD" }, context: { policy_id: "refunds" } },

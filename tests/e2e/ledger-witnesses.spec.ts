@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
-import { ALLOW_EVERY_REFUND, applyPolicy, ledgix, nav, PASSWORD, screenshots, signIn } from "./helpers";
+import { ALLOW_EVERY_REFUND, ledgix, nav, screenshots, setUpTenant, signIn } from "./helpers";
 
 // The Ledger screen's Witnesses card: a witness that refuses the log's checkpoint (as one
 // does a rewritten history) shows as failing, with the witness's own words.
@@ -25,10 +25,7 @@ test("owner: the Ledger screen shows a witness refusing the log, and why", async
   });
   await new Promise<void>((resolve) => witness.listen(0, "127.0.0.1", resolve));
   try {
-    ledgix(["tenant", "create", "skynet"]);
-    ledgix(["member", "add", "--tenant", "skynet", "--email", "owner@skynet.test", "--role", "owner", "--password-stdin"], PASSWORD);
-    const key = ledgix(["key", "create", "--tenant", "skynet", "--name", "e2e"]);
-    applyPolicy("skynet", ALLOW_EVERY_REFUND);
+    const key = await setUpTenant("skynet", { members: [["owner@skynet.test", "owner"]], key: "e2e", policies: [ALLOW_EVERY_REFUND] });
     ledgix(["witness", "add", "--tenant", "skynet", "--url", `http://127.0.0.1:${(witness.address() as AddressInfo).port}`, "--vkey", witnessKey("witness.skynet.test/w1")]);
     const decided = await (await request.post("/api/clearance", {
       headers: { "X-Vault-API-Key": key },

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
+import { applyPolicy, ledgix, nav, screenshots, screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 function outboxEmailTo(address: string) {
   const outbox = path.join(process.env.LEDGIX_E2E_DATA_DIR!, "outbox");
@@ -10,9 +10,7 @@ function outboxEmailTo(address: string) {
 }
 
 test("members: an admin invites by email, the invitee signs in from the link; owners stay the owners' business", async ({ page, browser }) => {
-  ledgix(["tenant", "create", "hooli"]);
-  ledgix(["member", "add", "--tenant", "hooli", "--email", "owner@hooli.test", "--role", "owner", "--password-stdin"], PASSWORD);
-  ledgix(["member", "add", "--tenant", "hooli", "--email", "admin@hooli.test", "--role", "admin", "--password-stdin"], PASSWORD);
+  await setUpTenant("hooli", { members: [["owner@hooli.test", "owner"], ["admin@hooli.test", "admin"]] });
 
   await signIn(page, "admin@hooli.test");
   await nav(page, "Members");
@@ -60,11 +58,8 @@ test("members: an admin invites by email, the invitee signs in from the link; ow
 });
 
 test("reviewer groups: an admin creates and deletes groups and changes their members on the Members page; a reviewer only reads them", async ({ page }) => {
-  ledgix(["tenant", "create", "globodyne"]);
-  for (const [email, role] of [["admin@globodyne.test", "admin"], ["milton@globodyne.test", "reviewer"]]) {
-    ledgix(["member", "add", "--tenant", "globodyne", "--email", email!, "--role", role!, "--password-stdin"], PASSWORD);
-  }
-  applyPolicy("globodyne", `policy_id: refunds
+  await setUpTenant("globodyne", { members: [["admin@globodyne.test", "admin"], ["milton@globodyne.test", "reviewer"]] });
+  await applyPolicy("globodyne", `policy_id: refunds
 rules:
   - id: refund-big
     tool: stripe_refund

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "./fixtures";
-import { ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
+import { nav, screenshots, screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 // A stand-in for Slack's incoming webhook that records what it receives.
 function fakeSlack(status: number) {
@@ -16,8 +16,7 @@ function fakeSlack(status: number) {
 }
 
 test("notifications: save a Slack webhook and recipients, send a test, see Slack's exact error", async ({ page }) => {
-  ledgix(["tenant", "create", "initech"]);
-  ledgix(["member", "add", "--tenant", "initech", "--email", "admin@initech.test", "--role", "admin", "--password-stdin"], PASSWORD);
+  await setUpTenant("initech", { members: [["admin@initech.test", "admin"]] });
   const good = await fakeSlack(200);
   const bad = await fakeSlack(403);
   try {

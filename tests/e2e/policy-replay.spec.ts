@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, screenshots, screenshotsAtBothWidths, signIn } from "./helpers";
+import { decideAsOperator, nav, screenshots, screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 const policy = (limit: number) => `policy_id: refunds
 rules:
@@ -13,11 +13,10 @@ rules:
 `;
 
 test("replay: a stricter draft version is replayed against history, with progress, and shows what would change", async ({ page, request }) => {
-  ledgix(["tenant", "create", "umbrella"]);
-  ledgix(["member", "add", "--tenant", "umbrella", "--email", "owner@umbrella.test", "--role", "owner", "--password-stdin"], PASSWORD);
-  const key = ledgix(["key", "create", "--tenant", "umbrella"]);
-  applyPolicy("umbrella", policy(50)); // the stricter version, stored but not active
-  applyPolicy("umbrella", policy(100)); // what decided the history below
+  const key = await setUpTenant("umbrella", { members: [["owner@umbrella.test", "owner"]], key: "default", policies: [
+    policy(50), // the stricter version, stored but not active
+    policy(100), // what decided the history below
+  ] });
   // 40 refunds of 5, 10, …, 200: 20 approved (≤ 100), 20 sent to review.
   const reviewed: string[] = [];
   for (let amount = 5; amount <= 200; amount += 5) {
@@ -31,7 +30,7 @@ test("replay: a stricter draft version is replayed against history, with progres
   }
   // People approve three of those sent to review. The policy's decision was still "review", as the
   // stricter version's is: replay compares what a policy decided, so these are no "changes".
-  for (const id of reviewed.slice(0, 3)) ledgix(["review", "decide", id, "--approve", "--operator", "ops"]);
+  for (const id of reviewed.slice(0, 3)) await decideAsOperator(id, "ops");
 
   await signIn(page, "owner@umbrella.test");
   await nav(page, "Policies");

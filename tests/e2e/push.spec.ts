@@ -2,7 +2,7 @@
 // on push notifications for their own device on the Profile page.
 import { createECDH, randomBytes } from "node:crypto";
 import { expect, test } from "./fixtures";
-import { ledgix, PASSWORD, screenshotsAtBothWidths, signIn } from "./helpers";
+import { screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 test("the manifest, its icons and the service worker are served, and the manifest is a valid installable one", async ({ request }) => {
   const res = await request.get("/manifest.webmanifest");
@@ -24,8 +24,7 @@ test("the manifest, its icons and the service worker are served, and the manifes
 });
 
 test("a reviewer turns on notifications for this device on Profile, sees it listed as theirs, and removes it", async ({ page, context }) => {
-  ledgix(["tenant", "create", "push-e2e"]);
-  ledgix(["member", "add", "--tenant", "push-e2e", "--email", "rev@push.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
+  await setUpTenant("push-e2e", { members: [["rev@push.test", "reviewer"]] });
   await context.grantPermissions(["notifications"]);
   // Headless Chromium cannot reach a real push service (there is no FCM here), so its subscribe()
   // fails. It is replaced by one that answers a subscription with keys this test made, as a

@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
 import { toolArgsHash } from "@/lib/clearance/args-hash";
 import { expect, test } from "./fixtures";
-import { applyPolicy, awaitEmail, ledgix, nav, PASSWORD, screenshotsAtBothWidths, signIn } from "./helpers";
+import { awaitEmail, nav, screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 // Edit, then approve (issue 21) through the two screens reviewers use: the dashboard inbox and
 // the email review page. The policy re-checks each edit; the token binds the edited call.
@@ -21,11 +21,8 @@ rules:
 test.describe.configure({ mode: "serial" });
 
 let key = "";
-test.beforeAll(() => {
-  ledgix(["tenant", "create", "edits"]);
-  ledgix(["member", "add", "--tenant", "edits", "--email", "rita@edits.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
-  key = ledgix(["key", "create", "--tenant", "edits"]);
-  applyPolicy("edits", POLICY);
+test.beforeAll(async () => {
+  key = await setUpTenant("edits", { members: [["rita@edits.test", "reviewer"]], key: "default", policies: [POLICY] });
 });
 
 const ASKED = { amount: 500, currency: "USD", charge_id: "ch_77" };

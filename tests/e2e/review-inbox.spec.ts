@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, nav, PASSWORD, REVIEW_EVERY_REFUND, screenshotsAtBothWidths, signIn } from "./helpers";
+import { REVIEW_EVERY_REFUND, nav, screenshotsAtBothWidths, setUpTenant, signIn } from "./helpers";
 
 // The review inbox (issue 21, "The console, to Linear's standard"): list entries tell requests
 // apart by their arguments, Deny stays beside Approve, and `a`/`d` wait 5 seconds, undoable,
@@ -8,11 +8,8 @@ import { applyPolicy, ledgix, nav, PASSWORD, REVIEW_EVERY_REFUND, screenshotsAtB
 test.describe.configure({ mode: "serial" });
 
 let key = "";
-test.beforeAll(() => {
-  ledgix(["tenant", "create", "inbox"]);
-  ledgix(["member", "add", "--tenant", "inbox", "--email", "ria@inbox.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
-  key = ledgix(["key", "create", "--tenant", "inbox"]);
-  applyPolicy("inbox", REVIEW_EVERY_REFUND);
+test.beforeAll(async () => {
+  key = await setUpTenant("inbox", { members: [["ria@inbox.test", "reviewer"]], key: "default", policies: [REVIEW_EVERY_REFUND] });
 });
 
 async function ask(request: APIRequestContext, args: Record<string, unknown>) {

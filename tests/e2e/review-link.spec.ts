@@ -1,11 +1,11 @@
 import { expect, test } from "./fixtures";
-import { applyPolicy, awaitEmail, ledgix, REVIEW_EVERY_REFUND, screenshots, screenshotsAtBothWidths } from "./helpers";
+import { REVIEW_EVERY_REFUND, awaitEmail, createKey, ledgix, screenshots, screenshotsAtBothWidths, setUpTenant } from "./helpers";
 
 test("review by email link: opening decides nothing, Approve on the page does, and the page then says what the reviewer did and when", async ({ page, request }) => {
-  ledgix(["tenant", "create", "wayne"]);
+  await setUpTenant("wayne", { policies: [REVIEW_EVERY_REFUND] });
+  // Invited without a password (the CLI prints the sign-in link): the reviewer has only the email's link.
   ledgix(["member", "add", "--tenant", "wayne", "--email", "lucius@wayne.test", "--role", "reviewer"]);
-  const key = ledgix(["key", "create", "--tenant", "wayne"]);
-  applyPolicy("wayne", REVIEW_EVERY_REFUND);
+  const key = await createKey("wayne");
 
   const asked = await (await request.post("/api/clearance", {
     headers: { "X-Vault-API-Key": key },

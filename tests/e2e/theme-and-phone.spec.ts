@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { applyPolicy, ledgix, PASSWORD, REVIEW_EVERY_REFUND, screenshots, signIn } from "./helpers";
+import { REVIEW_EVERY_REFUND, screenshots, setUpTenant, signIn } from "./helpers";
 
 const isDark = (page: Page) => page.evaluate(() => document.documentElement.classList.contains("dark"));
 
@@ -45,10 +45,7 @@ test.describe("on a 390 px phone", () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
   test("a reviewer reads and decides from the inbox and from the email link, without sideways scrolling", async ({ page, request }) => {
-    ledgix(["tenant", "create", "phone"]);
-    ledgix(["member", "add", "--tenant", "phone", "--email", "rev@phone.test", "--role", "reviewer", "--password-stdin"], PASSWORD);
-    const key = ledgix(["key", "create", "--tenant", "phone"]);
-    applyPolicy("phone", REVIEW_EVERY_REFUND);
+    const key = await setUpTenant("phone", { members: [["rev@phone.test", "reviewer"]], key: "default", policies: [REVIEW_EVERY_REFUND] });
     const ask = async (amount: number) => (await (await request.post("/api/clearance", {
       headers: { "X-Vault-API-Key": key },
       data: { tool_name: "stripe_refund", tool_args: { amount, currency: "USD", charge_id: `ch_${amount}` }, agent_id: "refund-bot", context: { policy_id: "refunds" } },
@@ -91,8 +88,7 @@ test.describe("on a 390 px phone", () => {
   });
 
   test("every screen fits, reached through the menu", async ({ page }) => {
-    ledgix(["tenant", "create", "phone-owner"]);
-    ledgix(["member", "add", "--tenant", "phone-owner", "--email", "owner@phone.test", "--role", "owner", "--password-stdin"], PASSWORD);
+    await setUpTenant("phone-owner", { members: [["owner@phone.test", "owner"]] });
     await signIn(page, "owner@phone.test");
     const menu = page.getByRole("button", { name: "Open menu" });
     await expect(menu).toBeVisible();
