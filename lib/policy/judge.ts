@@ -57,9 +57,9 @@ export interface JudgeResult {
   cached: boolean;
 }
 
-// Loaded at the first judge call: most policies have no judge, and every CLI command, which
-// loads this module, would pay a tenth of a second of CPU for it (issue 18).
-const openai = () => import("openai");
+// The OpenAI SDK, loaded at the first judge call: most policies have no judge, and every CLI
+// command, which loads this module, would pay a tenth of a second of CPU for it (issue 18).
+let sdk: typeof import("openai") | undefined;
 
 // One client per endpoint and key; retries are off because a slow judge keeps the agent waiting.
 const clients = new Map<string, OpenAI>();
@@ -67,8 +67,8 @@ async function clientFor(config: JudgeConfig & { apiKey: string }): Promise<Open
   const key = `${config.baseURL}\n${config.apiKey}\n${config.timeoutMs}\n${config.tenantUrl}`;
   let client = clients.get(key);
   if (!client) {
-    const { default: OpenAI } = await openai();
-    client = new OpenAI({
+    sdk ??= await import("openai");
+    client = new sdk.default({
       baseURL: config.baseURL,
       apiKey: config.apiKey,
       timeout: config.timeoutMs,
@@ -84,10 +84,10 @@ async function clientFor(config: JudgeConfig & { apiKey: string }): Promise<Open
  * Why a call failed, for the request's reason. Never the judge's answer body: a tenant's
  * judge URL could point anywhere, and its body would land in a reason the agent reads.
  */
-async function unavailableReason(error: unknown): Promise<string> {
-  const { APIConnectionTimeoutError, APIError } = await openai();
-  if (error instanceof APIConnectionTimeoutError) return "The judge did not answer in time.";
-  if (error instanceof APIError && error.status !== undefined) return `The judge answered HTTP ${error.status}.`;
+function unavailableReason(error: unknown): string {
+  // Without the SDK loaded (its import failed) no error can be one of its own.
+  if (sdk && error instanceof sdk.APIConnectionTimeoutError) return "The judge did not answer in time.";
+  if (sdk && error instanceof sdk.APIError && error.status !== undefined) return `The judge answered HTTP ${error.status}.`;
   if ((error as { cause?: { code?: string } }).cause?.code === REFUSED_ADDRESS) {
     return "The judge's URL leads to an address that may not be reached (private, loopback or link-local).";
   }
@@ -124,7 +124,7 @@ async function ask(config: JudgeConfig, document: PolicyDocument, input: Conditi
     });
     content = completion.choices[0]?.message?.content;
   } catch (error) {
-    throw new JudgeFailure("judge_unavailable", await unavailableReason(error), elapsed());
+    throw new JudgeFailure("judge_unavailable", unavailableReason(error), elapsed());
   }
   let value: unknown;
   try {
