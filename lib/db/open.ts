@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { Logger, runMigrations as installJobQueue } from "graphile-worker";
 import pg from "pg";
 import { attachEmbeddedServer } from "./embedded-server";
 import { Prisma, PrismaClient } from "./generated/client";
+import { ensureJobQueueSchema } from "./job-queue-schema";
 import { applyMigrations } from "./migrate";
 
 /** `create: false` (the CLI) refuses to initialise a new embedded cluster. */
@@ -149,8 +149,6 @@ async function openEmbedded(dataDir: string, create: boolean): Promise<Database>
   return openPool("embedded", server.connection, () => server.release());
 }
 
-const quietLogger = new Logger(() => () => undefined);
-
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const db = config.kind === "postgres"
@@ -158,14 +156,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     : await openEmbedded(config.dataDir, config.create ?? true);
   try {
     await applyMigrations(db.sql);
-    // Decisions enqueue their notification job in the statement that stores them, so the
-    // queue's schema must exist wherever a decision can be made (the CLI, a process whose
-    // workers have not started yet), not only once a worker runs.
-    const pool = new pg.Pool({ ...db.connection, max: 1 });
-    // A lost connection fails the install itself; listening here keeps graphile-worker from
-    // printing its "no error handlers" warning into every CLI command's output.
-    pool.on("error", () => undefined).on("connect", (client) => client.on("error", () => undefined));
-    await installJobQueue({ pgPool: pool, logger: quietLogger }).finally(() => pool.end());
+    await ensureJobQueueSchema(db.sql, db.connection);
     return db;
   } catch (error) {
     await db.close();
