@@ -1,4 +1,4 @@
-// CPU profile of the auto-approve path: starts the built server under --cpu-prof on the
+// CPU profile of the auto-approve path: starts the built server under a CPU profiler on the
 // database LEDGIX_TEST_DB names (postgres needs LEDGIX_TEST_DATABASE_URL), drives
 // POST /api/clearance with autocannon for PROFILE_SECONDS (default 10) at 32 connections,
 // stops it with SIGTERM (which writes the profile) and prints the top self-time functions,
@@ -30,7 +30,8 @@ function selfTimes(profile: CpuProfile, window: [bigint, bigint]) {
 
 const dir = path.resolve(process.argv[2] ?? "/tmp/ledgix-profile");
 fs.mkdirSync(dir, { recursive: true });
-const server = await startServer(testDatabaseKind(), {}, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+const preload = fileURLToPath(new URL("./cpu-profile-preload.mjs", import.meta.url));
+const server = await startServer(testDatabaseKind(), { CPU_PROFILE_DIR: dir }, ["--import", preload]);
 let window: [bigint, bigint] = [0n, 0n];
 try {
   const tenant = await createTenant(server);
