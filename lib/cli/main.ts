@@ -5,12 +5,8 @@ import { EmbeddedDatabaseError } from "@/lib/db/embedded-server";
 import { InvalidEnvError } from "@/lib/env";
 import type { CommandName } from "@/lib/admin/commands";
 import { API_KEY_SCOPES } from "@/lib/auth/scopes";
-import { auditExportCommand } from "./audit-export";
 import { CommandError, runCommand } from "./run-command";
-import { verifyBundleCommand } from "./verify-bundle";
 import { withWitnessOptions } from "./witness-policy";
-import { verifyLogCommand } from "./verify-log";
-import { verifyTokenCommand } from "./verify-token";
 
 type Print = (result: unknown) => string;
 
@@ -31,6 +27,9 @@ function action(cmd: Command, name: CommandName, toInput: (...args: never[]) => 
     process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : human(result)}\n`);
   });
 }
+
+/** An action whose module loads only when it runs: the verifiers and the export need none of the database commands, nor they them. */
+const lazy = <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void>>) => async (...args: A) => (await load())(...args);
 
 const cell = (value: unknown) =>
   value instanceof Date ? value.toISOString() : value !== null && typeof value === "object" ? JSON.stringify(value) : String(value ?? "-");
@@ -295,17 +294,17 @@ export function buildProgram(): Command {
     .description("write the audit events since a time to standard output, one OCSF JSON object per line, in the order the sinks get them")
     .requiredOption("--since <time>", "an RFC 3339 time, e.g. 2026-12-01T00:00:00Z")
     .addOption(new Option("--format <format>", "output format").choices(["jsonl"]).default("jsonl"))
-    .action(auditExportCommand);
+    .action(lazy(async () => (await import("./audit-export")).auditExportCommand));
 
   // The verifiers never open the database: they check what a vault serves, offline or over HTTP.
   withWitnessOptions(program.command("verify").description("verify a proof bundle (GET /api/ledger/proof/bundle) offline; exit 1 names the failed check")
     .argument("<bundle.json>").option("--jwks <file>", "a JWKS file, for bundles that embed no keys"))
-    .option("--json", "print the result as JSON").action(verifyBundleCommand);
+    .option("--json", "print the result as JSON").action(lazy(async () => (await import("./verify-bundle")).verifyBundleCommand));
   withWitnessOptions(program.command("verify-log").description("download a tenant's whole ledger and verify every entry, the checkpoint chain and the latest root")
     .addOption(new Option("--url <url>", "the vault's API base URL, e.g. http://localhost:3000/api").env("LEDGIX_VAULT_URL").makeOptionMandatory())
     .addOption(new Option("--api-key <key>", "the tenant's API key").env("LEDGIX_VAULT_API_KEY").makeOptionMandatory())
     .option("--progress", "show a progress bar even when stderr is not a terminal"))
-    .option("--json", "print the result as JSON").action(verifyLogCommand);
+    .option("--json", "print the result as JSON").action(lazy(async () => (await import("./verify-log")).verifyLogCommand));
   program.command("verify-token").description("verify an A-JWT as a protected service must; exit 1 prints the rejection's reason code")
     .argument("<token>")
     .addOption(new Option("--url <url>", "the vault's API base URL (for its JWKS)").env("LEDGIX_VAULT_URL").makeOptionMandatory())
@@ -314,7 +313,7 @@ export function buildProgram(): Command {
     .option("--tool-args <file>", "JSON file of the arguments about to run, checked against tool_args_hash")
     .option("--consumed <file>", "file of jtis already used, one per line (single use)")
     .option("--at <unix seconds>", "verify as of this time instead of now")
-    .option("--json", "print the verdict as JSON").action(verifyTokenCommand);
+    .option("--json", "print the verdict as JSON").action(lazy(async () => (await import("./verify-token")).verifyTokenCommand));
 
   return program;
 }
