@@ -52,6 +52,8 @@ export const gatewayConfigSchema = z.object({
       // The official MCP client gives up on a call after 60 s without progress.
       progress_interval_seconds: z.number().positive().max(15).default(10).describe("How often a waiting call reports progress"),
       tools: z.array(mcpToolRuleSchema).max(1000).default([]).describe("Tools passed through or refused without asking the vault"),
+      session_idle_seconds: z.number().positive().default(1800)
+        .describe("Streamable HTTP: a session with no request for this long and none in flight is closed; its client initializes a new one"),
     })
     .optional(),
 });

@@ -275,12 +275,19 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
   }
 
   // Streamable HTTP with sessions, one shared upstream: a client's notifications/cancelled
-  // must reach the server instance that runs the call it cancels.
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  // must reach the server instance that runs the call it cancels. A client that never ends
+  // its session (a DELETE) would keep it, and its server, forever: one idle for
+  // session_idle_seconds, with no request in flight, is closed as if its client had ended it.
+  interface Session {
+    transport: StreamableHTTPServerTransport;
+    lastSeen: number;
+    inFlight: number;
+  }
+  const sessions = new Map<string, Session>();
   async function openSession(): Promise<StreamableHTTPServerTransport> {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
-      onsessioninitialized: (id) => void sessions.set(id, transport),
+      onsessioninitialized: (id) => void sessions.set(id, { transport, lastSeen: Date.now(), inFlight: 0 }),
     });
     transport.onclose = () => {
       if (!transport.sessionId) return;
@@ -290,6 +297,13 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     await proxyServer().connect(transport);
     return transport;
   }
+  const idleMs = mcp.session_idle_seconds * 1000;
+  const sweep = setInterval(() => {
+    for (const session of sessions.values()) {
+      if (session.inFlight === 0 && Date.now() - session.lastSeen >= idleMs) void session.transport.close();
+    }
+  }, Math.min(idleMs, 60_000));
+  sweep.unref();
 
   const httpServer = http.createServer(async (req, res) => {
     let body: unknown;
@@ -301,7 +315,14 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
     const id = req.headers["mcp-session-id"];
     const known = typeof id === "string" ? sessions.get(id) : undefined;
     if (id !== undefined && !known) return jsonRpcError(res, 404, -32001, "Unknown or closed MCP session; initialize a new one");
-    const transport = known ?? (await openSession());
+    if (known) {
+      known.inFlight++;
+      res.once("close", () => {
+        known.inFlight--;
+        known.lastSeen = Date.now();
+      });
+    }
+    const transport = known?.transport ?? (await openSession());
     // A client that drops the connection a call's answer was to come on has cancelled that call.
     res.on("close", () => {
       if (res.writableFinished) return;
@@ -317,7 +338,8 @@ export async function startMcpGateway(config: GatewayConfig, io: { stdin?: NodeJ
   return {
     url: `http://${address.address}:${address.port}/mcp`,
     close: async () => {
-      await Promise.all([...sessions.values()].map((transport) => transport.close()));
+      clearInterval(sweep);
+      await Promise.all([...sessions.values()].map((session) => session.transport.close()));
       httpServer.closeAllConnections();
       await new Promise((resolve) => httpServer.close(resolve));
       tasks.cleanup();

@@ -435,3 +435,46 @@ describe("MCP gateway protocol revisions (issue 20)", () => {
     expect(((await res.json()) as { error: { code: number } }).error.code).toBeLessThan(0);
   });
 });
+
+describe("MCP gateway: sessions their clients never end", () => {
+  let gateway: RunningMcpGateway;
+  beforeEach(async () => {
+    gateway = await startMcpGateway(parseGatewayConfig(config("127.0.0.1:0", { session_idle_seconds: 0.3 })));
+  });
+  afterEach(async () => gateway.close());
+
+  const post = (message: Record<string, unknown>, session?: string) =>
+    fetch(gateway.url!, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...(session && { "mcp-session-id": session, "mcp-protocol-version": LATEST_PROTOCOL_VERSION }),
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", ...message }),
+    });
+
+  it("closes a session idle for session_idle_seconds: its client is told to initialize again", async () => {
+    // A client that initializes and goes away, holding no stream open and sending no DELETE.
+    const initialized = await post({ id: 1, method: "initialize", params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "gone", version: "1" } } });
+    const session = initialized.headers.get("mcp-session-id")!;
+    await initialized.text();
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await post({ method: "notifications/initialized" }, session)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1000));
+    const late = await post({ id: 2, method: "tools/list" }, session);
+    expect(late.status).toBe(404);
+    expect(await late.json()).toMatchObject({ error: { message: expect.stringMatching(/Unknown or closed MCP session/) } });
+  });
+
+  it("keeps a connected client's session however long it stays quiet", async () => {
+    const client = new Client({ name: "quiet-agent", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url!)));
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(textOf(await client.callTool(refund))).toBe("refunded 45 USD");
+    } finally {
+      await client.close();
+    }
+  });
+});
