@@ -34,5 +34,7 @@ export async function ensureJobQueueSchema(sql: RawSql, connection: pg.ClientCon
   // printing its "no error handlers" warning into every CLI command's output.
   pool.on("error", () => undefined).on("connect", (client) => client.on("error", () => undefined));
   await runMigrations({ pgPool: pool, logger: new Logger(() => () => undefined) }).finally(() => pool.end());
-  if (library) await sql.exec(`COMMENT ON SCHEMA graphile_worker IS '${library.replace(/'/g, "''")}'`);
+  // Only the schema's owner may comment on it: a role that may not (a schema a DBA installed)
+  // runs the installer on every open, as before the marker.
+  if (library) await sql.exec(`COMMENT ON SCHEMA graphile_worker IS '${library.replace(/'/g, "''")}'`).catch(() => undefined);
 }
