@@ -24,7 +24,10 @@ function action(cmd: Command, name: CommandName, toInput: (...args: never[]) => 
       const detail = error instanceof CommandError ? error.details?.find((d) => flags[d.path]) : undefined;
       throw detail ? new CommandError("invalid_request", `${flags[detail.path]}: ${detail.message}`) : error;
     });
-    process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : human(result)}\n`);
+    // A command that did what was asked but left something that will not work says so beside it.
+    const { warning, ...rest } = (result ?? {}) as { warning?: string };
+    if (warning) process.stderr.write(`ledgix: warning: ${warning}\n`);
+    process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : human(warning === undefined ? result : rest)}\n`);
   });
 }
 

@@ -64,6 +64,21 @@ export async function listWitnesses(prisma: PrismaClient, tenantId: string) {
   }));
 }
 
+/**
+ * Why no checkpoint of the tenant can be served, when its quorum asks for more cosignatures
+ * than it has witnesses; else undefined. The checkpoint endpoints then answer
+ * not_yet_integrated until enough witnesses are added.
+ */
+export async function unreachableQuorum(prisma: PrismaClient, tenantId: string): Promise<string | undefined> {
+  const [{ witnessQuorum }, witnesses] = await Promise.all([
+    prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { witnessQuorum: true } }),
+    prisma.ledgerWitness.count({ where: { tenantId } }),
+  ]);
+  if (witnessQuorum <= witnesses) return undefined;
+  return `the witness quorum is ${witnessQuorum} but the tenant has ${witnesses} witness${witnesses === 1 ? "" : "es"}: ` +
+    "no checkpoint is served until enough of them cosign (ledgix witness add, or a lower --witness-quorum)";
+}
+
 export async function removeWitness(prisma: PrismaClient, tenantId: string, id: string) {
   const { count } = await prisma.ledgerWitness.deleteMany({ where: { id, tenantId } });
   if (count === 0) throw new ApiError("witness_not_found", `No witness ${id.slice(0, 100)}.`);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { cli, cliOk } from "../fixtures/cli";
 import { startServer, userEnv, type RunningServer } from "../fixtures/server";
 import { createTenant, refund } from "../fixtures/tenant";
+import { strangerKey } from "../fixtures/witness-key";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const server = inject("servers")[0]!;
@@ -34,6 +35,20 @@ describe("the ledgix CLI's lists and errors", () => {
     expect(age).toMatch(/^\d+[smhd]$/);
     const json = JSON.parse(await cliOk(["review", "list", "--tenant", tenant.id, "--json"], server.env));
     expect(json).toEqual([expect.objectContaining({ id: pending.request_id, toolName: "stripe_refund" })]);
+  });
+
+  it("warns, beside the result, when the witness quorum asks for more witnesses than the tenant has", async () => {
+    const tenant = await createTenant(server);
+    const unreachable = /^ledgix: warning: the witness quorum is 1 but the tenant has 0 witnesses: no checkpoint is served until enough of them cosign/;
+    const raised = await cli(["tenant", "settings", tenant.name, "--witness-quorum", "1"], server.env);
+    expect(raised).toMatchObject({ code: 0, stdout: expect.stringMatching(/^witnessQuorum\t1$/m), stderr: expect.stringMatching(unreachable) });
+    expect(raised.stdout).not.toMatch(/warning/);
+    const witness = await cliOk(["witness", "add", "--tenant", tenant.name, "--url", "http://127.0.0.1:9/witness", "--vkey", strangerKey("witness.ledgix.test/cli")], server.env);
+    expect(await cli(["tenant", "settings", tenant.name, "--witness-quorum", "1"], server.env)).toMatchObject({ code: 0, stderr: "" });
+    expect(await cli(["witness", "remove", witness, "--tenant", tenant.name], server.env)).toMatchObject({ code: 0, stdout: "removed\n", stderr: expect.stringMatching(unreachable) });
+    const json = JSON.parse(await cliOk(["tenant", "settings", tenant.name, "--witness-quorum", "1", "--json"], server.env));
+    expect(json).toMatchObject({ witnessQuorum: 1, warning: expect.stringMatching(/quorum is 1/) });
+    expect(await cli(["tenant", "settings", tenant.name, "--witness-quorum", "0"], server.env)).toMatchObject({ code: 0, stderr: "" });
   });
 
   it("lists and shows policies", async () => {

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { createHash, generateKeyPairSync } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +12,7 @@ import { startLitewitness, tlogClient, type Witness } from "../fixtures/go-tools
 import { verifyDownloadedBundle, verifyLog, waitForTreeSize } from "../fixtures/ledger";
 import { connectionOf } from "../fixtures/server";
 import { createTenant, refund, type TestTenant } from "../fixtures/tenant";
+import { strangerKey } from "../fixtures/witness-key";
 
 // Software we did not write checks the ledger: litewitness (filippo.io/torchwood) cosigns its
 // checkpoints over C2SP tlog-witness and refuses a rewritten history; torchwood's tile client
@@ -35,14 +35,6 @@ async function waitForWitness(until: (w: WitnessRow) => boolean): Promise<Witnes
     if (last && until(last)) return last;
   }
   throw new Error(`the witness never got there: ${JSON.stringify(last)}`);
-}
-
-/** The cosignature verifier key of a witness that never saw this log. */
-function strangerKey(name: string): string {
-  const raw = Buffer.from(generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }).x!, "base64url");
-  const typed = Buffer.concat([Buffer.from([0x04]), raw]);
-  const id = createHash("sha256").update(`${name}\n`).update(typed).digest().subarray(0, 4).toString("hex");
-  return `${name}+${id}+${typed.toString("base64")}`;
 }
 
 async function decide(amount: number): Promise<void> {

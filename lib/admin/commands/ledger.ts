@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { checkpointVerifierKey } from "@/lib/ledger/checkpoint-note";
-import { addWitness, listWitnesses, removeWitness, witnessInputSchema } from "@/lib/ledger/witnesses";
+import { addWitness, listWitnesses, removeWitness, unreachableQuorum, witnessInputSchema } from "@/lib/ledger/witnesses";
 import { findTenantOrThrow } from "@/lib/tenants/tenants";
 import { command, tenantRef } from "./command";
 
@@ -12,6 +12,9 @@ export const COMMANDS = {
   "witness.add": command(witnessInputSchema.extend({ tenant: tenantRef }), async (prisma, { tenant, ...input }) =>
     addWitness(prisma, (await findTenantOrThrow(prisma, tenant)).id, input)),
   "witness.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listWitnesses(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
-  "witness.remove": command(z.object({ tenant: tenantRef, id: z.string().min(1).max(100) }), async (prisma, { tenant, id }) =>
-    removeWitness(prisma, (await findTenantOrThrow(prisma, tenant)).id, id)),
+  "witness.remove": command(z.object({ tenant: tenantRef, id: z.string().min(1).max(100) }), async (prisma, input) => {
+    const { id: tenantId } = await findTenantOrThrow(prisma, input.tenant);
+    const removed = await removeWitness(prisma, tenantId, input.id);
+    return { ...removed, warning: await unreachableQuorum(prisma, tenantId) };
+  }),
 };

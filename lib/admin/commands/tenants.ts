@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { apiKeyScopesSchema, DEFAULT_API_KEY_SCOPES } from "@/lib/auth/scopes";
 import { OPERATOR } from "@/lib/audit/record-event";
 import { MAX_TOKEN_TTL_SECONDS } from "@/lib/keys/signing-keys";
-import { MAX_WITNESSES } from "@/lib/ledger/witnesses";
+import { MAX_WITNESSES, unreachableQuorum } from "@/lib/ledger/witnesses";
 import { groupNameSchema } from "@/lib/members/reviewer-groups";
 import { confidenceBucketSchema } from "@/lib/policy/confidence";
 import { createTenant, findTenantOrThrow, tenantNameSchema } from "@/lib/tenants/tenants";
@@ -39,7 +39,7 @@ export const COMMANDS = {
     }),
     async (prisma, { tenant, ...settings }) => {
       const { id } = await findTenantOrThrow(prisma, tenant);
-      return prisma.tenant.update({
+      const updated = await prisma.tenant.update({
         where: { id },
         data: settings,
         select: {
@@ -49,6 +49,7 @@ export const COMMANDS = {
           ledgerPublicTiles: true, witnessQuorum: true,
         },
       });
+      return { ...updated, warning: settings.witnessQuorum === undefined ? undefined : await unreachableQuorum(prisma, id) };
     },
   ),
   "key.create": command(
