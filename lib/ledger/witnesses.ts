@@ -69,13 +69,10 @@ export async function listWitnesses(prisma: PrismaClient, tenantId: string) {
  * than it has witnesses; else undefined. The checkpoint endpoints then answer
  * not_yet_integrated until enough witnesses are added.
  */
-export async function unreachableQuorum(prisma: PrismaClient, tenantId: string): Promise<string | undefined> {
-  const [{ witnessQuorum }, witnesses] = await Promise.all([
-    prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { witnessQuorum: true } }),
-    prisma.ledgerWitness.count({ where: { tenantId } }),
-  ]);
-  if (witnessQuorum <= witnesses) return undefined;
-  return `the witness quorum is ${witnessQuorum} but the tenant has ${witnesses} witness${witnesses === 1 ? "" : "es"}: ` +
+export async function unreachableQuorum(prisma: PrismaClient, tenant: { id: string; witnessQuorum: number }): Promise<string | undefined> {
+  const witnesses = await prisma.ledgerWitness.count({ where: { tenantId: tenant.id } });
+  if (tenant.witnessQuorum <= witnesses) return undefined;
+  return `the witness quorum is ${tenant.witnessQuorum} but the tenant has ${witnesses} witness${witnesses === 1 ? "" : "es"}: ` +
     "no checkpoint is served until enough of them cosign (ledgix witness add, or a lower --witness-quorum)";
 }
 

@@ -13,8 +13,8 @@ export const COMMANDS = {
     addWitness(prisma, (await findTenantOrThrow(prisma, tenant)).id, input)),
   "witness.list": command(z.object({ tenant: tenantRef }), async (prisma, { tenant }) => listWitnesses(prisma, (await findTenantOrThrow(prisma, tenant)).id)),
   "witness.remove": command(z.object({ tenant: tenantRef, id: z.string().min(1).max(100) }), async (prisma, input) => {
-    const { id: tenantId } = await findTenantOrThrow(prisma, input.tenant);
-    const removed = await removeWitness(prisma, tenantId, input.id);
-    return { ...removed, warning: await unreachableQuorum(prisma, tenantId) };
+    const tenant = await findTenantOrThrow(prisma, input.tenant);
+    const removed = await removeWitness(prisma, tenant.id, input.id);
+    return { ...removed, warning: await unreachableQuorum(prisma, tenant) };
   }),
 };

@@ -49,7 +49,7 @@ export const COMMANDS = {
           ledgerPublicTiles: true, witnessQuorum: true,
         },
       });
-      return { ...updated, warning: settings.witnessQuorum === undefined ? undefined : await unreachableQuorum(prisma, id) };
+      return { ...updated, warning: settings.witnessQuorum === undefined ? undefined : await unreachableQuorum(prisma, updated) };
     },
   ),
   "key.create": command(
