@@ -287,6 +287,10 @@ describe("MCP gateway config validation (issue 20)", () => {
   it("refuses a progress interval the official client's 60 s timeout could miss", () => {
     expect(() => parseGatewayConfig(config("stdio", { progress_interval_seconds: 20 }))).toThrow(/mcp\.progress_interval_seconds/);
   });
+
+  it.each([0, -5, "1800"])("refuses a session idle time of %j", (seconds) => {
+    expect(() => parseGatewayConfig(config("127.0.0.1:0", { session_idle_seconds: seconds }))).toThrow(/mcp\.session_idle_seconds/);
+  });
 });
 
 describe("MCP gateway: a call waiting for review runs as a task (MCP 2025-11-25 tasks)", () => {
